@@ -1,0 +1,30 @@
+package dev.folio;
+
+import dev.folio.inference.Generator;
+import dev.folio.store.ModelRegistry;
+import dev.folio.store.ModelStore;
+import java.io.IOException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the store, the live model and the generator; the model is loaded and warmed before the server takes traffic. */
+@Configuration(proxyBeanMethods = false)
+public class ServingConfiguration {
+
+    @Bean
+    ModelStore modelStore(FolioProperties properties) {
+        return new ModelStore(properties.store().path());
+    }
+
+    @Bean(destroyMethod = "close")
+    ModelRegistry modelRegistry(ModelStore store, FolioProperties properties) throws IOException {
+        ModelRegistry registry = new ModelRegistry(store, properties.store().model());
+        registry.loadInitial();
+        return registry;
+    }
+
+    @Bean
+    Generator generator() {
+        return new Generator();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.folio.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/** TGI's GenerateParameters (the subset a character model can honour). Unset fields take TGI's defaults. */
+public record GenerateParameters(
+        @Schema(description = "Maximum number of tokens to generate", example = "200")
+        @JsonProperty("max_new_tokens") @Min(1) Integer maxNewTokens,
+        @Schema(description = "Sample instead of greedy decoding; also implied by temperature ≠ 1, top_k or top_p")
+        @JsonProperty("do_sample") Boolean doSample,
+        @Schema(description = "Divides the logits; > 0", example = "0.8")
+        @JsonProperty("temperature") @DecimalMin(value = "0", inclusive = false) @DecimalMax("100") Float temperature,
+        @Schema(description = "Keep the k most likely tokens", example = "40")
+        @JsonProperty("top_k") @Min(1) Integer topK,
+        @Schema(description = "Nucleus sampling: keep tokens up to this cumulative probability; in (0, 1)", example = "0.95")
+        @JsonProperty("top_p") @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Float topP,
+        @Schema(description = "Random seed; the same seed and parameters give the same text", example = "42")
+        @JsonProperty("seed") @Min(0) Long seed,
+        @Schema(description = "Stop when the generated text ends with one of these")
+        @JsonProperty("stop") @Size(max = 4) List<@NotEmpty String> stop,
+        @Schema(description = "Keep only the last this-many tokens of the inputs")
+        @JsonProperty("truncate") @Min(1) Integer truncate) {}

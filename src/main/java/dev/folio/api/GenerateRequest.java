@@ -1,0 +1,13 @@
+package dev.folio.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+/** TGI's GenerateRequest. */
+public record GenerateRequest(
+        @Schema(description = "The prompt", example = "ROMEO:")
+        @JsonProperty("inputs") @NotNull @Size(min = 1, message = "must not be empty") String inputs,
+        @JsonProperty("parameters") @Valid GenerateParameters parameters) {}

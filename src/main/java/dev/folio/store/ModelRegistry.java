@@ -1,0 +1,163 @@
+package dev.folio.store;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.folio.model.GradMode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live model of one store entry. Requests {@link #acquire()} a lease and close it when done; a
+ * model swapped out is freed when its last lease closes, so in-flight requests finish on the version
+ * they started with.
+ */
+public final class ModelRegistry implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
+
+    private final ModelStore store;
+    private final String modelName;
+    private final AtomicReference<Entry> current = new AtomicReference<>();
+
+    public ModelRegistry(ModelStore store, String modelName) {
+        this.store = store;
+        this.modelName = VersionId.requireModelName(modelName);
+    }
+
+    public String modelName() {
+        return modelName;
+    }
+
+    /**
+     * Loads the version the store's pointer names, or, if that one is missing or fails its checks,
+     * the newest version that passes them (loudly). Then warms it with one forward pass and serves it.
+     */
+    public LoadedModel loadInitial() throws IOException {
+        List<String> candidates = new ArrayList<>();
+        Optional<String> pointer = store.currentVersion(modelName);
+        pointer.ifPresent(candidates::add);
+        List<String> newestFirst = new ArrayList<>(store.versions(modelName));
+        Collections.reverse(newestFirst);
+        newestFirst.stream().filter(v -> !candidates.contains(v)).forEach(candidates::add);
+        for (String version : candidates) {
+            try {
+                LoadedModel loaded = store.load(modelName, version);
+                if (pointer.isPresent() && !pointer.get().equals(version)) {
+                    log.error("current version {} of {} could not be served; serving newest valid version {} instead", pointer.get(), modelName, version);
+                }
+                warmUp(loaded);
+                swap(loaded);
+                log.info("serving {}/{} ({} parameters)", modelName, version, loaded.metadata().parameterCount());
+                return loaded;
+            } catch (InvalidVersionException e) {
+                log.error("refusing to serve {}/{}: {}", modelName, version, e.getMessage());
+            }
+        }
+        throw new InvalidVersionException("no servable version of " + modelName + " in " + store.root());
+    }
+
+    /** Serves {@code next} from now on; the previous model closes when its last lease does. */
+    public void swap(LoadedModel next) {
+        Entry previous = current.getAndSet(new Entry(next));
+        if (previous != null) {
+            previous.retire();
+        }
+    }
+
+    /** A lease on the current model; close it when the request is done. */
+    public Lease acquire() {
+        while (true) {
+            Entry entry = current.get();
+            if (entry == null) {
+                throw new IllegalStateException("no model loaded yet");
+            }
+            if (entry.tryRetain()) {
+                return new Lease(entry);
+            }
+            // lost a race with a swap: the entry retired between get() and retain; take the new one
+        }
+    }
+
+    /** The current model's metadata, without taking a lease. */
+    public Optional<ModelMetadata> currentMetadata() {
+        Entry entry = current.get();
+        return entry == null ? Optional.empty() : Optional.of(entry.model.metadata());
+    }
+
+    @Override
+    public void close() {
+        Entry entry = current.getAndSet(null);
+        if (entry != null) {
+            entry.retire();
+        }
+    }
+
+    private static void warmUp(LoadedModel loaded) {
+        try (NDManager manager = loaded.model().getNDManager().newSubManager(); GradMode ignored = GradMode.disabled()) {
+            loaded.gpt().logits(new ParameterStore(manager, false), manager.create(new int[] {0}, new Shape(1, 1)), false);
+        }
+    }
+
+    /** A model with a reference count: one for being current, one per open lease. */
+    private static final class Entry {
+        private final LoadedModel model;
+        private final AtomicInteger references = new AtomicInteger(1);
+
+        Entry(LoadedModel model) {
+            this.model = model;
+        }
+
+        boolean tryRetain() {
+            while (true) {
+                int count = references.get();
+                if (count == 0) {
+                    return false;
+                }
+                if (references.compareAndSet(count, count + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void retire() {
+            release();
+        }
+
+        void release() {
+            if (references.decrementAndGet() == 0) {
+                log.info("releasing {}/{}", model.metadata().modelName(), model.version());
+                model.close();
+            }
+        }
+    }
+
+    /** Use of the current model by one request. */
+    public static final class Lease implements AutoCloseable {
+        private final Entry entry;
+        private boolean closed;
+
+        private Lease(Entry entry) {
+            this.entry = entry;
+        }
+
+        public LoadedModel model() {
+            return entry.model;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                entry.release();
+            }
+        }
+    }
+}

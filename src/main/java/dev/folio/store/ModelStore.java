@@ -1,0 +1,198 @@
+package dev.folio.store;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import dev.folio.model.Gpt;
+import dev.folio.tokenizer.CharTokenizer;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Versions of models on disk: {@code <root>/<model>/<version>/{model.json, <model>-0000.params, SHA256SUMS}}
+ * and a {@code current} pointer per model. A version appears only complete (written to a temporary
+ * directory, fsynced, renamed); the pointer is replaced atomically; nothing is loaded unless its
+ * checksums hold.
+ */
+public final class ModelStore {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelStore.class);
+    static final String METADATA_FILE = "model.json";
+    static final String CURRENT_FILE = "current";
+    private static final String TEMP_PREFIX = ".tmp-";
+
+    private final Path root;
+    private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    public ModelStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * Publishes trained weights as a new version and points {@code current} at it.
+     *
+     * @return the metadata as stored, with its version id and creation time
+     */
+    public ModelMetadata publish(Model model, ModelMetadata metadata) throws IOException {
+        String name = VersionId.requireModelName(metadata.modelName());
+        Path modelDir = Files.createDirectories(root.resolve(name));
+        Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        while (Files.exists(modelDir.resolve(VersionId.at(created)))) {
+            created = created.plusSeconds(1); // two publishes in one second: take the next free id
+        }
+        String version = VersionId.at(created);
+        ModelMetadata stored = metadata.withVersion(version, created);
+
+        Path temp = modelDir.resolve(TEMP_PREFIX + version + "-" + UUID.randomUUID());
+        Files.createDirectories(temp);
+        model.setProperty("Epoch", "0");
+        model.save(temp, name); // <name>-0000.params
+        Files.writeString(temp.resolve(METADATA_FILE), json.writeValueAsString(stored), StandardCharsets.UTF_8);
+        Checksums.write(temp);
+        try (Stream<Path> files = Files.list(temp)) {
+            for (Path file : files.toList()) {
+                fsync(file);
+            }
+        }
+        fsync(temp);
+        Files.move(temp, modelDir.resolve(version), StandardCopyOption.ATOMIC_MOVE);
+        fsync(modelDir);
+        setCurrent(name, version);
+        log.info("published {}/{} (val loss {})", name, version, stored.training() == null ? "n/a" : stored.training().valLoss());
+        return stored;
+    }
+
+    /** Replaces the {@code current} pointer atomically (write a temp file, fsync, rename over). */
+    public void setCurrent(String modelName, String version) throws IOException {
+        Path modelDir = root.resolve(VersionId.requireModelName(modelName));
+        VersionId.require(version);
+        if (!Files.isDirectory(modelDir.resolve(version))) {
+            throw new IllegalArgumentException("no version " + version + " of " + modelName);
+        }
+        Path temp = modelDir.resolve(TEMP_PREFIX + CURRENT_FILE + "-" + UUID.randomUUID());
+        Files.writeString(temp, version + "\n", StandardCharsets.UTF_8);
+        fsync(temp);
+        try {
+            Files.move(temp, modelDir.resolve(CURRENT_FILE), StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        fsync(modelDir);
+    }
+
+    /** The version the pointer names, if there is a valid-looking pointer. */
+    public Optional<String> currentVersion(String modelName) throws IOException {
+        Path pointer = root.resolve(VersionId.requireModelName(modelName)).resolve(CURRENT_FILE);
+        if (!Files.isRegularFile(pointer)) {
+            return Optional.empty();
+        }
+        String version = Files.readString(pointer, StandardCharsets.UTF_8).trim();
+        if (!VersionId.isValid(version)) {
+            log.warn("{}: pointer holds an invalid version id '{}'; ignoring it", pointer, version);
+            return Optional.empty();
+        }
+        return Optional.of(version);
+    }
+
+    /** Version ids of a model, oldest first; temporary directories and stray names are not versions. */
+    public List<String> versions(String modelName) throws IOException {
+        Path modelDir = root.resolve(VersionId.requireModelName(modelName));
+        if (!Files.isDirectory(modelDir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(modelDir)) {
+            return entries.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .filter(VersionId::isValid)
+                    .sorted(Comparator.naturalOrder())
+                    .toList();
+        }
+    }
+
+    /** Reads a version's metadata after verifying its checksums. */
+    public ModelMetadata metadata(String modelName, String version) throws IOException {
+        Path dir = versionDir(modelName, version);
+        Checksums.verify(dir);
+        return readMetadata(dir);
+    }
+
+    /** Verifies and loads a version into memory; the caller closes it. */
+    public LoadedModel load(String modelName, String version) throws IOException {
+        Path dir = versionDir(modelName, version);
+        Checksums.verify(dir);
+        ModelMetadata metadata = readMetadata(dir);
+        if (!metadata.version().equals(version) || !metadata.modelName().equals(modelName)) {
+            throw new InvalidVersionException(dir + ": model.json names " + metadata.modelName() + "/" + metadata.version());
+        }
+        CharTokenizer tokenizer = CharTokenizer.fromVocabulary(metadata.vocabulary());
+        if (tokenizer.vocabSize() != metadata.architecture().vocabSize()) {
+            throw new InvalidVersionException(dir + ": vocabulary has " + tokenizer.vocabSize() + " characters, architecture says " + metadata.architecture().vocabSize());
+        }
+        Model model = Model.newInstance(modelName);
+        try {
+            Gpt gpt = new Gpt(metadata.architecture().withDropout(0f));
+            model.setBlock(gpt);
+            model.load(dir, modelName);
+            return new LoadedModel(model, gpt, tokenizer, metadata);
+        } catch (MalformedModelException | IOException | RuntimeException e) {
+            model.close();
+            throw new InvalidVersionException(dir + ": weights do not load: " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads the version {@code current} names. */
+    public LoadedModel loadCurrent(String modelName) throws IOException {
+        String version = currentVersion(modelName)
+                .orElseThrow(() -> new InvalidVersionException("model store " + root + " has no current version of " + modelName));
+        return load(modelName, version);
+    }
+
+    private Path versionDir(String modelName, String version) {
+        Path dir = root.resolve(VersionId.requireModelName(modelName)).resolve(VersionId.require(version));
+        if (!Files.isDirectory(dir)) {
+            throw new InvalidVersionException("no version " + version + " of " + modelName + " in " + root);
+        }
+        return dir;
+    }
+
+    private ModelMetadata readMetadata(Path dir) throws IOException {
+        try {
+            return json.readValue(Files.readString(dir.resolve(METADATA_FILE), StandardCharsets.UTF_8), ModelMetadata.class);
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new InvalidVersionException(dir + ": unreadable " + METADATA_FILE + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static void fsync(Path path) throws IOException {
+        boolean directory = Files.isDirectory(path);
+        try (FileChannel channel = FileChannel.open(path, directory ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
+            channel.force(true);
+        } catch (IOException e) {
+            if (!directory) {
+                throw e;
+            }
+            // some filesystems refuse to open directories for fsync; the rename is still atomic there
+        }
+    }
+}

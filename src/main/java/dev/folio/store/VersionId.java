@@ -1,0 +1,38 @@
+package dev.folio.store;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.regex.Pattern;
+
+/** Version ids: {@code v} + UTC timestamp, e.g. v20261128-174500. Nothing else ever names a directory. */
+public final class VersionId {
+
+    private static final Pattern PATTERN = Pattern.compile("v\\d{8}-\\d{6}");
+    private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("'v'yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+
+    private VersionId() {}
+
+    public static String at(Instant instant) {
+        return FORMAT.format(instant);
+    }
+
+    public static boolean isValid(String version) {
+        return version != null && PATTERN.matcher(version).matches();
+    }
+
+    public static String require(String version) {
+        if (!isValid(version)) {
+            throw new IllegalArgumentException("invalid version id '" + version + "': expected v + UTC timestamp, like v20261128-174500");
+        }
+        return version;
+    }
+
+    public static String requireModelName(String name) {
+        if (name == null || !MODEL_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid model name '" + name + "': lower-case letters, digits and '-'");
+        }
+        return name;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.folio.training;
+
+import dev.folio.model.GptConfig;
+import dev.folio.store.ModelStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar folio.jar train --corpus FILE ...}: trains from scratch and publishes a version. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a character-level GPT from scratch on a text corpus and publish it into the model store.")
+public final class TrainCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
+
+    @Option(names = "--corpus", required = true, description = "UTF-8 text file; first 90% trains, last 10% validates")
+    Path corpus;
+    @Option(names = "--store", defaultValue = "model-store", description = "model store root (default: ${DEFAULT-VALUE})")
+    Path store;
+    @Option(names = "--model", defaultValue = "shakespeare-char", description = "model name in the store (default: ${DEFAULT-VALUE})")
+    String model;
+    @Option(names = "--no-publish", description = "train and report only")
+    boolean noPublish;
+
+    @Option(names = "--n-layer", defaultValue = "4") int nLayer;
+    @Option(names = "--n-head", defaultValue = "4") int nHead;
+    @Option(names = "--n-embd", defaultValue = "256") int nEmbd;
+    @Option(names = "--block-size", defaultValue = "256") int blockSize;
+    @Option(names = "--dropout", defaultValue = "0.0") float dropout;
+    @Option(names = "--bias", defaultValue = "false", description = "biases in Linear and LayerNorm") boolean bias;
+
+    @Option(names = "--batch-size", defaultValue = "16") int batchSize;
+    @Option(names = "--max-steps", defaultValue = "3000") int maxSteps;
+    @Option(names = "--lr", defaultValue = "1.5e-3") float learningRate;
+    @Option(names = "--min-lr", defaultValue = "1.5e-4") float minLearningRate;
+    @Option(names = "--warmup-steps", defaultValue = "100") int warmupSteps;
+    @Option(names = "--weight-decay", defaultValue = "0.1") float weightDecay;
+    @Option(names = "--beta1", defaultValue = "0.9") float beta1;
+    @Option(names = "--beta2", defaultValue = "0.99") float beta2;
+    @Option(names = "--grad-clip", defaultValue = "1.0") float gradClip;
+    @Option(names = "--eval-interval", defaultValue = "250") int evalInterval;
+    @Option(names = "--eval-batches", defaultValue = "200") int evalBatches;
+    @Option(names = "--seed", defaultValue = "1337") long seed;
+    @Option(names = "--max-minutes", description = "stop early after this many minutes (still evaluates and publishes)")
+    Double maxMinutes;
+
+    @Override
+    public Integer call() throws Exception {
+        Corpus text = Corpus.read(corpus);
+        GptConfig architecture = new GptConfig(text.tokenizer().vocabSize(), blockSize, nLayer, nHead, nEmbd, dropout, bias);
+        Duration wall = maxMinutes == null ? null : Duration.ofMillis((long) (maxMinutes * 60_000));
+        TrainingConfig training = new TrainingConfig(batchSize, maxSteps, learningRate, minLearningRate, warmupSteps,
+                weightDecay, beta1, beta2, gradClip, evalInterval, evalBatches, seed, wall);
+        log.info("corpus {}: {} characters, vocabulary {}, {} train / {} val tokens", corpus, text.characters(),
+                text.tokenizer().vocabSize(), text.train().length, text.validation().length);
+        log.info("model {} ({} parameters), training {}", architecture, architecture.parameterCount(), training);
+
+        ModelTrainer.Outcome outcome;
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(maxSteps)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).showSpeed().build()) {
+            outcome = ModelTrainer.trainFromScratch(text, architecture, training, model, noPublish ? null : new ModelStore(store),
+                    new ProgressListener(bar));
+        }
+        TrainingResult result = outcome.result();
+        System.out.printf("steps %d, %.1f s, %.1f ms/step, train loss %.4f, val loss %.4f (mean of %d batches)%n",
+                result.steps(), result.wallSeconds(), result.millisPerStep(), result.trainLoss(), result.valLoss(), evalBatches);
+        if (outcome.published() != null) {
+            System.out.printf("published %s/%s into %s%n", model, outcome.published().version(), store.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    /** Progress bar for every step, a log line at each evaluation. */
+    private record ProgressListener(ProgressBar bar) implements TrainingListener {
+        @Override
+        public void onStep(StepReport r) {
+            bar.stepTo(r.step());
+            bar.setExtraMessage(String.format(" loss %.4f lr %.2e %.0f tok/s", r.loss(), r.learningRate(), r.tokensPerSecond()));
+        }
+
+        @Override
+        public void onEvaluation(EvaluationReport r) {
+            log.info("step {}: train loss {}, val loss {} ({} s)", r.step(), String.format("%.4f", r.trainLoss()),
+                    String.format("%.4f", r.valLoss()), String.format("%.0f", r.elapsedSeconds()));
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.folio.training;
+
+import java.util.List;
+
+/**
+ * What a finished run did.
+ *
+ * @param steps optimizer steps taken
+ * @param tokensSeen training tokens consumed (steps × batch × block)
+ * @param wallSeconds wall time of the run
+ * @param trainLoss mean train loss at the final evaluation
+ * @param valLoss mean validation loss at the final evaluation
+ * @param evaluations every evaluation, in order
+ */
+public record TrainingResult(int steps, long tokensSeen, double wallSeconds, float trainLoss, float valLoss,
+        List<TrainingListener.EvaluationReport> evaluations) {
+
+    public double millisPerStep() {
+        return steps == 0 ? 0 : wallSeconds * 1000 / steps;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.folio.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.folio.store.LoadedModel;
+import dev.folio.store.ModelStore;
+import dev.folio.store.TestModels;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GeneratorTest {
+
+    @TempDir
+    Path root;
+    private LoadedModel model;
+    private final Generator generator = new Generator();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        ModelStore store = new ModelStore(root);
+        TestModels.publish(store, 9);
+        model = store.loadCurrent(TestModels.NAME);
+    }
+
+    @AfterEach
+    void tearDown() {
+        model.close();
+    }
+
+    private SamplingParameters sampled(int tokens, long seed) {
+        return new SamplingParameters(tokens, true, 1f, null, null, seed, List.of());
+    }
+
+    @Test
+    void theSameSeedGivesTheSameTextAndAnotherSeedAnother() {
+        String a = generator.generate(model, "to be", sampled(60, 42), t -> {}).generatedText();
+        String b = generator.generate(model, "to be", sampled(60, 42), t -> {}).generatedText();
+        String c = generator.generate(model, "to be", sampled(60, 43), t -> {}).generatedText();
+        assertThat(a).hasSize(60).isEqualTo(b).isNotEqualTo(c);
+    }
+
+    @Test
+    void generatesPastTheContextWindowByShiftingIt() {
+        int window = model.gpt().config().blockSize();
+        List<Generation.GeneratedToken> streamed = new ArrayList<>();
+        Generation g = generator.generate(model, "abc", sampled(3 * window, 1), streamed::add);
+        assertThat(g.tokens()).hasSize(3 * window).isEqualTo(streamed);
+        assertThat(g.finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(g.generatedText().codePoints()).allMatch(model.tokenizer()::contains);
+    }
+
+    @Test
+    void greedyDecodingTakesTheMostLikelyTokenEveryTime() {
+        Generation g = generator.generate(model, "the", SamplingParameters.greedy(20), t -> {});
+        for (Generation.GeneratedToken token : g.tokens()) {
+            assertThat(token.logprob()).isLessThanOrEqualTo(0f);
+        }
+        Generation again = generator.generate(model, "the", new SamplingParameters(20, true, 1f, 1, null, 5L, List.of()), t -> {});
+        assertThat(again.generatedText()).as("top_k=1 sampling is greedy").isEqualTo(g.generatedText());
+    }
+
+    @Test
+    void stopsAtAStopSequenceAndKeepsIt() {
+        String free = generator.generate(model, "ab", sampled(80, 7), t -> {}).generatedText();
+        String stop = free.substring(20, 22);
+        Generation g = generator.generate(model, "ab", new SamplingParameters(80, true, 1f, null, null, 7L, List.of(stop)), t -> {});
+        assertThat(g.finishReason()).isEqualTo(FinishReason.STOP_SEQUENCE);
+        assertThat(g.generatedText()).endsWith(stop).isEqualTo(free.substring(0, free.indexOf(stop) + stop.length()));
+    }
+
+    @Test
+    void refusesPromptsLongerThanTheWindowUnlessTruncated() {
+        String longPrompt = "ab".repeat(model.gpt().config().blockSize());
+        assertThatThrownBy(() -> Generator.encodePrompt(model, longPrompt, null)).hasMessageContaining("at most 32 tokens");
+        assertThat(Generator.encodePrompt(model, longPrompt, 10)).hasSize(10);
+        assertThatThrownBy(() -> Generator.encodePrompt(model, "abc!", null)).hasMessageContaining("'!' (U+0021) at position 3");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.folio.store;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import dev.folio.model.Gpt;
+import dev.folio.model.GptConfig;
+import dev.folio.tokenizer.CharTokenizer;
+import java.io.IOException;
+
+/** Publishes small, untrained models into a store, for tests that need a version on disk. */
+public final class TestModels {
+
+    public static final String NAME = "tiny-char";
+    public static final CharTokenizer TOKENIZER = CharTokenizer.fromCorpus("abcdefghijklmnopqrstuvwxyz ,.\n");
+
+    private TestModels() {}
+
+    public static GptConfig config() {
+        return new GptConfig(TOKENIZER.vocabSize(), 32, 2, 2, 16, 0f, true);
+    }
+
+    public static ModelMetadata publish(ModelStore store, int seed) throws IOException {
+        Engine.getInstance().setRandomSeed(seed);
+        GptConfig config = config();
+        try (Model model = Model.newInstance(NAME)) {
+            Gpt gpt = new Gpt(config);
+            model.setBlock(gpt);
+            gpt.initialize(model.getNDManager());
+            ModelMetadata metadata = new ModelMetadata(ModelMetadata.FORMAT, NAME, null, null, config, TOKENIZER.vocabulary(),
+                    config.parameterCount(), NAME + "-0000.params", null, null);
+            return store.publish(model, metadata);
+        }
+    }
+}
