@@ -1,11 +1,14 @@
 package dev.folio.api;
 
+import java.util.Locale;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
+import tools.jackson.core.JacksonException;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -51,7 +54,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
         Throwable cause = e.getMostSpecificCause();
-        String reason = cause instanceof tools.jackson.core.JacksonException json ? json.getOriginalMessage() : "the body is not a JSON object";
+        String reason = cause instanceof JacksonException json ? where(json) + json.getOriginalMessage() : "the body is not a JSON object";
         return problem(HttpStatus.BAD_REQUEST, "Malformed request body", "could not read the request body as JSON: " + reason, "validation");
     }
 
@@ -71,11 +74,19 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         problem.setTitle(title);
         problem.setProperty("error", detail);
         problem.setProperty("error_type", errorType);
-        return ResponseEntity.status(status).contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    /** "parameters.max_new_tokens: " for an error inside a field, "" at the top level. */
+    private static String where(JacksonException e) {
+        String path = e.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+        return path.isEmpty() ? "" : path + ": ";
     }
 
     /** Field paths in the JSON's snake_case, as the client wrote them (parameters.maxNewTokens → parameters.max_new_tokens). */
     private static String wireName(FieldError error) {
-        return error.getField().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+        return error.getField().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 }
