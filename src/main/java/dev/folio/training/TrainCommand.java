@@ -48,6 +48,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-interval", defaultValue = "250") int evalInterval;
     @Option(names = "--eval-batches", defaultValue = "200") int evalBatches;
     @Option(names = "--seed", defaultValue = "1337") long seed;
+    @Option(names = "--log-interval", defaultValue = "100", description = "steps between progress log lines (default: ${DEFAULT-VALUE})")
+    int logInterval;
     @Option(names = "--max-minutes", description = "stop early after this many minutes (still evaluates and publishes)")
     Double maxMinutes;
 
@@ -66,7 +68,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(maxSteps)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).showSpeed().build()) {
             outcome = ModelTrainer.trainFromScratch(text, architecture, training, model, noPublish ? null : new ModelStore(store),
-                    new ProgressListener(bar));
+                    new ProgressListener(bar, logInterval));
         }
         TrainingResult result = outcome.result();
         System.out.printf("steps %d, %.1f s, %.1f ms/step, train loss %.4f, val loss %.4f (mean of %d batches)%n",
@@ -77,12 +79,16 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Progress bar for every step, a log line at each evaluation. */
-    private record ProgressListener(ProgressBar bar) implements TrainingListener {
+    /** Progress bar for every step; a log line every {@code logInterval} steps and at each evaluation. */
+    private record ProgressListener(ProgressBar bar, int logInterval) implements TrainingListener {
         @Override
         public void onStep(StepReport r) {
             bar.stepTo(r.step());
             bar.setExtraMessage(String.format(" loss %.4f lr %.2e %.0f tok/s", r.loss(), r.learningRate(), r.tokensPerSecond()));
+            if (r.step() % logInterval == 0) {
+                log.info(String.format("step %d/%d: loss %.4f, lr %.2e, grad norm %.2f, %.0f tokens/s, ETA %s", r.step(), r.maxSteps(),
+                        r.loss(), r.learningRate(), r.gradNorm(), r.tokensPerSecond(), Duration.ofSeconds((long) r.etaSeconds())));
+            }
         }
 
         @Override
