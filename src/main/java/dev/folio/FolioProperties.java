@@ -22,6 +22,8 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
     /**
      * @param defaultMaxNewTokens used when a request does not say
      * @param maxNewTokensLimit the most a request may ask for
+     * @param maxInputLength the longest prompt accepted, in characters (only the last context window of it is used)
      */
-    public record Generation(@DefaultValue("100") int defaultMaxNewTokens, @DefaultValue("2048") int maxNewTokensLimit) {}
+    public record Generation(@DefaultValue("100") int defaultMaxNewTokens, @DefaultValue("2048") int maxNewTokensLimit,
+            @DefaultValue("16384") int maxInputLength) {}
 }

@@ -35,6 +35,9 @@ public class GenerateController {
     public ResponseEntity<GenerateResponse> generate(@Valid @RequestBody GenerateRequest request) {
         long start = System.nanoTime();
         GenerateParameters p = request.parameters() != null ? request.parameters() : defaultParameters();
+        if (request.inputs().length() > limits.maxInputLength()) {
+            throw new InvalidRequestException("inputs must be at most " + limits.maxInputLength() + " characters; given: " + request.inputs().length());
+        }
         SamplingParameters sampling = samplingParameters(p);
         try (ModelRegistry.Lease lease = registry.acquire()) {
             int[] prompt = encode(lease, request.inputs(), p.truncate());

@@ -31,23 +31,17 @@ public final class Generator {
     }
 
     /**
-     * Tokenizes a prompt for this model: unknown characters are named, and a prompt longer than the
-     * context window is refused unless {@code truncate} says to keep only its last tokens (TGI's rule).
+     * Tokenizes a prompt for this model: unknown characters are named; {@code truncate} keeps only the
+     * last tokens (TGI's parameter), and a prompt longer than the context window keeps its last
+     * window's worth, as nanoGPT's sampler crops its context.
      */
     public static int[] encodePrompt(LoadedModel loaded, String prompt, Integer truncate) {
         int[] ids = loaded.tokenizer().encode(prompt);
-        if (truncate != null && ids.length > truncate) {
-            ids = Arrays.copyOfRange(ids, ids.length - truncate, ids.length);
-        }
-        int window = loaded.gpt().config().blockSize();
         if (ids.length == 0) {
             throw new IllegalArgumentException("inputs must not be empty");
         }
-        if (ids.length > window) {
-            throw new IllegalArgumentException("inputs must have at most " + window + " tokens (the model's context window); given: "
-                    + ids.length + ". Set parameters.truncate to keep only the last tokens.");
-        }
-        return ids;
+        int keep = Math.min(loaded.gpt().config().blockSize(), truncate != null ? truncate : Integer.MAX_VALUE);
+        return ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids;
     }
 
     public Generation generate(LoadedModel loaded, int[] promptIds, SamplingParameters parameters, Consumer<Generation.GeneratedToken> onToken) {

@@ -99,6 +99,9 @@ class GenerateApiTest {
         HttpResponse<String> tooMany = post("{\"inputs\":\"a\",\"parameters\":{\"max_new_tokens\":100000}}");
         assertThat(tooMany.statusCode()).isEqualTo(422);
         assertThat(tooMany.body()).contains("max_new_tokens must be at most");
+        HttpResponse<String> tooLong = post("{\"inputs\":\"" + "a".repeat(20_000) + "\"}");
+        assertThat(tooLong.statusCode()).isEqualTo(422);
+        assertThat(tooLong.body()).contains("inputs must be at most 16384 characters; given: 20000");
     }
 
     @Test

@@ -76,9 +76,11 @@ class GeneratorTest {
     }
 
     @Test
-    void refusesPromptsLongerThanTheWindowUnlessTruncated() {
-        String longPrompt = "ab".repeat(model.gpt().config().blockSize());
-        assertThatThrownBy(() -> Generator.encodePrompt(model, longPrompt, null)).hasMessageContaining("at most 32 tokens");
+    void promptsLongerThanTheWindowKeepTheirLastTokens() {
+        String longPrompt = "ab".repeat(model.gpt().config().blockSize()) + "c";
+        int[] kept = Generator.encodePrompt(model, longPrompt, null);
+        assertThat(kept).hasSize(model.gpt().config().blockSize());
+        assertThat(model.tokenizer().decode(kept)).isEqualTo(longPrompt.substring(longPrompt.length() - kept.length));
         assertThat(Generator.encodePrompt(model, longPrompt, 10)).hasSize(10);
         assertThatThrownBy(() -> Generator.encodePrompt(model, "abc!", null)).hasMessageContaining("'!' (U+0021) at position 3");
     }
