@@ -1,9 +1,13 @@
 package dev.folio;
 
+import dev.folio.inference.ConcurrencyLimiter;
 import dev.folio.inference.Generator;
 import dev.folio.store.ModelRegistry;
 import dev.folio.store.ModelStore;
 import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -26,5 +30,21 @@ public class ServingConfiguration {
     @Bean
     Generator generator() {
         return new Generator();
+    }
+
+    @Bean
+    ConcurrencyLimiter concurrencyLimiter(FolioProperties properties) {
+        return new ConcurrencyLimiter(properties.generation().maxConcurrentRequests());
+    }
+
+    /** Threads for streamed generations; the limiter bounds how many run, so the pool never queues. */
+    @Bean(destroyMethod = "shutdown")
+    ExecutorService generationExecutor(FolioProperties properties) {
+        AtomicInteger counter = new AtomicInteger();
+        return Executors.newFixedThreadPool(properties.generation().maxConcurrentRequests(), runnable -> {
+            Thread thread = new Thread(runnable, "generation-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 }

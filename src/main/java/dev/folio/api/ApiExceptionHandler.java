@@ -1,9 +1,12 @@
 package dev.folio.api;
 
+import dev.folio.inference.ConcurrencyLimiter;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
-import tools.jackson.core.JacksonException;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -16,12 +19,15 @@ import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
 
 /**
  * Every error as RFC 9457 problem+json that also carries TGI's ErrorResponse fields
- * ({@code error}, {@code error_type}), so both kinds of client understand it. Never a stack trace.
+ * ({@code error}, {@code error_type}); on OpenAI's routes ({@code /v1/*}) in OpenAI's shape
+ * ({@code {"error": {message, type, param, code}}}). Never a stack trace.
  */
 @RestControllerAdvice
 public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -29,14 +35,20 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
     @ExceptionHandler(InvalidRequestException.class)
-    ResponseEntity<Object> invalidRequest(InvalidRequestException e) {
-        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Input validation error", e.getMessage(), "validation");
+    ResponseEntity<Object> invalidRequest(InvalidRequestException e, HttpServletRequest request) {
+        return error(request, HttpStatus.UNPROCESSABLE_CONTENT, "Input validation error", e.getMessage(), "validation", e.param());
+    }
+
+    @ExceptionHandler(ConcurrencyLimiter.OverloadedException.class)
+    ResponseEntity<Object> overloaded(ConcurrencyLimiter.OverloadedException e, HttpServletRequest request) {
+        ResponseEntity<Object> response = error(request, HttpStatus.TOO_MANY_REQUESTS, "Model is overloaded", e.getMessage(), "overloaded", null);
+        return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders()).header(HttpHeaders.RETRY_AFTER, "1").body(response.getBody());
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<Object> unexpected(Exception e) {
+    ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
         log.error("request failed", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "the request failed inside the server; see its logs", "generation");
+        return error(request, HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "the request failed inside the server; see its logs", "generation", null);
     }
 
     @Override
@@ -47,7 +59,9 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                         + (error.getRejectedValue() == null ? "" : " (given: " + error.getRejectedValue() + ")"))
                 .sorted()
                 .collect(Collectors.joining("; "));
-        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Input validation error", detail, "validation");
+        FieldError first = e.getBindingResult().getFieldError();
+        return error(servlet(request), HttpStatus.UNPROCESSABLE_CONTENT, "Input validation error", detail, "validation",
+                first == null ? null : wireName(first));
     }
 
     @Override
@@ -55,26 +69,42 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             HttpStatusCode status, WebRequest request) {
         Throwable cause = e.getMostSpecificCause();
         String reason = cause instanceof JacksonException json ? where(json) + json.getOriginalMessage() : "the body is not a JSON object";
-        return problem(HttpStatus.BAD_REQUEST, "Malformed request body", "could not read the request body as JSON: " + reason, "validation");
+        return error(servlet(request), HttpStatus.BAD_REQUEST, "Malformed request body", "could not read the request body as JSON: " + reason,
+                "validation", null);
     }
 
+    /** Spring's own 4xx (415, 404, 405, ...) keep their status and detail, in Folio's shape. */
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
-        ResponseEntity<Object> response = super.handleExceptionInternal(e, body, headers, status, request);
-        if (response != null && response.getBody() instanceof ProblemDetail problem) {
-            problem.setProperty("error", problem.getDetail() != null ? problem.getDetail() : problem.getTitle());
-            problem.setProperty("error_type", status.is4xxClientError() ? "validation" : "generation");
-        }
-        return response;
+        String detail = body instanceof ProblemDetail problem && problem.getDetail() != null ? problem.getDetail() : e.getMessage();
+        String title = body instanceof ProblemDetail problem && problem.getTitle() != null ? problem.getTitle() : "Error";
+        ResponseEntity<Object> response = error(servlet(request), HttpStatus.valueOf(status.value()), title, detail,
+                status.is4xxClientError() ? "validation" : "generation", null);
+        return ResponseEntity.status(status).headers(headers).headers(response.getHeaders()).body(response.getBody());
     }
 
-    private static ResponseEntity<Object> problem(HttpStatus status, String title, String detail, String errorType) {
+    static ResponseEntity<Object> error(HttpServletRequest request, HttpStatus status, String title, String detail, String errorType, String param) {
+        if (request != null && request.getRequestURI().startsWith("/v1/")) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("message", detail);
+            error.put("type", status.is4xxClientError() ? "invalid_request_error" : "server_error");
+            error.put("param", param);
+            error.put("code", status == HttpStatus.TOO_MANY_REQUESTS ? "rate_limit_exceeded" : status == HttpStatus.NOT_FOUND ? "not_found" : null);
+            return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(Map.of("error", error));
+        }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);
+        if (request != null) {
+            problem.setInstance(java.net.URI.create(request.getRequestURI()));
+        }
         problem.setProperty("error", detail);
         problem.setProperty("error_type", errorType);
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    private static HttpServletRequest servlet(WebRequest request) {
+        return request instanceof ServletWebRequest servlet ? servlet.getRequest() : null;
     }
 
     /** "parameters.max_new_tokens: " for an error inside a field, "" at the top level. */

@@ -1,80 +1,141 @@
 package dev.folio.api;
 
-import dev.folio.FolioProperties;
 import dev.folio.inference.Generation;
-import dev.folio.inference.Generator;
-import dev.folio.inference.SamplingParameters;
-import dev.folio.store.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import java.util.ArrayList;
 import java.util.List;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-/** TGI's {@code POST /generate}. */
+/** TGI's generation routes: {@code POST /generate}, {@code POST /generate_stream} and the compat {@code POST /}. */
 @RestController
-@Tag(name = "Text generation", description = "Hugging Face text-generation-inference compatible routes")
+@Tag(name = "Text Generation Inference", description = "Hugging Face text-generation-inference compatible routes")
+@ApiResponse(responseCode = "422", description = "Input validation error (problem+json with TGI's error and error_type)",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Tgi.ErrorResponse.class)))
+@ApiResponse(responseCode = "429", description = "Model is overloaded",
+        content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Tgi.ErrorResponse.class)))
 public class GenerateController {
 
-    private final ModelRegistry registry;
-    private final Generator generator;
-    private final FolioProperties.Generation limits;
+    private final GenerationService service;
+    private final TokenStreamer streamer;
 
-    public GenerateController(ModelRegistry registry, Generator generator, FolioProperties properties) {
-        this.registry = registry;
-        this.generator = generator;
-        this.limits = properties.generation();
+    public GenerateController(GenerationService service, TokenStreamer streamer) {
+        this.service = service;
+        this.streamer = streamer;
     }
 
-    @Operation(summary = "Generate text from a prompt")
+    @Operation(summary = "Generate tokens", description = "return_full_text defaults to false here. Without a parameters object, do_sample is true (as TGI).")
+    @ApiResponse(responseCode = "200", description = "Generated text")
     @PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<GenerateResponse> generate(@Valid @RequestBody GenerateRequest request) {
+    public ResponseEntity<Tgi.GenerateResponse> generate(@Valid @RequestBody GenerateRequest request) {
         long start = System.nanoTime();
-        GenerateParameters p = request.parameters() != null ? request.parameters() : defaultParameters();
-        if (request.inputs().length() > limits.maxInputLength()) {
-            throw new InvalidRequestException("inputs must be at most " + limits.maxInputLength() + " characters; given: " + request.inputs().length());
-        }
-        SamplingParameters sampling = samplingParameters(p);
-        try (ModelRegistry.Lease lease = registry.acquire()) {
-            int[] prompt = encode(lease, request.inputs(), p.truncate());
-            Generation generation = generator.generate(lease.model(), prompt, sampling, token -> {});
-            long elapsedMs = Math.max(1, (System.nanoTime() - start) / 1_000_000);
-            int generated = generation.tokens().size();
-            return ResponseEntity.ok()
-                    .header("x-compute-time", String.format("%.3f", elapsedMs / 1000.0))
-                    .header("x-total-time", Long.toString(elapsedMs))
-                    .header("x-time-per-token", Long.toString(elapsedMs / Math.max(1, generated)))
-                    .header("x-prompt-tokens", Integer.toString(generation.promptTokens()))
-                    .header("x-generated-tokens", Integer.toString(generated))
-                    .header("x-model-version", generation.modelVersion())
-                    .body(new GenerateResponse(generation.generatedText()));
-        }
+        GenerateParameters p = parameters(request.parameters());
+        Generation generation = service.run(job(request.inputs(), p), token -> {}, () -> false);
+        return ResponseEntity.ok().headers(timingHeaders(generation, start)).body(response(request.inputs(), p, generation, false));
     }
 
-    /** TGI: a request without a parameters object samples. */
-    private static GenerateParameters defaultParameters() {
-        return new GenerateParameters(null, true, null, null, null, null, null, null);
+    @Operation(summary = "Generate a stream of tokens (Server-Sent Events)",
+            description = "One data event per token: {index, token, top_tokens?, generated_text: null, details: null}; the last carries "
+                    + "generated_text (and details {finish_reason, generated_tokens, seed, input_length} when asked). No [DONE]. "
+                    + "An error after the stream started is one {error, error_type} event.")
+    @ApiResponse(responseCode = "200", description = "Stream of tokens",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = Tgi.StreamResponse.class)))
+    @PostMapping(path = "/generate_stream", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public SseEmitter generateStream(@Valid @RequestBody GenerateRequest request) {
+        GenerateParameters p = parameters(request.parameters());
+        return streamer.stream(job(request.inputs(), p), new TgiStreamEvents(request.inputs(), p, false));
     }
 
-    private SamplingParameters samplingParameters(GenerateParameters p) {
-        int maxNewTokens = p.maxNewTokens() != null ? p.maxNewTokens() : limits.defaultMaxNewTokens();
-        if (maxNewTokens > limits.maxNewTokensLimit()) {
-            throw new InvalidRequestException("parameters.max_new_tokens must be at most " + limits.maxNewTokensLimit() + "; given: " + maxNewTokens);
+    @Operation(summary = "Generate tokens if stream is false, or a stream of tokens if stream is true",
+            description = "TGI's compat route: answers [GenerateResponse] or, with stream: true, as /generate_stream. return_full_text defaults to true here.")
+    @PostMapping(path = "/", consumes = MediaType.APPLICATION_JSON_VALUE, produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
+    public ResponseEntity<ResponseBodyEmitter> compat(@Valid @RequestBody CompatGenerateRequest request) throws java.io.IOException {
+        GenerateParameters p = parameters(request.parameters());
+        GenerationService.Job job = job(request.inputs(), p);
+        if (Boolean.TRUE.equals(request.stream())) {
+            return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(streamer.stream(job, new TgiStreamEvents(request.inputs(), p, true)));
         }
-        return new SamplingParameters(maxNewTokens, Boolean.TRUE.equals(p.doSample()),
-                p.temperature() != null ? p.temperature() : 1f, p.topK(), p.topP(), p.seed(),
-                p.stop() != null ? p.stop() : List.of());
+        long start = System.nanoTime();
+        Generation generation = service.run(job, token -> {}, () -> false);
+        ResponseBodyEmitter body = new ResponseBodyEmitter();
+        body.send(List.of(response(request.inputs(), p, generation, true)), MediaType.APPLICATION_JSON);
+        body.complete();
+        return ResponseEntity.ok().headers(timingHeaders(generation, start)).contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
-    private static int[] encode(ModelRegistry.Lease lease, String inputs, Integer truncate) {
-        try {
-            return Generator.encodePrompt(lease.model(), inputs, truncate);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage());
+    private static GenerateParameters parameters(GenerateParameters p) {
+        return p != null ? p : GenerateParameters.absent();
+    }
+
+    private GenerationService.Job job(String inputs, GenerateParameters p) {
+        return service.job(inputs, p.truncate(), p.maxNewTokens(), Boolean.TRUE.equals(p.doSample()), p.temperature(), p.topK(), p.topP(),
+                p.seed(), p.stop(), p.repetitionPenalty(), p.topNTokens() != null ? p.topNTokens() : 0,
+                Boolean.TRUE.equals(p.decoderInputDetails()));
+    }
+
+    private static Tgi.GenerateResponse response(String inputs, GenerateParameters p, Generation g, boolean fullTextByDefault) {
+        String text = returnFullText(p, fullTextByDefault) ? inputs + g.generatedText() : g.generatedText();
+        Tgi.Details details = Boolean.TRUE.equals(p.details()) ? Tgi.details(g, p.topNTokens() != null && p.topNTokens() > 0) : null;
+        return new Tgi.GenerateResponse(text, details);
+    }
+
+    static boolean returnFullText(GenerateParameters p, boolean byDefault) {
+        return p.returnFullText() != null ? p.returnFullText() : byDefault;
+    }
+
+    /** TGI's timing headers. */
+    private static HttpHeaders timingHeaders(Generation g, long startNanos) {
+        double totalMs = (System.nanoTime() - startNanos) / 1e6;
+        int generated = g.tokens().size();
+        HttpHeaders headers = new HttpHeaders();
+        headers.set("x-compute-type", "cpu");
+        headers.set("x-compute-time", String.format("%.6f", totalMs / 1000));
+        headers.set("x-compute-characters", Integer.toString(g.promptTokens()));
+        headers.set("x-total-time", Long.toString(Math.round(totalMs)));
+        headers.set("x-inference-time", Long.toString(Math.round(totalMs)));
+        headers.set("x-time-per-token", Long.toString(Math.round(totalMs / Math.max(1, generated))));
+        headers.set("x-prompt-tokens", Integer.toString(g.promptTokens()));
+        headers.set("x-generated-tokens", Integer.toString(generated));
+        headers.set("x-seed", Long.toString(g.seed()));
+        headers.set("x-model-version", g.modelVersion());
+        return headers;
+    }
+
+    /** TGI's stream events. */
+    private record TgiStreamEvents(String inputs, GenerateParameters p, boolean fullTextByDefault) implements TokenStreamer.Events {
+
+        @Override
+        public Object token(int index, Generation.GeneratedToken token) {
+            return new Tgi.StreamResponse(index, Tgi.Token.of(token), Tgi.Token.of(token.topTokens()), null, null);
+        }
+
+        @Override
+        public List<Object> finish(int index, Generation.GeneratedToken last, Generation g) {
+            if (last == null) {
+                return List.of();
+            }
+            String text = returnFullText(p, fullTextByDefault) ? inputs + g.generatedText() : g.generatedText();
+            Tgi.StreamDetails details = Boolean.TRUE.equals(p.details())
+                    ? new Tgi.StreamDetails(Tgi.wire(g.finishReason()), g.tokens().size(), g.seed(), g.promptTokens()) : null;
+            List<Object> events = new ArrayList<>();
+            events.add(new Tgi.StreamResponse(index, Tgi.Token.of(last), Tgi.Token.of(last.topTokens()), text, details));
+            return events;
+        }
+
+        @Override
+        public Object error(String message, String type) {
+            return new Tgi.ErrorResponse(message, type);
         }
     }
 }

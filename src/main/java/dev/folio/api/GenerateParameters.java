@@ -27,4 +27,22 @@ public record GenerateParameters(
         @Schema(description = "Stop when the generated text ends with one of these")
         @JsonProperty("stop") @Size(max = 4) List<@NotEmpty String> stop,
         @Schema(description = "Keep only the last this-many tokens of the inputs")
-        @JsonProperty("truncate") @Min(1) Integer truncate) {}
+        @JsonProperty("truncate") @Min(1) Integer truncate,
+        @Schema(description = "Penalty on characters already in the text (CTRL); 1 is none", example = "1.1")
+        @JsonProperty("repetition_penalty") @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Float repetitionPenalty,
+        @Schema(description = "Prepend the prompt to generated_text (default false on /generate, true on POST /)")
+        @JsonProperty("return_full_text") Boolean returnFullText,
+        @Schema(description = "Return details: finish reason, seed, each token with its logprob")
+        @JsonProperty("details") Boolean details,
+        @Schema(description = "Also return the prompt tokens with their logprobs (in details.prefill)")
+        @JsonProperty("decoder_input_details") Boolean decoderInputDetails,
+        @Schema(description = "Return this many most likely alternatives for each generated token", example = "5")
+        @JsonProperty("top_n_tokens") @Min(0) @Max(65) Integer topNTokens,
+        @Schema(description = "Not supported beyond 1 (one sequence per request)")
+        @JsonProperty("best_of") @Min(1) @Max(value = 1, message = "must be 1: Folio generates one sequence per request") Integer bestOf) {
+
+    /** TGI: a request without a parameters object samples. */
+    static GenerateParameters absent() {
+        return new GenerateParameters(null, true, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+}

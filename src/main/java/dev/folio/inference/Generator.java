@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 
 /**
  * Autoregressive generation with a KV cache: one prefill pass over the prompt, then one pass per new
@@ -22,13 +21,6 @@ import java.util.function.Consumer;
  * Every array lives in a per-request manager; each step's temporaries in a per-step one.
  */
 public final class Generator {
-
-    /**
-     * @param onToken called with each token as it is produced (for streaming); may be a no-op
-     */
-    public Generation generate(LoadedModel loaded, String prompt, SamplingParameters parameters, Consumer<Generation.GeneratedToken> onToken) {
-        return generate(loaded, encodePrompt(loaded, prompt, null), parameters, onToken);
-    }
 
     /**
      * Tokenizes a prompt for this model: unknown characters are named; {@code truncate} keeps only the
@@ -44,46 +36,65 @@ public final class Generator {
         return ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids;
     }
 
-    public Generation generate(LoadedModel loaded, int[] promptIds, SamplingParameters parameters, Consumer<Generation.GeneratedToken> onToken) {
+    /** Convenience: encode, generate, no streaming. */
+    public Generation generate(LoadedModel loaded, String prompt, SamplingParameters parameters) {
+        return generate(loaded, GenerationRequest.of(encodePrompt(loaded, prompt, null), parameters), GenerationListener.NONE);
+    }
+
+    /**
+     * @throws GenerationCancelledException when the listener reports the caller gone
+     */
+    public Generation generate(LoadedModel loaded, GenerationRequest request, GenerationListener listener) {
+        SamplingParameters parameters = request.sampling();
         CharTokenizer tokenizer = loaded.tokenizer();
         long seed = parameters.seed() != null ? parameters.seed() : ThreadLocalRandom.current().nextLong(0, Long.MAX_VALUE);
         TokenSampler sampler = new TokenSampler(parameters, seed);
         Gpt gpt = loaded.gpt();
         int blockSize = gpt.config().blockSize();
+        int[] promptIds = request.promptIds();
 
         int[] sequence = Arrays.copyOf(promptIds, promptIds.length + parameters.maxNewTokens());
         int length = promptIds.length;
         List<Generation.GeneratedToken> generated = new ArrayList<>();
+        List<Generation.PrefillToken> prefill = List.of();
         StringBuilder text = new StringBuilder();
         FinishReason finish = FinishReason.LENGTH;
 
-        try (NDManager request = loaded.model().getNDManager().newSubManager(); GradMode ignored = GradMode.disabled()) {
-            ParameterStore ps = new ParameterStore(request, false);
+        try (NDManager requestManager = loaded.model().getNDManager().newSubManager(); GradMode ignored = GradMode.disabled()) {
+            ParameterStore ps = new ParameterStore(requestManager, false);
             KvCache cache = KvCache.empty();
             int fed = Math.max(0, length - blockSize); // tokens before this index are outside the window
             while (generated.size() < parameters.maxNewTokens()) {
+                if (listener.cancelled()) {
+                    cache.close();
+                    throw new GenerationCancelledException(generated.size());
+                }
                 if (cache.length() + (length - fed) > blockSize) {
                     cache.close(); // context shift: keep the newest half of the window and re-prefill it
                     cache = KvCache.empty();
                     fed = length - blockSize / 2;
                 }
                 float[] logits;
-                try (NDManager step = request.newSubManager()) {
+                try (NDManager step = requestManager.newSubManager()) {
                     int[] input = Arrays.copyOfRange(sequence, fed, length);
                     NDArray tokens = step.create(input, new Shape(1, input.length)); // (1,T)
                     Gpt.Step out = gpt.forward(ps, tokens, cache);
+                    if (generated.isEmpty() && request.prefillLogprobs()) {
+                        prefill = prefillTokens(tokenizer, input, out.logits().get(0).logSoftmax(-1).toFloatArray());
+                    }
                     logits = out.logits().get(0, input.length - 1).toFloatArray(); // (V) at the last position
-                    KvCache extended = out.cache().attach(request); // outlives the step's temporaries
+                    KvCache extended = out.cache().attach(requestManager); // outlives the step's temporaries
                     cache.close();
                     cache = extended;
                 }
                 fed = length;
-                TokenSampler.Choice choice = sampler.next(logits);
+                TokenSampler.Choice choice = sampler.next(logits, sequence, length);
                 sequence[length++] = choice.id();
-                var token = new Generation.GeneratedToken(choice.id(), tokenizer.decode(choice.id()), choice.logprob());
+                var token = new Generation.GeneratedToken(choice.id(), tokenizer.decode(choice.id()), choice.logprob(),
+                        topTokens(tokenizer, logits, request.topNTokens()));
                 generated.add(token);
                 text.append(token.text());
-                onToken.accept(token);
+                listener.onToken(token);
                 if (endsWithStop(text, parameters.stop())) {
                     finish = FinishReason.STOP_SEQUENCE;
                     break;
@@ -91,7 +102,36 @@ public final class Generator {
             }
             cache.close();
         }
-        return new Generation(text.toString(), List.copyOf(generated), finish, seed, promptIds.length, loaded.version());
+        return new Generation(text.toString(), List.copyOf(generated), prefill, finish, seed, promptIds.length, loaded.version());
+    }
+
+    /** Each prompt token with the log-probability the model gave it from the tokens before it. */
+    private static List<Generation.PrefillToken> prefillTokens(CharTokenizer tokenizer, int[] input, float[] logprobs) {
+        int vocab = tokenizer.vocabSize();
+        List<Generation.PrefillToken> tokens = new ArrayList<>(input.length);
+        for (int t = 0; t < input.length; t++) {
+            Float logprob = t == 0 ? null : logprobs[(t - 1) * vocab + input[t]];
+            tokens.add(new Generation.PrefillToken(input[t], tokenizer.decode(input[t]), logprob));
+        }
+        return tokens;
+    }
+
+    /** The n most likely next tokens under the model, most likely first. */
+    public static List<Generation.TokenLogprob> topTokens(CharTokenizer tokenizer, float[] logits, int n) {
+        if (n <= 0) {
+            return List.of();
+        }
+        float[] logprobs = TokenSampler.logSoftmax(logits);
+        Integer[] order = new Integer[logits.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(logprobs[b], logprobs[a]));
+        List<Generation.TokenLogprob> top = new ArrayList<>(n);
+        for (int r = 0; r < Math.min(n, order.length); r++) {
+            top.add(new Generation.TokenLogprob(order[r], tokenizer.decode(order[r]), logprobs[order[r]]));
+        }
+        return top;
     }
 
     private static boolean endsWithStop(CharSequence text, List<String> stops) {

@@ -13,8 +13,15 @@ import java.util.List;
  * @param topP keep the smallest set of tokens whose probability reaches p (null or 1: all)
  * @param seed random seed; null picks one (reported back)
  * @param stop stop sequences; generation ends once the generated text ends with one of them
+ * @param repetitionPenalty CTRL's penalty on tokens already in the text (1: none): positive logits are
+ *     divided by it, negative ones multiplied
  */
-public record SamplingParameters(int maxNewTokens, boolean doSample, float temperature, Integer topK, Float topP, Long seed, List<String> stop) {
+public record SamplingParameters(int maxNewTokens, boolean doSample, float temperature, Integer topK, Float topP, Long seed,
+        List<String> stop, float repetitionPenalty) {
+
+    public SamplingParameters(int maxNewTokens, boolean doSample, float temperature, Integer topK, Float topP, Long seed, List<String> stop) {
+        this(maxNewTokens, doSample, temperature, topK, topP, seed, stop, 1f);
+    }
 
     public SamplingParameters {
         if (maxNewTokens < 1) {
@@ -28,6 +35,9 @@ public record SamplingParameters(int maxNewTokens, boolean doSample, float tempe
         }
         if (topP != null && !(topP > 0 && topP <= 1)) {
             throw new IllegalArgumentException("topP must be in (0, 1]");
+        }
+        if (!(repetitionPenalty > 0) || Float.isInfinite(repetitionPenalty)) {
+            throw new IllegalArgumentException("repetitionPenalty must be a positive number");
         }
         stop = stop == null ? List.of() : List.copyOf(stop);
     }

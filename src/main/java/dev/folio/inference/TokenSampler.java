@@ -18,12 +18,38 @@ public final class TokenSampler {
         this.random = new Random(seed);
     }
 
-    /** The chosen token and its log-probability under the model's unwarped distribution. */
+    /** The chosen token and its log-probability under the model's own (unwarped) distribution. */
     public record Choice(int id, float logprob) {}
 
     public Choice next(float[] logits) {
-        int id = parameters.sampling() ? sample(logits) : argmax(logits);
+        return next(logits, new int[0], 0);
+    }
+
+    /**
+     * @param history the tokens so far (prompt and generated), for the repetition penalty
+     * @param length how many of {@code history} are filled
+     */
+    public Choice next(float[] logits, int[] history, int length) {
+        float[] scores = penalizeRepetition(logits, history, length);
+        int id = parameters.sampling() ? sample(scores) : argmax(scores);
         return new Choice(id, logSoftmax(logits)[id]);
+    }
+
+    private float[] penalizeRepetition(float[] logits, int[] history, int length) {
+        float penalty = parameters.repetitionPenalty();
+        if (penalty == 1f || length == 0) {
+            return logits;
+        }
+        float[] scores = logits.clone();
+        boolean[] seen = new boolean[logits.length];
+        for (int i = 0; i < length; i++) {
+            int id = history[i];
+            if (!seen[id]) {
+                seen[id] = true;
+                scores[id] = scores[id] > 0 ? scores[id] / penalty : scores[id] * penalty;
+            }
+        }
+        return scores;
     }
 
     private int sample(float[] logits) {
@@ -83,7 +109,8 @@ public final class TokenSampler {
         return best;
     }
 
-    static float[] logSoftmax(float[] logits) {
+    /** log softmax in double precision, as float. */
+    public static float[] logSoftmax(float[] logits) {
         double max = Double.NEGATIVE_INFINITY;
         for (float logit : logits) {
             max = Math.max(max, logit);

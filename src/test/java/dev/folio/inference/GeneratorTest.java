@@ -40,9 +40,9 @@ class GeneratorTest {
 
     @Test
     void theSameSeedGivesTheSameTextAndAnotherSeedAnother() {
-        String a = generator.generate(model, "to be", sampled(60, 42), t -> {}).generatedText();
-        String b = generator.generate(model, "to be", sampled(60, 42), t -> {}).generatedText();
-        String c = generator.generate(model, "to be", sampled(60, 43), t -> {}).generatedText();
+        String a = generator.generate(model, "to be", sampled(60, 42)).generatedText();
+        String b = generator.generate(model, "to be", sampled(60, 42)).generatedText();
+        String c = generator.generate(model, "to be", sampled(60, 43)).generatedText();
         assertThat(a).hasSize(60).isEqualTo(b).isNotEqualTo(c);
     }
 
@@ -50,7 +50,13 @@ class GeneratorTest {
     void generatesPastTheContextWindowByShiftingIt() {
         int window = model.gpt().config().blockSize();
         List<Generation.GeneratedToken> streamed = new ArrayList<>();
-        Generation g = generator.generate(model, "abc", sampled(3 * window, 1), streamed::add);
+        GenerationListener listener = new GenerationListener() {
+            @Override
+            public void onToken(Generation.GeneratedToken token) {
+                streamed.add(token);
+            }
+        };
+        Generation g = generator.generate(model, GenerationRequest.of(Generator.encodePrompt(model, "abc", null), sampled(3 * window, 1)), listener);
         assertThat(g.tokens()).hasSize(3 * window).isEqualTo(streamed);
         assertThat(g.finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(g.generatedText().codePoints()).allMatch(model.tokenizer()::contains);
@@ -58,21 +64,63 @@ class GeneratorTest {
 
     @Test
     void greedyDecodingTakesTheMostLikelyTokenEveryTime() {
-        Generation g = generator.generate(model, "the", SamplingParameters.greedy(20), t -> {});
+        Generation g = generator.generate(model, "the", SamplingParameters.greedy(20));
         for (Generation.GeneratedToken token : g.tokens()) {
             assertThat(token.logprob()).isLessThanOrEqualTo(0f);
         }
-        Generation again = generator.generate(model, "the", new SamplingParameters(20, true, 1f, 1, null, 5L, List.of()), t -> {});
+        Generation again = generator.generate(model, "the", new SamplingParameters(20, true, 1f, 1, null, 5L, List.of()));
         assertThat(again.generatedText()).as("top_k=1 sampling is greedy").isEqualTo(g.generatedText());
     }
 
     @Test
     void stopsAtAStopSequenceAndKeepsIt() {
-        String free = generator.generate(model, "ab", sampled(80, 7), t -> {}).generatedText();
+        String free = generator.generate(model, "ab", sampled(80, 7)).generatedText();
         String stop = free.substring(20, 22);
-        Generation g = generator.generate(model, "ab", new SamplingParameters(80, true, 1f, null, null, 7L, List.of(stop)), t -> {});
+        Generation g = generator.generate(model, "ab", new SamplingParameters(80, true, 1f, null, null, 7L, List.of(stop)));
         assertThat(g.finishReason()).isEqualTo(FinishReason.STOP_SEQUENCE);
         assertThat(g.generatedText()).endsWith(stop).isEqualTo(free.substring(0, free.indexOf(stop) + stop.length()));
+    }
+
+    @Test
+    void reportsPromptLogprobsAndTopAlternativesWhenAsked() {
+        int[] prompt = Generator.encodePrompt(model, "to be", null);
+        Generation g = generator.generate(model, new GenerationRequest(prompt, sampled(5, 3), 4, true), GenerationListener.NONE);
+        assertThat(g.prefill()).extracting(Generation.PrefillToken::text).containsExactly("t", "o", " ", "b", "e");
+        assertThat(g.prefill().get(0).logprob()).isNull();
+        assertThat(g.prefill().subList(1, 5)).allSatisfy(t -> assertThat(t.logprob()).isNegative());
+        for (Generation.GeneratedToken token : g.tokens()) {
+            assertThat(token.topTokens()).hasSize(4);
+            assertThat(token.topTokens()).extracting(Generation.TokenLogprob::logprob).isSortedAccordingTo((a, b) -> Float.compare(b, a));
+            assertThat(token.logprob()).isLessThanOrEqualTo(token.topTokens().get(0).logprob());
+        }
+    }
+
+    @Test
+    void aCancelledGenerationStopsAtTheNextStep() {
+        List<Generation.GeneratedToken> seen = new ArrayList<>();
+        GenerationListener cancelAfterThree = new GenerationListener() {
+            @Override
+            public void onToken(Generation.GeneratedToken token) {
+                seen.add(token);
+            }
+
+            @Override
+            public boolean cancelled() {
+                return seen.size() >= 3;
+            }
+        };
+        assertThatThrownBy(() -> generator.generate(model, GenerationRequest.of(new int[] {1, 2}, sampled(50, 1)), cancelAfterThree))
+                .isInstanceOf(GenerationCancelledException.class);
+        assertThat(seen).hasSize(3);
+    }
+
+    @Test
+    void repetitionPenaltyDiscouragesTokensAlreadySeen() {
+        SamplingParameters plain = SamplingParameters.greedy(60);
+        SamplingParameters penalized = new SamplingParameters(60, false, 1f, null, null, null, List.of(), 50f);
+        long plainDistinct = generator.generate(model, "ab", plain).generatedText().chars().distinct().count();
+        long penalizedDistinct = generator.generate(model, "ab", penalized).generatedText().chars().distinct().count();
+        assertThat(penalizedDistinct).isGreaterThan(plainDistinct);
     }
 
     @Test

@@ -31,10 +31,10 @@ class NativeMemoryTest {
         try (LoadedModel model = store.loadCurrent(TestModels.NAME)) {
             Generator generator = new Generator();
             SamplingParameters params = new SamplingParameters(80, true, 1f, null, null, 1L, List.of()); // crosses the 32-token window
-            generator.generate(model, "abc", params, t -> {});
+            generator.generate(model, "abc", params);
             int before = model.model().getNDManager().getManagedArrays().size();
             for (int i = 0; i < 10; i++) {
-                generator.generate(model, "abc", params, t -> {});
+                generator.generate(model, "abc", params);
             }
             assertThat(model.model().getNDManager().getManagedArrays()).hasSize(before);
         }

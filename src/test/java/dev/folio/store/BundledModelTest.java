@@ -19,7 +19,7 @@ class BundledModelTest {
             assertThat(model.tokenizer().vocabSize()).isEqualTo(65);
             assertThat(model.metadata().training().valLoss()).isLessThanOrEqualTo(1.60f);
             Generation generation = new Generator().generate(model, "ROMEO:",
-                    new SamplingParameters(200, true, 0.8f, null, null, 1L, List.of()), token -> {});
+                    new SamplingParameters(200, true, 0.8f, null, null, 1L, List.of()));
             assertThat(generation.generatedText()).hasSize(200);
             assertThat(generation.generatedText().codePoints()).allMatch(model.tokenizer()::contains);
             // a trained model assigns its own samples far more probability than chance (ln 65 ≈ 4.17 nats)

@@ -1,0 +1,122 @@
+package dev.folio.api;
+
+import dev.folio.FolioProperties;
+import dev.folio.inference.ConcurrencyLimiter;
+import dev.folio.inference.Generation;
+import dev.folio.inference.GenerationCancelledException;
+import dev.folio.inference.GenerationRequest;
+import dev.folio.inference.Generator;
+import dev.folio.inference.SamplingParameters;
+import dev.folio.store.LoadedModel;
+import dev.folio.store.ModelRegistry;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.springframework.stereotype.Service;
+
+/**
+ * Runs one generation for an API route: checks the request against Folio's limits, takes a
+ * concurrency permit (429 when none is free) and a lease on the live model, and records metrics.
+ */
+@Service
+public class GenerationService {
+
+    private final ModelRegistry registry;
+    private final Generator generator;
+    private final ConcurrencyLimiter limiter;
+    private final GenerationMetrics metrics;
+    private final FolioProperties.Generation limits;
+
+    public GenerationService(ModelRegistry registry, Generator generator, ConcurrencyLimiter limiter, GenerationMetrics metrics,
+            FolioProperties properties) {
+        this.registry = registry;
+        this.generator = generator;
+        this.limiter = limiter;
+        this.metrics = metrics;
+        this.limits = properties.generation();
+        metrics.trackInFlight(limiter::inFlight);
+    }
+
+    /** A validated request, ready to run. */
+    public record Job(String inputs, Integer truncate, SamplingParameters sampling, int topNTokens, boolean prefillLogprobs) {}
+
+    /** Checks what every generation route shares: prompt length, token budget, stop sequences, top-n. */
+    public Job job(String inputs, Integer truncate, Integer maxNewTokens, boolean doSample, Float temperature, Integer topK, Float topP,
+            Long seed, List<String> stop, Float repetitionPenalty, int topNTokens, boolean prefillLogprobs) {
+        if (inputs == null || inputs.isEmpty()) {
+            throw new InvalidRequestException("inputs must not be empty", "inputs");
+        }
+        if (inputs.length() > limits.maxInputLength()) {
+            throw new InvalidRequestException("inputs must be at most " + limits.maxInputLength() + " characters; given: " + inputs.length(), "inputs");
+        }
+        int tokens = maxNewTokens != null ? maxNewTokens : limits.defaultMaxNewTokens();
+        if (tokens < 1 || tokens > limits.maxNewTokensLimit()) {
+            throw new InvalidRequestException("max_new_tokens must be between 1 and " + limits.maxNewTokensLimit() + "; given: " + tokens, "max_new_tokens");
+        }
+        List<String> stops = stop != null ? stop : List.of();
+        if (stops.size() > limits.maxStopSequences()) {
+            throw new InvalidRequestException("stop must have at most " + limits.maxStopSequences() + " sequences; given: " + stops.size(), "stop");
+        }
+        for (String s : stops) {
+            if (s == null || s.isEmpty() || s.length() > limits.maxStopSequenceLength()) {
+                throw new InvalidRequestException("each stop sequence must have 1 to " + limits.maxStopSequenceLength() + " characters", "stop");
+            }
+        }
+        if (topNTokens > limits.maxTopNTokens()) {
+            throw new InvalidRequestException("top_n_tokens must be at most " + limits.maxTopNTokens() + "; given: " + topNTokens, "top_n_tokens");
+        }
+        try (ModelRegistry.Lease lease = registry.acquire()) {
+            encode(lease.model(), inputs, truncate); // unknown characters answer 422 before any stream starts
+        }
+        SamplingParameters sampling;
+        try {
+            sampling = new SamplingParameters(tokens, doSample, temperature != null ? temperature : 1f, topK, topP, seed,
+                    stops, repetitionPenalty != null ? repetitionPenalty : 1f);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+        return new Job(inputs, truncate, sampling, topNTokens, prefillLogprobs);
+    }
+
+    /** Runs a job on the calling thread; each token goes to {@code onToken} as it is produced. */
+    public Generation run(Job job, Consumer<Generation.GeneratedToken> onToken, BooleanSupplier clientGone) {
+        try (ConcurrencyLimiter.Permit ignored = limiter.acquire(); ModelRegistry.Lease lease = registry.acquire()) {
+            return run(job, lease.model(), onToken, clientGone);
+        }
+    }
+
+    /** Takes a permit now (so 429 is answered before a stream starts); the caller closes it. */
+    public ConcurrencyLimiter.Permit admit() {
+        return limiter.acquire();
+    }
+
+    /** Runs a job under a permit the caller already holds. */
+    public Generation runAdmitted(Job job, Consumer<Generation.GeneratedToken> onToken, BooleanSupplier clientGone) {
+        try (ModelRegistry.Lease lease = registry.acquire()) {
+            return run(job, lease.model(), onToken, clientGone);
+        }
+    }
+
+    private Generation run(Job job, LoadedModel model, Consumer<Generation.GeneratedToken> onToken, BooleanSupplier clientGone) {
+        int[] prompt = encode(model, job.inputs(), job.truncate());
+        long start = System.nanoTime();
+        try {
+            Generation generation = generator.generate(model,
+                    new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()),
+                    metrics.listener(prompt.length, onToken, clientGone));
+            metrics.finished(start);
+            return generation;
+        } catch (GenerationCancelledException e) {
+            metrics.cancelled();
+            throw e;
+        }
+    }
+
+    private static int[] encode(LoadedModel model, String inputs, Integer truncate) {
+        try {
+            return Generator.encodePrompt(model, inputs, truncate);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage(), "inputs");
+        }
+    }
+}

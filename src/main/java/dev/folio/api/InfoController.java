@@ -1,0 +1,98 @@
+package dev.folio.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.FolioProperties;
+import dev.folio.inference.ConcurrencyLimiter;
+import dev.folio.store.ModelMetadata;
+import dev.folio.store.ModelRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** TGI's {@code GET /info} and {@code GET /health}, and {@code /docs} → Swagger UI as TGI has it. */
+@RestController
+@Tag(name = "Text Generation Inference")
+public class InfoController {
+
+    private final ModelRegistry registry;
+    private final FolioProperties.Generation limits;
+    private final ConcurrencyLimiter limiter;
+    private final String version;
+
+    public InfoController(ModelRegistry registry, FolioProperties properties, ConcurrencyLimiter limiter, ObjectProvider<BuildProperties> build) {
+        this.registry = registry;
+        this.limits = properties.generation();
+        this.limiter = limiter;
+        BuildProperties info = build.getIfAvailable();
+        this.version = info != null ? info.getVersion() : "dev";
+    }
+
+    /** TGI's Info (the fields that apply), plus Folio's own about the served model and its limits. */
+    public record Info(
+            @JsonProperty("model_id") String modelId,
+            @JsonProperty("model_sha") String modelSha,
+            @JsonProperty("model_pipeline_tag") String modelPipelineTag,
+            @JsonProperty("max_concurrent_requests") int maxConcurrentRequests,
+            @JsonProperty("max_best_of") int maxBestOf,
+            @JsonProperty("max_stop_sequences") int maxStopSequences,
+            @JsonProperty("max_input_tokens") int maxInputTokens,
+            @JsonProperty("max_total_tokens") int maxTotalTokens,
+            @JsonProperty("validation_workers") int validationWorkers,
+            @JsonProperty("max_client_batch_size") int maxClientBatchSize,
+            @JsonProperty("router") String router,
+            @JsonProperty("version") String version,
+            @JsonProperty("sha") String sha,
+            @JsonProperty("docker_label") String dockerLabel,
+            @JsonProperty("model_version") String modelVersion,
+            @JsonProperty("parameter_count") long parameterCount,
+            @JsonProperty("block_size") int blockSize,
+            @JsonProperty("vocabulary") String vocabulary,
+            @JsonProperty("val_loss") Float valLoss,
+            @JsonProperty("limits") Map<String, Object> limits) {}
+
+    @Operation(summary = "Text Generation Inference endpoint info")
+    @GetMapping("/info")
+    public ResponseEntity<Info> info() {
+        return registry.currentMetadata().map(this::info).map(ResponseEntity::ok)
+                .orElseGet(() -> ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build());
+    }
+
+    private Info info(ModelMetadata m) {
+        int block = m.architecture().blockSize();
+        return new Info(m.modelName(), m.version(), "text-generation", limiter.limit(), 1, limits.maxStopSequences(), block,
+                block + limits.maxNewTokensLimit(), 1, 1, "folio", version, null, null, m.version(), m.parameterCount(), block,
+                m.vocabulary(), m.training() != null ? m.training().valLoss() : null, limits());
+    }
+
+    private Map<String, Object> limits() {
+        Map<String, Object> published = new LinkedHashMap<>();
+        published.put("default_max_new_tokens", limits.defaultMaxNewTokens());
+        published.put("max_new_tokens", limits.maxNewTokensLimit());
+        published.put("max_input_length", limits.maxInputLength());
+        published.put("max_stop_sequences", limits.maxStopSequences());
+        published.put("max_stop_sequence_length", limits.maxStopSequenceLength());
+        published.put("max_top_n_tokens", limits.maxTopNTokens());
+        published.put("max_concurrent_requests", limits.maxConcurrentRequests());
+        published.put("max_request_bytes", limits.maxRequestBytes());
+        return published;
+    }
+
+    @Operation(summary = "Health check: 200 when a model is loaded, 503 otherwise")
+    @GetMapping("/health")
+    public ResponseEntity<Void> health() {
+        return registry.currentMetadata().isPresent() ? ResponseEntity.ok().build() : ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+    }
+
+    @GetMapping("/docs")
+    public ResponseEntity<Void> docs() {
+        return ResponseEntity.status(HttpStatus.FOUND).location(URI.create("/swagger-ui.html")).build();
+    }
+}

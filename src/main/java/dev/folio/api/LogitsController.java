@@ -1,0 +1,123 @@
+package dev.folio.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.FolioProperties;
+import dev.folio.inference.Generation;
+import dev.folio.inference.Generator;
+import dev.folio.inference.TextScorer;
+import dev.folio.inference.TokenSampler;
+import dev.folio.store.LoadedModel;
+import dev.folio.store.ModelRegistry;
+import dev.folio.tokenizer.CharTokenizer;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Folio's {@code POST /logits}: what the model predicts at each position of a text, and how surprised it is. */
+@RestController
+@Tag(name = "Folio", description = "Folio's own routes")
+public class LogitsController {
+
+    private final ModelRegistry registry;
+    private final TextScorer scorer = new TextScorer();
+    private final FolioProperties.Generation limits;
+
+    public LogitsController(ModelRegistry registry, FolioProperties properties) {
+        this.registry = registry;
+        this.limits = properties.generation();
+    }
+
+    /**
+     * @param inputs the text
+     * @param positions "last" (default) or "all"
+     * @param topN most likely next tokens per position (default 5)
+     * @param includeLogits also return all V logits per position
+     */
+    public record LogitsRequest(
+            @Schema(example = "ROMEO:\nBut soft") @JsonProperty("inputs") @NotNull String inputs,
+            @Schema(allowableValues = {"last", "all"}) @JsonProperty("positions") @Pattern(regexp = "last|all", message = "must be \"last\" or \"all\"") String positions,
+            @JsonProperty("top_n") @Min(0) Integer topN,
+            @JsonProperty("include_logits") Boolean includeLogits) {}
+
+    /** One candidate next token. */
+    public record Candidate(@JsonProperty("id") int id, @JsonProperty("text") String text, @JsonProperty("logit") float logit,
+            @JsonProperty("logprob") float logprob) {}
+
+    /** The token that actually follows a position, and the logprob the model gave it. */
+    public record Actual(@JsonProperty("id") int id, @JsonProperty("text") String text, @JsonProperty("logprob") float logprob) {}
+
+    /** A token of the input. */
+    public record InputToken(@JsonProperty("id") int id, @JsonProperty("text") String text) {}
+
+    /** The model's view after reading up to and including the token at {@code position}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Position(@JsonProperty("position") int position, @JsonProperty("token") InputToken token, @JsonProperty("top") List<Candidate> top,
+            @JsonProperty("next_token") Actual nextToken, @JsonProperty("logits") float[] logits) {}
+
+    /** How a long text was scored: windows of window_size tokens advancing by stride. */
+    public record Window(@JsonProperty("size") int size, @JsonProperty("stride") int stride, @JsonProperty("windows") int windows,
+            @JsonProperty("sliding") boolean sliding) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LogitsResponse(@JsonProperty("model_version") String modelVersion, @JsonProperty("tokens") int tokens,
+            @JsonProperty("mean_nll") Double meanNll, @JsonProperty("perplexity") Double perplexity,
+            @JsonProperty("window") Window window, @JsonProperty("positions") List<Position> positions) {}
+
+    @Operation(summary = "The model's next-token predictions for a text",
+            description = "Per position: the top-n next tokens with logit and logprob, the logprob of the token that actually follows "
+                    + "(where one does), optionally all logits; plus the text's mean negative log-likelihood and perplexity. "
+                    + "Texts longer than the context window are scored with a sliding window, described in `window`.")
+    @PostMapping(path = "/logits", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    public LogitsResponse logits(@Valid @RequestBody LogitsRequest request) {
+        int topN = request.topN() != null ? request.topN() : 5;
+        if (topN > limits.maxTopNTokens()) {
+            throw new InvalidRequestException("top_n must be at most " + limits.maxTopNTokens() + "; given: " + topN, "top_n");
+        }
+        if (request.inputs().isEmpty() || request.inputs().length() > limits.maxInputLength()) {
+            throw new InvalidRequestException("inputs must have 1 to " + limits.maxInputLength() + " characters; given: " + request.inputs().length(), "inputs");
+        }
+        try (ModelRegistry.Lease lease = registry.acquire()) {
+            LoadedModel model = lease.model();
+            CharTokenizer tokenizer = model.tokenizer();
+            int[] ids = encode(tokenizer, request.inputs());
+            TextScorer.Scores scores = scorer.score(model, ids);
+            boolean all = "all".equals(request.positions());
+            List<Position> positions = new ArrayList<>();
+            for (int p = all ? 0 : ids.length - 1; p < ids.length; p++) {
+                positions.add(position(tokenizer, ids, p, scores.logits()[p], topN, Boolean.TRUE.equals(request.includeLogits())));
+            }
+            double nll = scores.meanNll(ids);
+            Window window = new Window(scores.windowSize(), scores.stride(), scores.windows(), scores.windows() > 1);
+            return new LogitsResponse(model.version(), ids.length, Double.isNaN(nll) ? null : nll, Double.isNaN(nll) ? null : Math.exp(nll),
+                    window, positions);
+        }
+    }
+
+    private static int[] encode(CharTokenizer tokenizer, String inputs) {
+        try {
+            return tokenizer.encode(inputs);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage(), "inputs");
+        }
+    }
+
+    private static Position position(CharTokenizer tokenizer, int[] ids, int p, float[] logits, int topN, boolean includeLogits) {
+        float[] logprobs = TokenSampler.logSoftmax(logits);
+        List<Candidate> top = Generator.topTokens(tokenizer, logits, topN).stream()
+                .map((Generation.TokenLogprob t) -> new Candidate(t.id(), t.text(), logits[t.id()], t.logprob()))
+                .toList();
+        Actual next = p + 1 < ids.length ? new Actual(ids[p + 1], tokenizer.decode(ids[p + 1]), logprobs[ids[p + 1]]) : null;
+        return new Position(p, new InputToken(ids[p], tokenizer.decode(ids[p])), top, next, includeLogits ? logits : null);
+    }
+}

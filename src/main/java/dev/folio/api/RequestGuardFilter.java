@@ -1,0 +1,67 @@
+package dev.folio.api;
+
+import dev.folio.FolioProperties;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Before a request reaches a controller: bodies over {@code folio.generation.max-request-bytes} get
+ * 413, and when {@code folio.api.key} is set, inference routes (every POST and {@code /v1/*}) need
+ * {@code Authorization: Bearer <key>} (401 otherwise). Health, info, docs and metrics stay open.
+ */
+@Component
+public class RequestGuardFilter extends OncePerRequestFilter {
+
+    private final FolioProperties properties;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public RequestGuardFilter(FolioProperties properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        long limit = properties.generation().maxRequestBytes();
+        if (request.getContentLengthLong() > limit) {
+            reject(request, response, HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
+                    "request body of " + request.getContentLengthLong() + " bytes exceeds the limit of " + limit + " bytes");
+            return;
+        }
+        String key = properties.api().key();
+        boolean protectedRoute = "POST".equals(request.getMethod()) || request.getRequestURI().startsWith("/v1/");
+        if (key != null && !key.isEmpty() && protectedRoute && !authorized(request.getHeader(HttpHeaders.AUTHORIZATION), key)) {
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+            reject(request, response, HttpStatus.UNAUTHORIZED, "Unauthorized", "this route needs Authorization: Bearer <api key>");
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+
+    private static boolean authorized(String header, String key) {
+        if (header == null || !header.startsWith("Bearer ")) {
+            return false;
+        }
+        byte[] given = header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, key.getBytes(StandardCharsets.UTF_8)); // constant time
+    }
+
+    private void reject(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String title, String detail) throws IOException {
+        String errorType = status == HttpStatus.UNAUTHORIZED ? "authentication" : "validation";
+        ResponseEntity<Object> error = ApiExceptionHandler.error(request, status, title, detail, errorType, null);
+        response.setStatus(status.value());
+        response.setContentType(String.valueOf(error.getHeaders().getContentType()));
+        response.getOutputStream().write(json.writeValueAsBytes(error.getBody()));
+    }
+}

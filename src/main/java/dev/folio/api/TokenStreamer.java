@@ -1,0 +1,127 @@
+package dev.folio.api;
+
+import dev.folio.inference.ConcurrencyLimiter;
+import dev.folio.inference.Generation;
+import dev.folio.inference.GenerationCancelledException;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Streams a generation as Server-Sent Events from a generation thread: one data-only event per token,
+ * sent as soon as it is produced. A client that goes away makes the next send fail, which cancels the
+ * generation before its next decoding step. An error after the stream began is one event, then the end.
+ */
+@Component
+public class TokenStreamer {
+
+    private static final Logger log = LoggerFactory.getLogger(TokenStreamer.class);
+    private static final long TIMEOUT_MILLIS = 10 * 60 * 1000L;
+
+    private final GenerationService service;
+    private final ExecutorService executor;
+
+    public TokenStreamer(GenerationService service, ExecutorService generationExecutor) {
+        this.service = service;
+        this.executor = generationExecutor;
+    }
+
+    /** What to send for each token and after the last. */
+    public interface Events {
+        /** The event for a token that is not known to be the last; null sends nothing (yet). */
+        Object token(int index, Generation.GeneratedToken token);
+
+        /** The events that close the stream, given the last token (null if none) and the finished generation. */
+        List<Object> finish(int index, Generation.GeneratedToken last, Generation generation);
+
+        /** The event for an error after the stream began. */
+        Object error(String message, String type);
+    }
+
+    /** Streams one generation. */
+    public SseEmitter stream(GenerationService.Job job, Events events) {
+        return stream(List.of(job), i -> events, List.of());
+    }
+
+    /**
+     * Streams several generations one after another in one stream (OpenAI's n and prompt lists),
+     * then the closing events ({@code data: [DONE]} for OpenAI).
+     */
+    public SseEmitter stream(List<GenerationService.Job> jobs, IntFunction<Events> eventsForJob, List<Object> closing) {
+        ConcurrencyLimiter.Permit permit = service.admit(); // 429 here, before any byte of the stream
+        SseEmitter emitter = new SseEmitter(TIMEOUT_MILLIS);
+        AtomicBoolean gone = new AtomicBoolean();
+        emitter.onCompletion(() -> gone.set(true));
+        emitter.onTimeout(() -> gone.set(true));
+        emitter.onError(e -> gone.set(true));
+        try {
+            executor.execute(() -> run(jobs, eventsForJob, closing, emitter, gone, permit));
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+        return emitter;
+    }
+
+    private void run(List<GenerationService.Job> jobs, IntFunction<Events> eventsForJob, List<Object> closing, SseEmitter emitter,
+            AtomicBoolean gone, ConcurrencyLimiter.Permit permit) {
+        Events events = eventsForJob.apply(0);
+        try (permit) {
+            for (int j = 0; j < jobs.size(); j++) {
+                events = eventsForJob.apply(j);
+                streamOne(jobs.get(j), events, emitter, gone);
+            }
+            for (Object event : closing) {
+                send(emitter, event, gone);
+            }
+            emitter.complete();
+        } catch (GenerationCancelledException e) {
+            log.debug("stream cancelled: {}", e.getMessage());
+            emitter.complete();
+        } catch (InvalidRequestException e) {
+            sendError(emitter, events.error(e.getMessage(), "validation"), gone);
+        } catch (RuntimeException e) {
+            log.error("generation failed mid-stream", e);
+            sendError(emitter, events.error("Request failed during generation", "generation"), gone);
+        }
+    }
+
+    private void streamOne(GenerationService.Job job, Events events, SseEmitter emitter, AtomicBoolean gone) {
+        // Hold back one token: TGI marks the last token's event with the full text, and only the
+        // end of the generation tells which token was last.
+        Generation.GeneratedToken[] pending = {null};
+        int[] index = {0};
+        Generation generation = service.runAdmitted(job, token -> {
+            if (pending[0] != null) {
+                send(emitter, events.token(index[0]++, pending[0]), gone);
+            }
+            pending[0] = token;
+        }, gone::get);
+        for (Object event : events.finish(index[0], pending[0], generation)) {
+            send(emitter, event, gone);
+        }
+    }
+
+    private static void sendError(SseEmitter emitter, Object event, AtomicBoolean gone) {
+        send(emitter, event, gone);
+        emitter.complete();
+    }
+
+    private static void send(SseEmitter emitter, Object event, AtomicBoolean gone) {
+        if (event == null || gone.get()) {
+            return;
+        }
+        try {
+            emitter.send(SseEmitter.event().data(event, event instanceof String ? MediaType.TEXT_PLAIN : MediaType.APPLICATION_JSON));
+        } catch (IOException | IllegalStateException e) {
+            gone.set(true); // the client went away: the generator stops before its next step
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.folio.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/** The OpenAPI document lists every route; Prometheus shows Folio's metrics after traffic. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class DocsAndMetricsTest {
+
+    @DynamicPropertySource
+    static void store(DynamicPropertyRegistry registry) {
+        ApiTestSupport.useTestStore(registry);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void openApiListsEveryRouteWithItsErrors() throws Exception {
+        ApiClient api = new ApiClient(port);
+        JsonNode doc = api.json(api.get("/v3/api-docs").body());
+        JsonNode paths = doc.get("paths");
+        for (String path : new String[] {"/generate", "/generate_stream", "/", "/tokenize", "/detokenize", "/logits", "/info", "/health",
+                "/v1/completions", "/v1/models"}) {
+            assertThat(paths.has(path)).as(path).isTrue();
+        }
+        assertThat(paths.get("/generate").get("post").get("responses").has("422")).isTrue();
+        assertThat(paths.get("/generate").get("post").get("responses").has("429")).isTrue();
+        assertThat(api.get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
+        assertThat(api.get("/docs").statusCode()).isEqualTo(302);
+    }
+
+    @Test
+    void prometheusShowsGenerationMetricsAfterTraffic() throws Exception {
+        ApiClient api = new ApiClient(port);
+        assertThat(api.post("/generate", "{\"inputs\":\"abc\",\"parameters\":{\"max_new_tokens\":5}}").statusCode()).isEqualTo(200);
+        String metrics = api.get("/actuator/prometheus").body();
+        assertThat(metrics)
+                .contains("folio_generated_tokens_total")
+                .contains("folio_prompt_tokens_total")
+                .contains("folio_generation_time_to_first_token_seconds_bucket")
+                .contains("folio_generation_inter_token_latency_seconds_bucket")
+                .contains("folio_generation_duration_seconds_bucket")
+                .contains("folio_generations_in_flight")
+                .contains("folio_generations_cancelled_total")
+                .contains("http_server_requests_seconds_bucket");
+        double generated = metrics.lines().filter(l -> l.startsWith("folio_generated_tokens_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertThat(generated).isGreaterThanOrEqualTo(5);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.folio.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.folio.store.TestModels;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/** OpenAI's completions routes over a real HTTP server. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class OpenAiApiTest {
+
+    @DynamicPropertySource
+    static void store(DynamicPropertyRegistry registry) {
+        ApiTestSupport.useTestStore(registry);
+    }
+
+    @LocalServerPort
+    int port;
+
+    private ApiClient api() {
+        return new ApiClient(port);
+    }
+
+    @Test
+    void completionsAnswerInOpenAisShape() throws Exception {
+        HttpResponse<String> response = api().post("/v1/completions",
+                "{\"model\":\"tiny-char\",\"prompt\":\"abc\",\"max_tokens\":12,\"temperature\":0.7,\"seed\":4,\"n\":2,\"logprobs\":2}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = api().json(response.body());
+        assertThat(body.get("id").asString()).startsWith("cmpl-");
+        assertThat(body.get("object").asString()).isEqualTo("text_completion");
+        assertThat(body.get("created").asLong()).isPositive();
+        assertThat(body.get("model").asString()).isEqualTo("tiny-char");
+        JsonNode choices = body.get("choices");
+        assertThat(choices).hasSize(2);
+        assertThat(choices.get(1).get("index").asInt()).isEqualTo(1);
+        assertThat(choices.get(0).get("text").asString()).hasSize(12);
+        assertThat(choices.get(0).get("finish_reason").asString()).isEqualTo("length");
+        JsonNode logprobs = choices.get(0).get("logprobs");
+        assertThat(logprobs.get("tokens")).hasSize(12);
+        assertThat(logprobs.get("token_logprobs")).hasSize(12);
+        assertThat(logprobs.get("top_logprobs").get(0).size()).isBetween(1, 2);
+        assertThat(logprobs.get("text_offset").get(1).asInt()).isEqualTo(1);
+        assertThat(body.get("usage").get("prompt_tokens").asInt()).isEqualTo(3);
+        assertThat(body.get("usage").get("completion_tokens").asInt()).isEqualTo(24);
+        assertThat(body.get("usage").get("total_tokens").asInt()).isEqualTo(27);
+    }
+
+    @Test
+    void temperatureZeroIsGreedyAndEchoPrependsThePrompt() throws Exception {
+        String greedy = "{\"model\":\"tiny-char\",\"prompt\":[\"abc\",\"xyz\"],\"max_tokens\":10,\"temperature\":0}";
+        JsonNode a = api().json(api().post("/v1/completions", greedy).body());
+        JsonNode b = api().json(api().post("/v1/completions", greedy).body());
+        assertThat(a.get("choices")).hasSize(2);
+        assertThat(a.get("choices").get(0).get("text")).isEqualTo(b.get("choices").get(0).get("text"));
+        JsonNode echoed = api().json(api().post("/v1/completions",
+                "{\"model\":\"tiny-char\",\"prompt\":\"abc\",\"max_tokens\":10,\"temperature\":0,\"echo\":true}").body());
+        assertThat(echoed.get("choices").get(0).get("text").asString()).isEqualTo("abc" + a.get("choices").get(0).get("text").asString());
+    }
+
+    @Test
+    void aStopSequenceEndsTheTextAndIsNotIncluded() throws Exception {
+        String free = api().json(api().post("/v1/completions",
+                "{\"model\":\"tiny-char\",\"prompt\":\"abc\",\"max_tokens\":60,\"seed\":8}").body()).get("choices").get(0).get("text").asString();
+        String stop = free.substring(25, 27).replace("\n", "\\n");
+        JsonNode stopped = api().json(api().post("/v1/completions",
+                "{\"model\":\"tiny-char\",\"prompt\":\"abc\",\"max_tokens\":60,\"seed\":8,\"stop\":\"" + stop + "\"}").body());
+        String unescaped = free.substring(25, 27);
+        assertThat(stopped.get("choices").get(0).get("text").asString()).isEqualTo(free.substring(0, free.indexOf(unescaped)));
+        assertThat(stopped.get("choices").get(0).get("finish_reason").asString()).isEqualTo("stop");
+
+        // streamed, the stop sequence is held back and never sent
+        HttpResponse<Stream<String>> streamed = api().stream("/v1/completions",
+                "{\"model\":\"tiny-char\",\"prompt\":\"abc\",\"max_tokens\":60,\"seed\":8,\"stop\":[\"" + stop + "\"],\"stream\":true}");
+        List<String> data = new ArrayList<>();
+        ApiClient.dataEvents(streamed.body()).forEachRemaining(data::add);
+        assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+        String text = data.subList(0, data.size() - 1).stream()
+                .map(d -> api().json(d).get("choices").get(0).get("text").asString()).collect(Collectors.joining());
+        assertThat(text).isEqualTo(free.substring(0, free.indexOf(unescaped)));
+        assertThat(api().json(data.get(data.size() - 2)).get("choices").get(0).get("finish_reason").asString()).isEqualTo("stop");
+    }
+
+    @Test
+    void streamingSendsDataOnlyChunksAndEndsWithDone() throws Exception {
+        HttpResponse<Stream<String>> response = api().stream("/v1/completions",
+                "{\"model\":\"tiny-char\",\"prompt\":\"abc\",\"max_tokens\":8,\"seed\":2,\"stream\":true}");
+        List<String> lines = response.body().filter(line -> !line.isEmpty()).toList();
+        assertThat(lines).allMatch(line -> line.startsWith("data:"), "data-only events, no event: field");
+        List<String> data = lines.stream().map(l -> l.substring(5).stripLeading()).toList();
+        assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+        JsonNode chunk = api().json(data.get(0));
+        assertThat(chunk.get("object").asString()).isEqualTo("text_completion");
+        assertThat(chunk.get("choices").get(0).get("finish_reason").isNull()).isTrue();
+        String joined = data.subList(0, data.size() - 1).stream().map(d -> api().json(d).get("choices").get(0).get("text").asString())
+                .collect(Collectors.joining());
+        String whole = api().json(api().post("/v1/completions", "{\"model\":\"tiny-char\",\"prompt\":\"abc\",\"max_tokens\":8,\"seed\":2}").body())
+                .get("choices").get(0).get("text").asString();
+        assertThat(joined).isEqualTo(whole);
+    }
+
+    @Test
+    void modelsListsTheServedModel() throws Exception {
+        JsonNode models = api().json(api().get("/v1/models").body());
+        assertThat(models.get("object").asString()).isEqualTo("list");
+        assertThat(models.get("data").get(0).get("id").asString()).isEqualTo(TestModels.NAME);
+        assertThat(models.get("data").get(0).get("object").asString()).isEqualTo("model");
+    }
+
+    @Test
+    void errorsComeInOpenAisShape() throws Exception {
+        HttpResponse<String> wrongModel = api().post("/v1/completions", "{\"model\":\"gpt-4\",\"prompt\":\"abc\"}");
+        assertThat(wrongModel.statusCode()).isEqualTo(404);
+        assertThat(api().json(wrongModel.body()).get("error").get("message").asString()).contains("gpt-4");
+        HttpResponse<String> tooHot = api().post("/v1/completions", "{\"model\":\"tiny-char\",\"prompt\":\"abc\",\"temperature\":3,\"logprobs\":9}");
+        assertThat(tooHot.statusCode()).isEqualTo(422);
+        JsonNode error = api().json(tooHot.body()).get("error");
+        assertThat(error.get("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(error.get("message").asString()).contains("temperature").contains("logprobs");
+        assertThat(error.has("param")).isTrue();
+        assertThat(error.has("code")).isTrue();
+        HttpResponse<String> badPrompt = api().post("/v1/completions", "{\"model\":\"tiny-char\",\"prompt\":42}");
+        assertThat(badPrompt.statusCode()).isEqualTo(422);
+        assertThat(api().json(badPrompt.body()).get("error").get("param").asString()).isEqualTo("prompt");
+    }
+}
