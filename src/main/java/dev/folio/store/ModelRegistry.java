@@ -68,7 +68,7 @@ public final class ModelRegistry implements AutoCloseable {
     public void swap(LoadedModel next) {
         Entry previous = current.getAndSet(new Entry(next));
         if (previous != null) {
-            previous.retire();
+            previous.release();
         }
     }
 
@@ -96,7 +96,7 @@ public final class ModelRegistry implements AutoCloseable {
     public void close() {
         Entry entry = current.getAndSet(null);
         if (entry != null) {
-            entry.retire();
+            entry.release();
         }
     }
 
@@ -125,10 +125,6 @@ public final class ModelRegistry implements AutoCloseable {
                     return true;
                 }
             }
-        }
-
-        void retire() {
-            release();
         }
 
         void release() {

@@ -71,8 +71,9 @@ public final class TrainCommand implements Callable<Integer> {
                     new ProgressListener(bar, logInterval));
         }
         TrainingResult result = outcome.result();
-        System.out.printf("steps %d, %.1f s, %.1f ms/step, train loss %.4f, val loss %.4f (mean of %d batches)%n",
-                result.steps(), result.wallSeconds(), result.millisPerStep(), result.trainLoss(), result.valLoss(), evalBatches);
+        System.out.printf("steps %d, wall %.1f s, %.1f ms/step (evaluations excluded), %.0f tokens/s, train loss %.4f, val loss %.4f (mean of %d batches)%n",
+                result.steps(), result.wallSeconds(), result.millisPerStep(), result.tokensSeen() / result.stepSeconds(), result.trainLoss(),
+                result.valLoss(), evalBatches);
         if (outcome.published() != null) {
             System.out.printf("published %s/%s into %s%n", model, outcome.published().version(), store.toAbsolutePath());
         }

@@ -61,8 +61,11 @@ public final class TrainingRun {
         long deadline = config.maxWallTime() == null ? Long.MAX_VALUE : start + config.maxWallTime().toNanos();
         List<TrainingListener.EvaluationReport> evaluations = new ArrayList<>();
         int step = 0;
+        long stepNanos = 0;
         while (step < config.maxSteps() && System.nanoTime() < deadline) {
+            long stepStart = System.nanoTime();
             StepOutcome outcome = step(random);
+            stepNanos += System.nanoTime() - stepStart;
             step++;
             double elapsed = (System.nanoTime() - start) / 1e9;
             listener.onStep(new TrainingListener.StepReport(step, config.maxSteps(), outcome.loss(),
@@ -73,7 +76,7 @@ public final class TrainingRun {
         }
         TrainingListener.EvaluationReport last = evaluate(step, start, listener);
         evaluations.add(last);
-        return new TrainingResult(step, step * tokensPerStep, (System.nanoTime() - start) / 1e9,
+        return new TrainingResult(step, step * tokensPerStep, (System.nanoTime() - start) / 1e9, stepNanos / 1e9,
                 last.trainLoss(), last.valLoss(), List.copyOf(evaluations));
     }
 
