@@ -32,6 +32,11 @@ class DocsAndMetricsTest {
         }
         assertThat(paths.get("/generate").get("post").get("responses").has("422")).isTrue();
         assertThat(paths.get("/generate").get("post").get("responses").has("429")).isTrue();
+        for (String path : new String[] {"/tokenize", "/logits", "/v1/completions"}) {
+            JsonNode responses = paths.get(path).get("post").get("responses");
+            assertThat(responses.has("200") && responses.has("400") && responses.has("422") && responses.has("413")).as(path).isTrue();
+        }
+        assertThat(paths.get("/generate").get("post").get("requestBody").get("content").get("application/json").get("schema")).isNotNull();
         assertThat(api.get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
         assertThat(api.get("/docs").statusCode()).isEqualTo(302);
     }

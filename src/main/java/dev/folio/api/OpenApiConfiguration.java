@@ -1,0 +1,63 @@
+package dev.folio.api;
+
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.IntegerSchema;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.ObjectSchema;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import java.util.List;
+import java.util.Map;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Folio's OpenAPI document: title, the bearer key, and the error responses every POST route can give. */
+@Configuration(proxyBeanMethods = false)
+public class OpenApiConfiguration {
+
+    private static final Map<String, String> ERRORS = Map.of(
+            "400", "Malformed JSON (the field's path is named)",
+            "401", "Missing or wrong API key (only when folio.api.key is set)",
+            "413", "Request body too large",
+            "415", "Unsupported media type",
+            "422", "Input validation error: the field and its bound, or each unsupported character and its position",
+            "429", "Model is overloaded: every generation slot is taken; retry after Retry-After seconds");
+
+    @Bean
+    OpenAPI folioOpenApi() {
+        return new OpenAPI()
+                .info(new Info().title("Folio").version("1").description("A character-level GPT trained and served on the JVM. "
+                        + "TGI-compatible routes, OpenAI completions, and Folio's own /logits and /detokenize."))
+                .components(new Components().addSecuritySchemes("bearer", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")));
+    }
+
+    @Bean
+    OpenApiCustomizer errorResponses() {
+        ObjectSchema problem = new ObjectSchema();
+        problem.addProperty("type", new StringSchema());
+        problem.addProperty("title", new StringSchema());
+        problem.addProperty("status", new IntegerSchema());
+        problem.addProperty("detail", new StringSchema());
+        problem.addProperty("instance", new StringSchema());
+        problem.addProperty("error", new StringSchema());
+        problem.addProperty("error_type", new StringSchema()._enum(List.of("validation", "overloaded", "authentication", "generation")));
+        return openApi -> openApi.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
+            if (method != PathItem.HttpMethod.POST) {
+                return;
+            }
+            String mediaType = path.startsWith("/v1/") ? "application/json" : "application/problem+json";
+            ERRORS.forEach((status, description) -> {
+                if (!operation.getResponses().containsKey(status)) {
+                    operation.getResponses().addApiResponse(status, new ApiResponse().description(description)
+                            .content(new Content().addMediaType(mediaType, new MediaType().schema(problem))));
+                }
+            });
+        }));
+    }
+}
