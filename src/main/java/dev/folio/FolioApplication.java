@@ -1,22 +1,30 @@
 package dev.folio;
 
-import dev.folio.training.TrainCommand;
-import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import picocli.CommandLine;
+import sun.misc.Signal;
 
-/** Serves the model (no arguments) or trains one ({@code train --corpus FILE ...}). */
+/** Serves the model (no arguments) or runs a command ({@code train ...}, {@code engine}). */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class FolioApplication {
 
     public static void main(String[] args) {
         DjlOffline.apply();
-        if (args.length > 0 && args[0].equals("train")) {
-            System.exit(new CommandLine(new TrainCommand()).execute(Arrays.copyOfRange(args, 1, args.length)));
+        if (FolioCommand.handles(args)) {
+            System.exit(new CommandLine(new FolioCommand()).execute(args));
         }
+        exitCleanlyOnSigterm();
         SpringApplication.run(FolioApplication.class, args);
+    }
+
+    /**
+     * SIGTERM is the normal way a container or pod is stopped: run the shutdown hooks (Spring's graceful
+     * shutdown lets in-flight requests finish) and exit 0 rather than the JVM's default 143.
+     */
+    private static void exitCleanlyOnSigterm() {
+        Signal.handle(new Signal("TERM"), signal -> System.exit(0));
     }
 }
