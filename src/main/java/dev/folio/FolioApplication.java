@@ -3,12 +3,14 @@ package dev.folio;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
 import picocli.CommandLine;
 import sun.misc.Signal;
 
 /** Serves the model (no arguments) or runs a command ({@code train ...}, {@code engine}). */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@EnableScheduling
 public class FolioApplication {
 
     public static void main(String[] args) {

@@ -1,6 +1,8 @@
 package dev.folio;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -12,13 +14,41 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param api access to the inference routes
  */
 @ConfigurationProperties("folio")
-public record FolioProperties(@DefaultValue Store store, @DefaultValue Generation generation, @DefaultValue Api api) {
+public record FolioProperties(@DefaultValue Store store, @DefaultValue Generation generation, @DefaultValue Api api,
+        @DefaultValue Admin admin, @DefaultValue Training training) {
 
     /**
      * @param path model store root
      * @param model the store entry to serve
+     * @param watchInterval how often the {@code current} pointer is checked for a new version (hot reload)
+     * @param keepVersions retention: the newest N versions are kept (plus current, previous and pinned)
+     * @param pinned versions retention never deletes
      */
-    public record Store(@DefaultValue("model-store") Path path, @DefaultValue("shakespeare-char") String model) {}
+    public record Store(@DefaultValue("model-store") Path path, @DefaultValue("shakespeare-char") String model,
+            @DefaultValue("2s") Duration watchInterval, @DefaultValue("5") int keepVersions, @DefaultValue List<String> pinned) {}
+
+    /** @param key bearer key of the admin routes; unset, they answer 403 (closed, never open) */
+    public record Admin(String key) {}
+
+    /**
+     * The scheduled training job.
+     *
+     * @param schedule Spring cron expression; "-" (the default) turns the schedule off
+     * @param corpus the corpus file; without one, no run starts (scheduled or through the admin API)
+     * @param fromScratch train a new model rather than fine-tune the served one
+     * @param maxSteps step budget of one run
+     * @param maxDuration wall-time budget of one run
+     * @param improvementMargin publish only if the new validation loss is below the served one's by more than this
+     * @param threads libtorch intra-op threads for the training thread, so serving keeps a share of the cores
+     * @param checkpointInterval steps between resumable checkpoints
+     * @param evalBatches validation batches for the gate (the same batches for both models)
+     * @param learningRate peak learning rate (fine-tuning usually wants less than training from scratch)
+     * @param batchSize sequences per step
+     */
+    public record Training(@DefaultValue("-") String schedule, Path corpus, @DefaultValue("false") boolean fromScratch,
+            @DefaultValue("500") int maxSteps, @DefaultValue("30m") Duration maxDuration, @DefaultValue("0.001") double improvementMargin,
+            @DefaultValue("1") int threads, @DefaultValue("100") int checkpointInterval, @DefaultValue("50") int evalBatches,
+            @DefaultValue("3e-4") float learningRate, @DefaultValue("16") int batchSize) {}
 
     /**
      * @param defaultMaxNewTokens used when a request does not say

@@ -1,6 +1,8 @@
 package dev.folio.api;
 
 import dev.folio.inference.ConcurrencyLimiter;
+import dev.folio.store.InvalidVersionException;
+import dev.folio.store.VersionNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -37,6 +39,21 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(InvalidRequestException.class)
     ResponseEntity<Object> invalidRequest(InvalidRequestException e, HttpServletRequest request) {
         return error(request, HttpStatus.UNPROCESSABLE_CONTENT, "Input validation error", e.getMessage(), "validation", e.param());
+    }
+
+    @ExceptionHandler(ConflictException.class)
+    ResponseEntity<Object> conflict(ConflictException e, HttpServletRequest request) {
+        return error(request, HttpStatus.CONFLICT, "Conflict", e.getMessage(), "validation", null);
+    }
+
+    @ExceptionHandler(VersionNotFoundException.class)
+    ResponseEntity<Object> notFound(VersionNotFoundException e, HttpServletRequest request) {
+        return error(request, HttpStatus.NOT_FOUND, "Not found", e.getMessage(), "validation", null);
+    }
+
+    @ExceptionHandler(InvalidVersionException.class)
+    ResponseEntity<Object> invalidVersion(InvalidVersionException e, HttpServletRequest request) {
+        return error(request, HttpStatus.CONFLICT, "Version fails its checks", e.getMessage(), "validation", null);
     }
 
     @ExceptionHandler(ConcurrencyLimiter.OverloadedException.class)

@@ -6,7 +6,9 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpHeaders;
@@ -38,10 +40,11 @@ public class GenerateController {
     @Operation(summary = "Generate tokens", description = "return_full_text defaults to false here. Without a parameters object, do_sample is true (as TGI).")
     @ApiResponse(responseCode = "200", description = "Generated text")
     @PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<Tgi.GenerateResponse> generate(@Valid @RequestBody GenerateRequest request) {
+    public ResponseEntity<Tgi.GenerateResponse> generate(@Valid @RequestBody GenerateRequest request, HttpServletResponse servlet) {
         long start = System.nanoTime();
         GenerateParameters p = parameters(request.parameters());
         Generation generation = service.run(job(request.inputs(), p), token -> {}, () -> false);
+        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, generation.modelVersion());
         return ResponseEntity.ok().headers(timingHeaders(generation, start)).body(response(request.inputs(), p, generation, false));
     }
 
@@ -60,7 +63,8 @@ public class GenerateController {
     @Operation(summary = "Generate tokens if stream is false, or a stream of tokens if stream is true",
             description = "TGI's compat route: answers [GenerateResponse] or, with stream: true, as /generate_stream. return_full_text defaults to true here.")
     @PostMapping(path = "/", consumes = MediaType.APPLICATION_JSON_VALUE, produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
-    public ResponseEntity<ResponseBodyEmitter> compat(@Valid @RequestBody CompatGenerateRequest request) throws java.io.IOException {
+    public ResponseEntity<ResponseBodyEmitter> compat(@Valid @RequestBody CompatGenerateRequest request, HttpServletResponse servlet)
+            throws IOException {
         GenerateParameters p = parameters(request.parameters());
         GenerationService.Job job = job(request.inputs(), p);
         if (Boolean.TRUE.equals(request.stream())) {
@@ -68,6 +72,7 @@ public class GenerateController {
         }
         long start = System.nanoTime();
         Generation generation = service.run(job, token -> {}, () -> false);
+        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, generation.modelVersion());
         ResponseBodyEmitter body = new ResponseBodyEmitter();
         body.send(List.of(response(request.inputs(), p, generation, true)), MediaType.APPLICATION_JSON);
         body.complete();
@@ -108,7 +113,6 @@ public class GenerateController {
         headers.set("x-prompt-tokens", Integer.toString(g.promptTokens()));
         headers.set("x-generated-tokens", Integer.toString(generated));
         headers.set("x-seed", Long.toString(g.seed()));
-        headers.set("x-model-version", g.modelVersion());
         return headers;
     }
 

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -91,12 +93,14 @@ public class OpenAiController {
     }
 
     @Operation(summary = "Create a completion", description = "OpenAI's completions API. temperature 0 is greedy; stream sends data-only "
-            + "chunks of the same shape and ends with data: [DONE]. Errors come as {\"error\": {message, type, param, code}}.")
+            + "chunks of the same shape and ends with data: [DONE]. Errors come as {\"error\": {message, type, param, code}}. "
+            + "The response's model is <name>:<version that answered>.")
     @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody CompletionRequest request) throws java.io.IOException {
         String served = registry.currentMetadata().map(ModelMetadata::modelName).orElse("");
-        if (!served.equals(request.model())) {
+        String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse("");
+        if (!served.equals(request.model()) && !answering.equals(request.model())) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "The model '" + request.model() + "' does not exist; this server serves '" + served + "'");
         }
         List<String> prompts = strings(request.prompt(), "prompt", Integer.MAX_VALUE);
@@ -116,15 +120,17 @@ public class OpenAiController {
         long created = System.currentTimeMillis() / 1000;
         boolean echo = Boolean.TRUE.equals(request.echo());
         if (Boolean.TRUE.equals(request.stream())) {
-            var emitter = streamer.stream(jobs, index -> new OpenAiStreamEvents(id, created, request.model(), index, stops,
+            var emitter = streamer.stream(jobs, index -> new OpenAiStreamEvents(id, created, answering, index, stops,
                     echo ? prompts.get(index / n) : null), List.of("[DONE]"));
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
         }
         List<Choice> choices = new ArrayList<>();
         int promptTokens = 0;
         int completionTokens = 0;
+        Set<String> modelVersions = new TreeSet<>();
         for (int i = 0; i < jobs.size(); i++) {
             Generation g = service.run(jobs.get(i), token -> {}, () -> false);
+            modelVersions.add(g.modelVersion());
             String prompt = prompts.get(i / n);
             String text = StopTextFilter.strip(g.generatedText(), g.finishReason() == FinishReason.STOP_SEQUENCE ? stops : List.of());
             choices.add(new Choice(echo ? prompt + text : text, i, logprobs >= 0 ? logprobs(g, logprobs, echo ? prompt.length() : 0) : null,
@@ -135,7 +141,8 @@ public class OpenAiController {
             completionTokens += g.tokens().size();
         }
         ResponseBodyEmitter body = new ResponseBodyEmitter();
-        body.send(new Completion(id, "text_completion", created, request.model(), choices,
+        String model = modelVersions.size() == 1 ? served + ":" + modelVersions.iterator().next() : answering;
+        body.send(new Completion(id, "text_completion", created, model, choices,
                 new Usage(promptTokens, completionTokens, promptTokens + completionTokens)), MediaType.APPLICATION_JSON);
         body.complete();
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);

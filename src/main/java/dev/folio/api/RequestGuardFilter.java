@@ -1,6 +1,7 @@
 package dev.folio.api;
 
 import dev.folio.FolioProperties;
+import dev.folio.store.ModelRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,17 +18,24 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Before a request reaches a controller: bodies over {@code folio.generation.max-request-bytes} get
- * 413, and when {@code folio.api.key} is set, inference routes (every POST and {@code /v1/*}) need
- * {@code Authorization: Bearer <key>} (401 otherwise). Health, info, docs and metrics stay open.
+ * 413; {@code /admin/*} needs {@code Authorization: Bearer <folio.admin.key>} (403 when no admin key is
+ * configured: closed, never open; 401 for a missing or wrong one); when {@code folio.api.key} is set,
+ * inference routes (every other POST and {@code /v1/*}) need it (401 otherwise). Health, info, docs and
+ * metrics stay open. Every response carries {@code X-Folio-Model-Version}.
  */
 @Component
 public class RequestGuardFilter extends OncePerRequestFilter {
 
+    /** Which model version answered; generation routes overwrite it with the version their lease held. */
+    public static final String MODEL_VERSION_HEADER = "X-Folio-Model-Version";
+
     private final FolioProperties properties;
+    private final ModelRegistry registry;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    public RequestGuardFilter(FolioProperties properties) {
+    public RequestGuardFilter(FolioProperties properties, ModelRegistry registry) {
         this.properties = properties;
+        this.registry = registry;
     }
 
     @Override
@@ -39,6 +47,20 @@ public class RequestGuardFilter extends OncePerRequestFilter {
                     "request body of " + request.getContentLengthLong() + " bytes exceeds the limit of " + limit + " bytes");
             return;
         }
+        if (request.getRequestURI().startsWith("/admin/")) {
+            String adminKey = properties.admin().key();
+            if (adminKey == null || adminKey.isEmpty()) {
+                reject(request, response, HttpStatus.FORBIDDEN, "Forbidden", "admin routes are closed: no folio.admin.key is configured");
+                return;
+            }
+            if (!authorized(request.getHeader(HttpHeaders.AUTHORIZATION), adminKey)) {
+                response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+                reject(request, response, HttpStatus.UNAUTHORIZED, "Unauthorized", "admin routes need Authorization: Bearer <admin key>");
+                return;
+            }
+            chain.doFilter(request, response);
+            return;
+        }
         String key = properties.api().key();
         boolean protectedRoute = "POST".equals(request.getMethod()) || request.getRequestURI().startsWith("/v1/");
         if (key != null && !key.isEmpty() && protectedRoute && !authorized(request.getHeader(HttpHeaders.AUTHORIZATION), key)) {
@@ -46,6 +68,7 @@ public class RequestGuardFilter extends OncePerRequestFilter {
             reject(request, response, HttpStatus.UNAUTHORIZED, "Unauthorized", "this route needs Authorization: Bearer <api key>");
             return;
         }
+        registry.currentMetadata().ifPresent(m -> response.setHeader(MODEL_VERSION_HEADER, m.version()));
         chain.doFilter(request, response);
     }
 

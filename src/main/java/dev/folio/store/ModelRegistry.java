@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +29,8 @@ public final class ModelRegistry implements AutoCloseable {
     private final ModelStore store;
     private final String modelName;
     private final AtomicReference<Entry> current = new AtomicReference<>();
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<ReloadOutcome> onReload = outcome -> {};
 
     public ModelRegistry(ModelStore store, String modelName) {
         this.store = store;
@@ -57,11 +62,54 @@ public final class ModelRegistry implements AutoCloseable {
                 swap(loaded);
                 log.info("serving {}/{} ({} parameters)", modelName, version, loaded.metadata().parameterCount());
                 return loaded;
-            } catch (InvalidVersionException e) {
+            } catch (InvalidVersionException | VersionNotFoundException e) {
+                refused.add(version);
                 log.error("refusing to serve {}/{}: {}", modelName, version, e.getMessage());
             }
         }
         throw new InvalidVersionException("no servable version of " + modelName + " in " + store.root());
+    }
+
+    /** What a reload did: loaded (and now serving) or refused, with why. */
+    public record ReloadOutcome(String version, boolean loaded, String reason) {}
+
+    /** Called after every reload attempt (for metrics). */
+    public void onReload(Consumer<ReloadOutcome> listener) {
+        this.onReload = listener;
+    }
+
+    /** Versions that failed their checks or did not load; never retried until the pointer names them anew. */
+    public Set<String> refusedVersions() {
+        return Set.copyOf(refused);
+    }
+
+    /**
+     * Hot reload: if the store's pointer names a version other than the one served (written by this
+     * process, another process, or another pod), verify it, load it, warm it and swap it in. A version
+     * that fails is remembered and not tried again, and the current one keeps serving.
+     *
+     * @return the version now served, if it changed
+     */
+    public synchronized Optional<String> reloadIfChanged() throws IOException {
+        Optional<String> pointer = store.currentVersion(modelName);
+        String served = currentMetadata().map(ModelMetadata::version).orElse(null);
+        if (pointer.isEmpty() || pointer.get().equals(served) || refused.contains(pointer.get())) {
+            return Optional.empty();
+        }
+        String version = pointer.get();
+        try {
+            LoadedModel loaded = store.load(modelName, version);
+            warmUp(loaded);
+            swap(loaded);
+            log.info("hot reload: now serving {}/{} (was {})", modelName, version, served);
+            onReload.accept(new ReloadOutcome(version, true, null));
+            return Optional.of(version);
+        } catch (InvalidVersionException | VersionNotFoundException e) {
+            refused.add(version);
+            log.error("hot reload: refusing {}/{}, still serving {}: {}", modelName, version, served, e.getMessage());
+            onReload.accept(new ReloadOutcome(version, false, e.getMessage()));
+            return Optional.empty();
+        }
     }
 
     /** Serves {@code next} from now on; the previous model closes when its last lease does. */

@@ -9,11 +9,14 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +38,7 @@ public final class ModelStore {
     private static final Logger log = LoggerFactory.getLogger(ModelStore.class);
     static final String METADATA_FILE = "model.json";
     static final String CURRENT_FILE = "current";
+    static final String PREVIOUS_FILE = "previous";
     private static final String TEMP_PREFIX = ".tmp-";
 
     private final Path root;
@@ -82,18 +86,117 @@ public final class ModelStore {
         return stored;
     }
 
-    /** Replaces the {@code current} pointer atomically (write a temp file, fsync, rename over). */
-    public void setCurrent(String modelName, String version) throws IOException {
+    /**
+     * Points {@code current} at a version, atomically (write a temp file, fsync, rename over); the version
+     * it replaces becomes {@code previous}, the target of a rollback.
+     */
+    public synchronized void setCurrent(String modelName, String version) throws IOException {
         Path modelDir = root.resolve(VersionId.requireModelName(modelName));
         VersionId.require(version);
         if (!Files.isDirectory(modelDir.resolve(version))) {
-            throw new IllegalArgumentException("no version " + version + " of " + modelName);
+            throw new VersionNotFoundException("no version " + version + " of " + modelName);
         }
-        Path temp = modelDir.resolve(TEMP_PREFIX + CURRENT_FILE + "-" + UUID.randomUUID());
+        Optional<String> old = currentVersion(modelName);
+        if (old.isPresent() && !old.get().equals(version)) {
+            writePointer(modelDir, PREVIOUS_FILE, old.get());
+        }
+        writePointer(modelDir, CURRENT_FILE, version);
+    }
+
+    /** Points {@code current} back at {@code previous} (and {@code previous} at what was current). */
+    public synchronized String rollback(String modelName) throws IOException {
+        Path modelDir = root.resolve(VersionId.requireModelName(modelName));
+        String previous = readPointer(modelDir.resolve(PREVIOUS_FILE))
+                .orElseThrow(() -> new VersionNotFoundException("no previous version of " + modelName + " to roll back to"));
+        if (!Files.isDirectory(modelDir.resolve(previous))) {
+            throw new VersionNotFoundException("the previous version " + previous + " of " + modelName + " no longer exists");
+        }
+        setCurrent(modelName, previous);
+        log.warn("rolled back {} to {}", modelName, previous);
+        return previous;
+    }
+
+    /** Deletes a version that is not current: renamed aside first (so it vanishes at once), then removed. */
+    public synchronized void delete(String modelName, String version) throws IOException {
+        Path dir = versionDir(modelName, version);
+        if (currentVersion(modelName).filter(version::equals).isPresent()) {
+            throw new IllegalStateException("version " + version + " is current; promote another one before deleting it");
+        }
+        Path aside = dir.resolveSibling(TEMP_PREFIX + "deleted-" + version + "-" + UUID.randomUUID());
+        Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+        deleteRecursively(aside);
+        log.info("deleted {}/{}", modelName, version);
+    }
+
+    /** Keeps the newest {@code keep} versions plus the current, the previous and the pinned ones; deletes the rest. */
+    public synchronized List<String> retain(String modelName, int keep, List<String> pinned) throws IOException {
+        List<String> newestFirst = new ArrayList<>(versions(modelName));
+        Collections.reverse(newestFirst);
+        Path modelDir = root.resolve(VersionId.requireModelName(modelName));
+        Optional<String> current = currentVersion(modelName);
+        Optional<String> previous = readPointer(modelDir.resolve(PREVIOUS_FILE));
+        List<String> deleted = new ArrayList<>();
+        for (int i = keep; i < newestFirst.size(); i++) {
+            String version = newestFirst.get(i);
+            if (!current.filter(version::equals).isPresent() && !previous.filter(version::equals).isPresent() && !pinned.contains(version)) {
+                delete(modelName, version);
+                deleted.add(version);
+            }
+        }
+        return deleted;
+    }
+
+    /** Removes temporary directories and files a crashed publish or delete left behind. */
+    public synchronized int cleanTemporaries(String modelName) throws IOException {
+        Path modelDir = root.resolve(VersionId.requireModelName(modelName));
+        if (!Files.isDirectory(modelDir)) {
+            return 0;
+        }
+        List<Path> leftovers;
+        try (Stream<Path> entries = Files.list(modelDir)) {
+            leftovers = entries.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).toList();
+        }
+        for (Path leftover : leftovers) {
+            log.warn("removing {} left by an interrupted publish", leftover);
+            deleteRecursively(leftover);
+        }
+        return leftovers.size();
+    }
+
+    /** One version as the models API lists it. */
+    public record VersionInfo(String version, boolean valid, String problem, ModelMetadata metadata, long sizeBytes) {}
+
+    /** Every version, newest first, each checked (checksums included). */
+    public List<VersionInfo> describe(String modelName) throws IOException {
+        List<String> newestFirst = new ArrayList<>(versions(modelName));
+        Collections.reverse(newestFirst);
+        List<VersionInfo> infos = new ArrayList<>();
+        for (String version : newestFirst) {
+            Path dir = root.resolve(modelName).resolve(version);
+            long size;
+            try (Stream<Path> files = Files.list(dir)) {
+                size = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            }
+            try {
+                infos.add(new VersionInfo(version, true, null, metadata(modelName, version), size));
+            } catch (InvalidVersionException e) {
+                infos.add(new VersionInfo(version, false, e.getMessage(), null, size));
+            }
+        }
+        return infos;
+    }
+
+    /** The version {@code previous} names, if any. */
+    public Optional<String> previousVersion(String modelName) throws IOException {
+        return readPointer(root.resolve(VersionId.requireModelName(modelName)).resolve(PREVIOUS_FILE));
+    }
+
+    private static void writePointer(Path modelDir, String name, String version) throws IOException {
+        Path temp = modelDir.resolve(TEMP_PREFIX + name + "-" + UUID.randomUUID());
         Files.writeString(temp, version + "\n", StandardCharsets.UTF_8);
         fsync(temp);
         try {
-            Files.move(temp, modelDir.resolve(CURRENT_FILE), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temp, modelDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.deleteIfExists(temp);
             throw e;
@@ -101,9 +204,7 @@ public final class ModelStore {
         fsync(modelDir);
     }
 
-    /** The version the pointer names, if there is a valid-looking pointer. */
-    public Optional<String> currentVersion(String modelName) throws IOException {
-        Path pointer = root.resolve(VersionId.requireModelName(modelName)).resolve(CURRENT_FILE);
+    private static Optional<String> readPointer(Path pointer) throws IOException {
         if (!Files.isRegularFile(pointer)) {
             return Optional.empty();
         }
@@ -113,6 +214,22 @@ public final class ModelStore {
             return Optional.empty();
         }
         return Optional.of(version);
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** The version the pointer names, if there is a valid-looking pointer. */
+    public Optional<String> currentVersion(String modelName) throws IOException {
+        return readPointer(root.resolve(VersionId.requireModelName(modelName)).resolve(CURRENT_FILE));
     }
 
     /** Version ids of a model, oldest first; temporary directories and stray names are not versions. */
@@ -171,7 +288,7 @@ public final class ModelStore {
     private Path versionDir(String modelName, String version) {
         Path dir = root.resolve(VersionId.requireModelName(modelName)).resolve(VersionId.require(version));
         if (!Files.isDirectory(dir)) {
-            throw new InvalidVersionException("no version " + version + " of " + modelName + " in " + root);
+            throw new VersionNotFoundException("no version " + version + " of " + modelName + " in " + root);
         }
         return dir;
     }

@@ -1,7 +1,11 @@
 package dev.folio.training;
 
 import dev.folio.model.GptConfig;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import dev.folio.model.Gpt;
 import dev.folio.store.ModelStore;
+import dev.folio.store.RunRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -13,9 +17,13 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code java -jar folio.jar train --corpus FILE ...}: trains from scratch and publishes a version. */
+/**
+ * {@code java -jar folio.jar train --corpus FILE ...}: trains (from scratch, or fine-tunes the current
+ * version), resuming a run whose process died, and publishes the result if it beats the served version.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a character-level GPT from scratch on a text corpus and publish it into the model store.")
+        description = "Train a character-level GPT on a text corpus and publish it into the model store if it beats the current version. "
+                + "A run whose process died is resumed from its last checkpoint.")
 public final class TrainCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
@@ -26,8 +34,22 @@ public final class TrainCommand implements Callable<Integer> {
     Path store;
     @Option(names = "--model", defaultValue = "shakespeare-char", description = "model name in the store (default: ${DEFAULT-VALUE})")
     String model;
-    @Option(names = "--no-publish", description = "train and report only")
+    @Option(names = "--no-publish", description = "train and report only; the store is not touched")
     boolean noPublish;
+    @Option(names = "--fine-tune", description = "continue from the current version instead of training from scratch")
+    boolean fineTune;
+    @Option(names = "--no-gate", description = "publish even if the current version's validation loss is lower")
+    boolean noGate;
+    @Option(names = "--margin", defaultValue = "0", description = "publish only if val loss is below the current's by more than this")
+    double margin;
+    @Option(names = "--checkpoint-interval", defaultValue = "250", description = "steps between resumable checkpoints (0: none)")
+    int checkpointInterval;
+    @Option(names = "--threads", defaultValue = "0", description = "libtorch intra-op threads (0: all cores)")
+    int threads;
+    @Option(names = "--keep-versions", defaultValue = "0", description = "after publishing, keep the newest N versions (0: all)")
+    int keepVersions;
+    @Option(names = "--lock-stale-seconds", defaultValue = "120", description = "take over a training lock with no heartbeat for this long")
+    long lockStaleSeconds;
 
     @Option(names = "--n-layer", defaultValue = "4") int nLayer;
     @Option(names = "--n-head", defaultValue = "4") int nHead;
@@ -64,20 +86,42 @@ public final class TrainCommand implements Callable<Integer> {
                 text.tokenizer().vocabSize(), text.train().length, text.validation().length);
         log.info("model {} ({} parameters), training {}", architecture, architecture.parameterCount(), training);
 
-        ModelTrainer.Outcome outcome;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(maxSteps)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).showSpeed().build()) {
-            outcome = ModelTrainer.trainFromScratch(text, architecture, training, model, noPublish ? null : new ModelStore(store),
-                    new ProgressListener(bar, logInterval));
+            ProgressListener progress = new ProgressListener(bar, logInterval);
+            if (noPublish) {
+                report(trainOnly(text, architecture, training, progress));
+                return 0;
+            }
+            ManagedTraining managed = new ManagedTraining(new ModelStore(store), model);
+            ManagedTraining.Request request = new ManagedTraining.Request(corpus, !fineTune, architecture, training, checkpointInterval,
+                    !noGate, margin, threads, keepVersions, Duration.ofSeconds(lockStaleSeconds));
+            RunRecord run = managed.run(request, managed.nextRunId(), progress);
+            System.out.printf("run %s %s: steps %d, train loss %.4f, val loss %.4f%s%s%n", run.id(), run.status(), run.step(), run.trainLoss(),
+                    run.valLoss(), run.baselineValLoss() == null ? "" : String.format(", served %.4f", run.baselineValLoss()),
+                    run.publishedVersion() == null ? "" : ", published " + model + "/" + run.publishedVersion() + " into " + store.toAbsolutePath());
+            System.out.println(run.reason());
+            return run.status().equals(RunRecord.FAILED) ? 1 : 0;
+        } catch (RunInProgressException e) {
+            System.err.println(e.getMessage());
+            return 3;
         }
-        TrainingResult result = outcome.result();
+    }
+
+    private static TrainingResult trainOnly(Corpus corpus, GptConfig architecture, TrainingConfig training, TrainingListener listener) {
+        Engine.getInstance().setRandomSeed((int) training.seed());
+        try (Model m = Model.newInstance("train-only")) {
+            Gpt gpt = new Gpt(architecture);
+            m.setBlock(gpt);
+            gpt.initialize(m.getNDManager());
+            return new TrainingRun(gpt, m.getNDManager(), corpus.train(), corpus.validation(), training).run(listener);
+        }
+    }
+
+    private void report(TrainingResult result) {
         System.out.printf("steps %d, wall %.1f s, %.1f ms/step (evaluations excluded), %.0f tokens/s, train loss %.4f, val loss %.4f (mean of %d batches)%n",
                 result.steps(), result.wallSeconds(), result.millisPerStep(), result.tokensSeen() / result.stepSeconds(), result.trainLoss(),
                 result.valLoss(), evalBatches);
-        if (outcome.published() != null) {
-            System.out.printf("published %s/%s into %s%n", model, outcome.published().version(), store.toAbsolutePath());
-        }
-        return 0;
     }
 
     /** Progress bar for every step; a log line every {@code logInterval} steps and at each evaluation. */

@@ -8,11 +8,15 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
 import dev.folio.model.Gpt;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -20,10 +24,21 @@ import java.util.Random;
  * clip the global gradient norm, AdamW step; evaluate every {@code evalInterval} steps and at the end.
  *
  * <p>It drives DJL's pieces directly rather than through {@code Trainer}: DJL's local parameter
- * server duplicates every gradient each step, and its {@code optClipGrad} clamps elements rather than
- * clipping the norm. Every array a step makes lives in a sub-manager closed when the step ends.
+ * server duplicates every gradient each step, its {@code optClipGrad} clamps elements rather than
+ * clipping the norm, and its AdamW cannot save its state. Every array a step makes lives in a
+ * sub-manager closed when the step ends.
+ *
+ * <p>Resumable: step k's batch comes from a random stream seeded by (seed, k), and dropout's random
+ * state is reseeded from (seed, k) at every checkpoint step, so a run resumed from a checkpoint at
+ * step k continues as the uninterrupted run would have.
  */
 public final class TrainingRun {
+
+    /** Saves a resumable checkpoint after the given number of completed steps. */
+    @FunctionalInterface
+    public interface Checkpointer {
+        void save(int completedSteps) throws IOException;
+    }
 
     private final Gpt gpt;
     private final NDManager manager;
@@ -32,9 +47,9 @@ public final class TrainingRun {
     private final Evaluator valEvaluator;
     private final TrainingConfig config;
     private final Tracker learningRate;
-    private final Optimizer optimizer;
+    private final NamedAdamW optimizer;
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
-    private final List<Parameter> parameters;
+    private final Map<String, Parameter> parameters = new LinkedHashMap<>();
 
     /**
      * @param gpt an initialised model; its parameters are updated in place
@@ -50,34 +65,66 @@ public final class TrainingRun {
         this.trainEvaluator = new Evaluator(train, config.batchSize(), config.evalBatches(), config.seed() + 1);
         this.valEvaluator = new Evaluator(new BatchSampler(valTokens, blockSize), config.batchSize(), config.evalBatches(), config.seed() + 2);
         this.learningRate = LearningRateSchedule.of(config);
-        this.optimizer = new SelectiveWeightDecayAdamW(learningRate, config.beta1(), config.beta2(), config.weightDecay());
-        this.parameters = gpt.getParameters().values().stream().filter(Parameter::requiresGradient).toList();
+        this.optimizer = new NamedAdamW(config.beta1(), config.beta2(), config.weightDecay(), manager);
+        for (Pair<String, Parameter> p : gpt.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                parameters.put(p.getKey(), p.getValue());
+            }
+        }
+    }
+
+    /** The optimizer, whose state a checkpoint saves and a resume restores. */
+    public NamedAdamW optimizer() {
+        return optimizer;
     }
 
     public TrainingResult run(TrainingListener listener) {
-        Random random = new Random(config.seed());
+        return run(listener, 0, null, 0);
+    }
+
+    /**
+     * @param startStep steps already done (0, or the step of the checkpoint being resumed)
+     * @param checkpointer called every {@code checkpointInterval} steps; null for none
+     */
+    public TrainingResult run(TrainingListener listener, int startStep, Checkpointer checkpointer, int checkpointInterval) {
         long tokensPerStep = (long) config.batchSize() * gpt.config().blockSize();
         long start = System.nanoTime();
         long deadline = config.maxWallTime() == null ? Long.MAX_VALUE : start + config.maxWallTime().toNanos();
         List<TrainingListener.EvaluationReport> evaluations = new ArrayList<>();
-        int step = 0;
+        int step = startStep;
         long stepNanos = 0;
+        reseedDropout(step);
         while (step < config.maxSteps() && System.nanoTime() < deadline) {
             long stepStart = System.nanoTime();
-            StepOutcome outcome = step(random);
+            float lr = learningRate.getNewValue(step + 1);
+            StepOutcome outcome = step(new Random(config.seed() * 1_000_003L + step), lr);
             stepNanos += System.nanoTime() - stepStart;
             step++;
             double elapsed = (System.nanoTime() - start) / 1e9;
-            listener.onStep(new TrainingListener.StepReport(step, config.maxSteps(), outcome.loss(),
-                    learningRate.getNewValue(step), outcome.gradNorm(), step * tokensPerStep / elapsed, elapsed));
+            listener.onStep(new TrainingListener.StepReport(step, config.maxSteps(), outcome.loss(), lr, outcome.gradNorm(),
+                    (step - startStep) * tokensPerStep / elapsed, elapsed));
             if (step % config.evalInterval() == 0 && step < config.maxSteps()) {
                 evaluations.add(evaluate(step, start, listener));
+            }
+            if (checkpointer != null && checkpointInterval > 0 && step % checkpointInterval == 0 && step < config.maxSteps()) {
+                try {
+                    checkpointer.save(step);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not write the checkpoint at step " + step, e);
+                }
+                reseedDropout(step);
             }
         }
         TrainingListener.EvaluationReport last = evaluate(step, start, listener);
         evaluations.add(last);
-        return new TrainingResult(step, step * tokensPerStep, (System.nanoTime() - start) / 1e9, stepNanos / 1e9,
+        return new TrainingResult(step, (step - startStep) * tokensPerStep, (System.nanoTime() - start) / 1e9, stepNanos / 1e9,
                 last.trainLoss(), last.valLoss(), List.copyOf(evaluations));
+    }
+
+    private void reseedDropout(int step) {
+        if (gpt.config().dropout() > 0) {
+            Engine.getInstance().setRandomSeed((int) (config.seed() * 31 + step));
+        }
     }
 
     private TrainingListener.EvaluationReport evaluate(int step, long start, TrainingListener listener) {
@@ -90,7 +137,7 @@ public final class TrainingRun {
 
     private record StepOutcome(float loss, float gradNorm) {}
 
-    private StepOutcome step(Random random) {
+    private StepOutcome step(Random random, float lr) {
         try (NDManager stepManager = manager.newSubManager()) {
             NDList batch = train.sample(stepManager, random, config.batchSize());
             float lossValue;
@@ -99,17 +146,17 @@ public final class TrainingRun {
                 collector.backward(stepLoss);
                 lossValue = stepLoss.getFloat();
             }
-            List<NDArray> gradients = new ArrayList<>(parameters.size());
-            for (Parameter parameter : parameters) {
-                NDArray gradient = parameter.getArray().getGradient();
+            Map<String, NDArray> weights = new LinkedHashMap<>();
+            Map<String, NDArray> gradients = new LinkedHashMap<>();
+            for (Map.Entry<String, Parameter> entry : parameters.entrySet()) {
+                NDArray weight = entry.getValue().getArray();
+                NDArray gradient = weight.getGradient();
                 gradient.attach(stepManager); // the handle is a fresh wrapper; free it with the step
-                gradients.add(gradient);
+                weights.put(entry.getKey(), weight);
+                gradients.put(entry.getKey(), gradient);
             }
-            float gradNorm = GradientClipping.clipGlobalNorm(gradients, config.gradClip());
-            for (int i = 0; i < parameters.size(); i++) {
-                Parameter parameter = parameters.get(i);
-                optimizer.update(parameter.getId(), parameter.getArray(), gradients.get(i));
-            }
+            float gradNorm = GradientClipping.clipGlobalNorm(new ArrayList<>(gradients.values()), config.gradClip());
+            optimizer.update(weights, gradients, lr);
             return new StepOutcome(lossValue, gradNorm);
         }
     }

@@ -40,7 +40,8 @@ class OpenAiApiTest {
         assertThat(body.get("id").asString()).startsWith("cmpl-");
         assertThat(body.get("object").asString()).isEqualTo("text_completion");
         assertThat(body.get("created").asLong()).isPositive();
-        assertThat(body.get("model").asString()).isEqualTo("tiny-char");
+        assertThat(body.get("model").asString()).as("name:version that answered").matches("tiny-char:v\\d{8}-\\d{6}");
+        assertThat(response.headers().firstValue("X-Folio-Model-Version").orElseThrow()).isEqualTo(body.get("model").asString().substring(10));
         JsonNode choices = body.get("choices");
         assertThat(choices).hasSize(2);
         assertThat(choices.get(1).get("index").asInt()).isEqualTo(1);

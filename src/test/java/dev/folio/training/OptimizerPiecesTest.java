@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.tracker.Tracker;
+import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OptimizerPiecesTest {
@@ -41,16 +43,37 @@ class OptimizerPiecesTest {
 
     @Test
     void weightDecayShrinksMatricesButNotVectors() {
-        Tracker lr = Tracker.fixed(0.5f);
-        SelectiveWeightDecayAdamW optimizer = new SelectiveWeightDecayAdamW(lr, 0.9f, 0.99f, 0.1f);
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray matrix = manager.ones(new ai.djl.ndarray.types.Shape(2, 2));
-            NDArray vector = manager.ones(new ai.djl.ndarray.types.Shape(2));
+            NamedAdamW optimizer = new NamedAdamW(0.9f, 0.99f, 0.1f, manager);
+            NDArray matrix = manager.ones(new Shape(2, 2));
+            NDArray vector = manager.ones(new Shape(2));
             // a zero gradient leaves Adam's step at 0, so any change is the decoupled decay: w·(1 - lr·wd)
-            optimizer.update("matrix", matrix, manager.zeros(matrix.getShape()));
-            optimizer.update("vector", vector, manager.zeros(vector.getShape()));
+            optimizer.update(Map.of("matrix", matrix, "vector", vector),
+                    Map.of("matrix", manager.zeros(matrix.getShape()), "vector", manager.zeros(vector.getShape())), 0.5f);
             assertThat(matrix.toFloatArray()).containsOnly(0.95f);
             assertThat(vector.toFloatArray()).containsOnly(1f);
+        }
+    }
+
+    @Test
+    void adamWMatchesTheTextbookUpdateAndItsStateSurvivesSaveAndLoad() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NamedAdamW optimizer = new NamedAdamW(0.9f, 0.99f, 0f, manager);
+            NDArray w = manager.create(new float[] {1f, -2f});
+            optimizer.update(Map.of("w", w), Map.of("w", manager.create(new float[] {0.5f, -1f})), 0.1f);
+            // first step: m̂ = g, v̂ = g², so the update is lr·g/(|g|+ε) = lr·sign(g)
+            assertThat(w.toFloatArray()).containsExactly(new float[] {0.9f, -1.9f}, within(1e-5f));
+
+            var bytes = new java.io.ByteArrayOutputStream();
+            optimizer.save(new java.io.DataOutputStream(bytes));
+            NamedAdamW restored = new NamedAdamW(0.9f, 0.99f, 0f, manager);
+            restored.load(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+            assertThat(restored.step()).isEqualTo(1);
+            NDArray a = manager.create(new float[] {0.3f, 0.3f});
+            NDArray b = a.duplicate();
+            optimizer.update(Map.of("w", a), Map.of("w", manager.create(new float[] {0.2f, 0.4f})), 0.1f);
+            restored.update(Map.of("w", b), Map.of("w", manager.create(new float[] {0.2f, 0.4f})), 0.1f);
+            assertThat(b.toFloatArray()).containsExactly(a.toFloatArray());
         }
     }
 }

@@ -1,0 +1,37 @@
+package dev.folio.api;
+
+import dev.folio.store.ModelRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The served model in metrics: {@code folio_model_info{model,version} 1} for the version serving now, and
+ * {@code folio_model_reloads_total{outcome=loaded|refused}} for hot reloads.
+ */
+@Component
+public class ModelMetrics {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelMetrics.class);
+
+    public ModelMetrics(ModelRegistry registry, MeterRegistry meters) {
+        MultiGauge info = MultiGauge.builder("folio.model.info").description("the model version being served (value 1)").register(meters);
+        Runnable publish = () -> registry.currentMetadata().ifPresent(m ->
+                info.register(List.of(MultiGauge.Row.of(Tags.of("model", m.modelName(), "version", m.version()), 1)), true));
+        publish.run();
+        Counter loaded = Counter.builder("folio.model.reloads").tag("outcome", "loaded").register(meters);
+        Counter refused = Counter.builder("folio.model.reloads").tag("outcome", "refused").register(meters);
+        registry.onReload(outcome -> {
+            (outcome.loaded() ? loaded : refused).increment();
+            publish.run();
+            if (!outcome.loaded()) {
+                log.warn("refused model version {}: {}", outcome.version(), outcome.reason());
+            }
+        });
+    }
+}

@@ -1,0 +1,106 @@
+package dev.folio.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.store.ModelMetadata;
+import dev.folio.store.ModelRegistry;
+import dev.folio.store.ModelStore;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The model store through HTTP: {@code GET /models} for everyone; promote, rollback and delete for admins. */
+@RestController
+@Tag(name = "Models", description = "The model store's versions; admin routes need Authorization: Bearer <folio.admin.key>")
+public class ModelsController {
+
+    private final ModelStore store;
+    private final ModelRegistry registry;
+
+    public ModelsController(ModelStore store, ModelRegistry registry) {
+        this.store = store;
+        this.registry = registry;
+    }
+
+    /** One version as listed. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record VersionView(@JsonProperty("version") String version, @JsonProperty("created_at") Instant createdAt,
+            @JsonProperty("val_loss") Float valLoss, @JsonProperty("train_loss") Float trainLoss,
+            @JsonProperty("parameter_count") Long parameterCount, @JsonProperty("size_bytes") long sizeBytes,
+            @JsonProperty("status") String status, @JsonProperty("problem") String problem,
+            @JsonProperty("current") boolean current, @JsonProperty("served") boolean served, @JsonProperty("previous") boolean previous) {}
+
+    public record ModelsView(@JsonProperty("model") String model, @JsonProperty("current") String current,
+            @JsonProperty("served") String served, @JsonProperty("versions") List<VersionView> versions) {}
+
+    @Operation(summary = "The store's versions: created time, losses, parameter count, size, status, which is current and which is served")
+    @GetMapping("/models")
+    public ModelsView models() throws IOException {
+        String name = registry.modelName();
+        Optional<String> current = store.currentVersion(name);
+        Optional<String> previous = store.previousVersion(name);
+        String served = registry.currentMetadata().map(ModelMetadata::version).orElse(null);
+        List<VersionView> versions = store.describe(name).stream().map(v -> {
+            ModelMetadata m = v.metadata();
+            String status = !v.valid() ? "invalid" : registry.refusedVersions().contains(v.version()) ? "refused" : "valid";
+            return new VersionView(v.version(), m == null ? null : m.createdAt(),
+                    m == null || m.training() == null ? null : m.training().valLoss(),
+                    m == null || m.training() == null ? null : m.training().trainLoss(),
+                    m == null ? null : m.parameterCount(), v.sizeBytes(), status, v.problem(),
+                    current.filter(v.version()::equals).isPresent(), v.version().equals(served), previous.filter(v.version()::equals).isPresent());
+        }).toList();
+        return new ModelsView(name, current.orElse(null), served, versions);
+    }
+
+    @Operation(summary = "Serve this version (admin)", security = @SecurityRequirement(name = "bearer"))
+    @PostMapping("/admin/models/{version}/promote")
+    public ResponseEntity<Map<String, String>> promote(@PathVariable String version) throws IOException {
+        String name = registry.modelName();
+        store.metadata(name, requireVersion(version)); // verified before it is pointed at
+        store.setCurrent(name, version);
+        return ResponseEntity.ok(Map.of("current", version, "served", reload()));
+    }
+
+    @Operation(summary = "Serve the previous current version again (admin)", security = @SecurityRequirement(name = "bearer"))
+    @PostMapping("/admin/models/rollback")
+    public ResponseEntity<Map<String, String>> rollback() throws IOException {
+        String version = store.rollback(registry.modelName());
+        return ResponseEntity.ok(Map.of("current", version, "served", reload()));
+    }
+
+    @Operation(summary = "Delete a version that is not current (admin)", security = @SecurityRequirement(name = "bearer"))
+    @DeleteMapping("/admin/models/{version}")
+    public ResponseEntity<Void> delete(@PathVariable String version) throws IOException {
+        try {
+            store.delete(registry.modelName(), requireVersion(version));
+        } catch (IllegalStateException e) {
+            throw new ConflictException(e.getMessage());
+        }
+        return ResponseEntity.status(HttpStatus.NO_CONTENT).build();
+    }
+
+    /** Reloads at once rather than at the next watch tick; returns the version served afterwards. */
+    private String reload() throws IOException {
+        registry.reloadIfChanged();
+        return registry.currentMetadata().map(ModelMetadata::version).orElse("");
+    }
+
+    private static String requireVersion(String version) {
+        if (!dev.folio.store.VersionId.isValid(version)) {
+            throw new InvalidRequestException("invalid version id '" + version + "': expected v + UTC timestamp, like v20261128-174500", "version");
+        }
+        return version;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.folio.store;
+
+import dev.folio.model.GptConfig;
+import dev.folio.training.TrainingConfig;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One training run as {@code runs/<id>/run.json} and a line of {@code runs.jsonl} record it.
+ *
+ * @param id run id (r + UTC timestamp + random suffix)
+ * @param status running, published, rejected or failed
+ * @param mode scratch or fine-tune
+ * @param baseVersion the version fine-tuning started from (null from scratch)
+ * @param architecture the model's shape
+ * @param vocabulary the tokenizer's characters
+ * @param config the hyperparameters
+ * @param corpusSha256 what it trains on
+ * @param startedAt when it first started
+ * @param endedAt when it ended (null while running)
+ * @param step steps completed
+ * @param checkpointStep step of the last resumable checkpoint (null if none)
+ * @param resumedFrom checkpoint steps it was resumed from, in order
+ * @param trainLoss final train loss
+ * @param valLoss final validation loss
+ * @param baselineValLoss the served version's validation loss on the same batches (null if none was comparable)
+ * @param publishedVersion the version it published (null unless published)
+ * @param reason why it ended as it did
+ */
+public record RunRecord(String id, String status, String mode, String baseVersion, GptConfig architecture, String vocabulary,
+        TrainingConfig config, String corpusSha256, Instant startedAt, Instant endedAt, int step, Integer checkpointStep,
+        List<Integer> resumedFrom, Float trainLoss, Float valLoss, Float baselineValLoss, String publishedVersion, String reason) {
+
+    public static final String RUNNING = "running";
+    public static final String PUBLISHED = "published";
+    public static final String REJECTED = "rejected";
+    public static final String FAILED = "failed";
+
+    public boolean running() {
+        return RUNNING.equals(status);
+    }
+
+    public RunRecord atCheckpoint(int completedSteps) {
+        return new RunRecord(id, status, mode, baseVersion, architecture, vocabulary, config, corpusSha256, startedAt, endedAt,
+                completedSteps, completedSteps, resumedFrom, trainLoss, valLoss, baselineValLoss, publishedVersion, reason);
+    }
+
+    public RunRecord resumed() {
+        List<Integer> from = new java.util.ArrayList<>(resumedFrom == null ? List.of() : resumedFrom);
+        from.add(checkpointStep);
+        return new RunRecord(id, status, mode, baseVersion, architecture, vocabulary, config, corpusSha256, startedAt, endedAt,
+                step, checkpointStep, List.copyOf(from), trainLoss, valLoss, baselineValLoss, publishedVersion, reason);
+    }
+
+    public RunRecord ended(String outcome, int steps, Float train, Float val, Float baseline, String version, String why) {
+        return new RunRecord(id, outcome, mode, baseVersion, architecture, vocabulary, config, corpusSha256, startedAt, Instant.now(),
+                steps, checkpointStep, resumedFrom, train, val, baseline, version, why);
+    }
+}

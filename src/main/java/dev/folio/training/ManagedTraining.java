@@ -1,0 +1,323 @@
+package dev.folio.training;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.folio.model.Gpt;
+import dev.folio.model.GptConfig;
+import dev.folio.store.LoadedModel;
+import dev.folio.store.ModelMetadata;
+import dev.folio.store.ModelStore;
+import dev.folio.store.RunRecord;
+import dev.folio.store.TrainingLock;
+import dev.folio.store.TrainingRuns;
+import dev.folio.tokenizer.CharTokenizer;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A training run with the store's discipline: one at a time (a lock across processes), resumable
+ * (checkpoints of weights, optimizer state and step; a run whose process died is resumed by the next
+ * start), recorded (run.json, curve.jsonl, runs.jsonl), and gated: the result is published only if
+ * its validation loss beats the served version's on the same batches by the configured margin.
+ */
+public final class ManagedTraining {
+
+    private static final Logger log = LoggerFactory.getLogger(ManagedTraining.class);
+    private static final String OPTIMIZER_FILE = "optimizer.bin";
+
+    /**
+     * @param corpus the corpus file
+     * @param fromScratch train new weights (with {@code architecture}) rather than fine-tune the current version
+     * @param architecture the shape for a run from scratch (its vocabSize comes from the corpus)
+     * @param training the hyperparameters
+     * @param checkpointInterval steps between checkpoints (0: none)
+     * @param gate publish only if better than the current version by {@code margin}
+     * @param margin the improvement the gate asks for
+     * @param threads libtorch intra-op threads for this thread (0: leave as is)
+     * @param keepVersions retention after a publish (0: keep all)
+     * @param lockStaleAfter a lock older than this with no heartbeat is taken over
+     */
+    public record Request(Path corpus, boolean fromScratch, GptConfig architecture, TrainingConfig training, int checkpointInterval,
+            boolean gate, double margin, int threads, int keepVersions, Duration lockStaleAfter) {}
+
+    private final ModelStore store;
+    private final String modelName;
+    private final TrainingRuns runs;
+
+    public ManagedTraining(ModelStore store, String modelName) {
+        this.store = store;
+        this.modelName = modelName;
+        this.runs = new TrainingRuns(store, modelName);
+    }
+
+    public TrainingRuns runs() {
+        return runs;
+    }
+
+    /** The id the next run will have: the resumable run's, or a new one. */
+    public String nextRunId() throws IOException {
+        return runs.resumable().map(RunRecord::id).orElseGet(TrainingRuns::newRunId);
+    }
+
+    /**
+     * Runs (or resumes) a training run to its end.
+     *
+     * @throws RunInProgressException when another run holds the lock
+     */
+    public RunRecord run(Request request, String runId, TrainingListener listener) throws IOException {
+        Optional<TrainingLock> lock = TrainingLock.tryAcquire(runs.modelDir(), runId, request.lockStaleAfter());
+        if (lock.isEmpty()) {
+            throw new RunInProgressException("a training run is already going for " + modelName + ": "
+                    + TrainingLock.describe(runs.modelDir().resolve("training.lock")));
+        }
+        try (TrainingLock ignored = lock.get()) {
+            store.cleanTemporaries(modelName);
+            if (request.threads() > 0) {
+                JniUtils.setNumThreads(request.threads()); // this thread's intra-op pool: serving keeps the rest
+            }
+            Optional<RunRecord> resumable = runs.resumable();
+            return resumable.isPresent() ? resume(request, resumable.get(), listener) : start(request, runId, listener);
+        }
+    }
+
+    private RunRecord start(Request request, String runId, TrainingListener listener) throws IOException {
+        String text = Files.readString(request.corpus());
+        Optional<LoadedModel> base = request.fromScratch() ? Optional.empty() : currentVersion();
+        if (!request.fromScratch() && base.isEmpty()) {
+            log.warn("no servable version of {} to fine-tune; training from scratch", modelName);
+        }
+        try (Model model = Model.newInstance(modelName)) {
+            CharTokenizer tokenizer;
+            GptConfig architecture;
+            Gpt gpt;
+            if (base.isPresent()) {
+                LoadedModel from = base.get();
+                tokenizer = from.tokenizer();
+                architecture = withDropout(from.metadata().architecture(), request.architecture().dropout());
+                gpt = trainable(model, architecture, store.root().resolve(modelName).resolve(from.version()));
+                from.close();
+            } else {
+                tokenizer = CharTokenizer.fromCorpus(text);
+                GptConfig a = request.architecture();
+                architecture = new GptConfig(tokenizer.vocabSize(), a.blockSize(), a.nLayer(), a.nHead(), a.nEmbd(), a.dropout(), a.bias());
+                Engine.getInstance().setRandomSeed((int) request.training().seed());
+                gpt = new Gpt(architecture);
+                model.setBlock(gpt);
+                gpt.initialize(model.getNDManager());
+            }
+            Corpus corpus = Corpus.of(text, tokenizer);
+            RunRecord record = new RunRecord(runId, RunRecord.RUNNING, base.isPresent() ? "fine-tune" : "scratch",
+                    base.map(LoadedModel::version).orElse(null), architecture, tokenizer.vocabulary(), request.training(), corpus.sha256(),
+                    Instant.now(), null, 0, null, List.of(), null, null, null, null, null);
+            runs.save(record);
+            log.info("training run {} started ({}, {} steps, base {})", runId, record.mode(), request.training().maxSteps(), record.baseVersion());
+            return train(request, record, model, gpt, corpus, 0, listener);
+        }
+    }
+
+    private RunRecord resume(Request request, RunRecord record, TrainingListener listener) throws IOException {
+        log.warn("resuming training run {} from its checkpoint at step {}", record.id(), record.checkpointStep());
+        RunRecord resumed = record.resumed();
+        runs.save(resumed);
+        CharTokenizer tokenizer = CharTokenizer.fromVocabulary(record.vocabulary());
+        Corpus corpus = Corpus.of(Files.readString(request.corpus()), tokenizer);
+        try (Model model = Model.newInstance(modelName)) {
+            Gpt gpt = trainable(model, record.architecture(), runs.checkpointDir(record.id()));
+            return train(request, resumed, model, gpt, corpus, record.checkpointStep(), listener);
+        }
+    }
+
+    private RunRecord train(Request request, RunRecord record, Model model, Gpt gpt, Corpus corpus, int startStep,
+            TrainingListener listener) throws IOException {
+        TrainingConfig config = record.config();
+        TrainingRun run = new TrainingRun(gpt, model.getNDManager(), corpus.train(), corpus.validation(), config);
+        if (startStep > 0) {
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+                    Files.newInputStream(runs.checkpointDir(record.id()).resolve(OPTIMIZER_FILE))))) {
+                run.optimizer().load(in);
+            }
+        }
+        RunRecord[] latest = {record};
+        TrainingListener recording = new CurveRecorder(runs, record.id(), listener);
+        TrainingResult result;
+        try {
+            result = run.run(recording, startStep, step -> {
+                checkpoint(model, run, record.id(), step);
+                latest[0] = latest[0].atCheckpoint(step);
+                runs.save(latest[0]);
+            }, request.checkpointInterval());
+        } catch (RuntimeException e) {
+            RunRecord failed = latest[0].ended(RunRecord.FAILED, latest[0].step(), null, null, null, null, String.valueOf(e.getMessage()));
+            runs.save(failed);
+            runs.index(failed);
+            throw e;
+        }
+        return finish(request, latest[0], model, corpus, result);
+    }
+
+    private RunRecord finish(Request request, RunRecord record, Model model, Corpus corpus, TrainingResult result) throws IOException {
+        Float baseline = request.gate() ? baselineValLoss(corpus, record) : null;
+        boolean better = baseline == null || result.valLoss() < baseline - request.margin();
+        RunRecord ended;
+        if (better) {
+            ModelMetadata metadata = new ModelMetadata(ModelMetadata.FORMAT, modelName, null, null, record.architecture().withDropout(0f),
+                    record.vocabulary(), record.architecture().parameterCount(), modelName + "-0000.params",
+                    new ModelMetadata.TrainingSummary(record.config(), result.steps(), result.tokensSeen(), result.wallSeconds(),
+                            result.trainLoss(), result.valLoss(), record.config().evalBatches()),
+                    new ModelMetadata.CorpusSummary(corpus.sha256(), corpus.characters(), corpus.train().length, corpus.validation().length));
+            ModelMetadata published = store.publish(model, metadata);
+            String why = baseline == null ? "no comparable served version" : String.format("val loss %.4f < served %.4f - margin %.4f",
+                    result.valLoss(), baseline, request.margin());
+            ended = record.ended(RunRecord.PUBLISHED, result.steps(), result.trainLoss(), result.valLoss(), baseline, published.version(), why);
+            log.info("training run {} published {}: {}", record.id(), published.version(), why);
+            if (request.keepVersions() > 0) {
+                store.retain(modelName, request.keepVersions(), List.of());
+            }
+        } else {
+            String why = String.format("val loss %.4f is not below served %.4f by the margin %.4f", result.valLoss(), baseline, request.margin());
+            ended = record.ended(RunRecord.REJECTED, result.steps(), result.trainLoss(), result.valLoss(), baseline, null, why);
+            log.warn("training run {} rejected: {}", record.id(), why);
+        }
+        runs.save(ended);
+        runs.index(ended);
+        deleteRecursively(runs.checkpointDir(record.id()));
+        return ended;
+    }
+
+    /** The served version's validation loss on the same batches, or null if there is none with this vocabulary. */
+    private Float baselineValLoss(Corpus corpus, RunRecord record) throws IOException {
+        Optional<LoadedModel> current = currentVersion();
+        if (current.isEmpty()) {
+            return null;
+        }
+        try (LoadedModel served = current.get()) {
+            if (!served.tokenizer().vocabulary().equals(record.vocabulary())
+                    || served.gpt().config().blockSize() != record.architecture().blockSize()) {
+                log.warn("served version {} has another vocabulary or context; the gate has nothing to compare", served.version());
+                return null;
+            }
+            TrainingConfig c = record.config();
+            Evaluator evaluator = new Evaluator(new BatchSampler(corpus.validation(), served.gpt().config().blockSize()), c.batchSize(),
+                    c.evalBatches(), c.seed() + 2); // TrainingRun's validation batches
+            return evaluator.meanLoss(served.gpt(), served.model().getNDManager());
+        }
+    }
+
+    private Optional<LoadedModel> currentVersion() throws IOException {
+        Optional<String> version = store.currentVersion(modelName);
+        if (version.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(store.load(modelName, version.get()));
+        } catch (RuntimeException e) {
+            log.warn("current version {} of {} does not load: {}", version.get(), modelName, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** A model whose weights come from a params file, ready to train (gradients on). */
+    private Gpt trainable(Model model, GptConfig architecture, Path dir) throws IOException {
+        Gpt gpt = new Gpt(architecture);
+        model.setBlock(gpt);
+        try {
+            model.load(dir, modelName);
+        } catch (MalformedModelException e) {
+            throw new IOException("weights in " + dir + " do not load: " + e.getMessage(), e);
+        }
+        for (Parameter parameter : gpt.getParameters().values()) {
+            parameter.getArray().setRequiresGradient(true);
+        }
+        return gpt;
+    }
+
+    private static GptConfig withDropout(GptConfig config, float dropout) {
+        return config.withDropout(dropout);
+    }
+
+    /** Weights and optimizer state, written beside the old checkpoint and swapped in by a rename. */
+    private void checkpoint(Model model, TrainingRun run, String runId, int step) throws IOException {
+        Path target = runs.checkpointDir(runId);
+        Path temp = target.resolveSibling("checkpoint.tmp");
+        deleteRecursively(temp);
+        Files.createDirectories(temp);
+        model.setProperty("Epoch", "0");
+        model.save(temp, modelName);
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp.resolve(OPTIMIZER_FILE))))) {
+            run.optimizer().save(out);
+        }
+        Path old = target.resolveSibling("checkpoint.old");
+        deleteRecursively(old);
+        if (Files.exists(target)) {
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        deleteRecursively(old);
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Writes the loss curve as the run goes, then passes every report on. */
+    private record CurveRecorder(TrainingRuns runs, String runId, TrainingListener next) implements TrainingListener {
+        private static final int EVERY = 10;
+
+        @Override
+        public void onStep(StepReport r) {
+            if (r.step() % EVERY == 0) {
+                Map<String, Object> point = new LinkedHashMap<>();
+                point.put("step", r.step());
+                point.put("train_loss", r.loss());
+                point.put("lr", r.learningRate());
+                point.put("tokens_per_s", Math.round(r.tokensPerSecond()));
+                write(point);
+            }
+            next.onStep(r);
+        }
+
+        @Override
+        public void onEvaluation(EvaluationReport r) {
+            Map<String, Object> point = new LinkedHashMap<>();
+            point.put("step", r.step());
+            point.put("eval_train_loss", r.trainLoss());
+            point.put("val_loss", r.valLoss());
+            write(point);
+            next.onEvaluation(r);
+        }
+
+        private void write(Map<String, Object> point) {
+            try {
+                runs.appendCurve(runId, point);
+            } catch (IOException e) {
+                LoggerFactory.getLogger(ManagedTraining.class).warn("could not record the loss curve: {}", e.getMessage());
+            }
+        }
+    }
+}
