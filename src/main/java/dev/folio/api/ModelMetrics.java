@@ -6,8 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,8 +14,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ModelMetrics {
-
-    private static final Logger log = LoggerFactory.getLogger(ModelMetrics.class);
 
     public ModelMetrics(ModelRegistry registry, MeterRegistry meters) {
         MultiGauge info = MultiGauge.builder("folio.model.info").description("the model version being served (value 1)").register(meters);
@@ -29,9 +25,6 @@ public class ModelMetrics {
         registry.onReload(outcome -> {
             (outcome.loaded() ? loaded : refused).increment();
             publish.run();
-            if (!outcome.loaded()) {
-                log.warn("refused model version {}: {}", outcome.version(), outcome.reason());
-            }
         });
     }
 }

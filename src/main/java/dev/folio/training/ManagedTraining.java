@@ -3,7 +3,6 @@ package dev.folio.training;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
@@ -244,9 +243,8 @@ public final class ManagedTraining {
         } catch (MalformedModelException e) {
             throw new IOException("weights in " + dir + " do not load: " + e.getMessage(), e);
         }
-        for (Parameter parameter : gpt.getParameters().values()) {
-            parameter.getArray().setRequiresGradient(true);
-        }
+        // Loaded parameters are kept; initialising now turns their gradients on and completes the block's input description.
+        gpt.initialize(model.getNDManager());
         return gpt;
     }
 

@@ -10,10 +10,10 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class TrainingRunTest {
+public class TrainingRunTest {
 
     /** Sentences from a tiny grammar: learnable structure, a few bits of entropy per word choice. */
-    static String grammarCorpus(int sentences, long seed) {
+    public static String grammarCorpus(int sentences, long seed) {
         String[] subjects = {"the cat", "a dog", "my king", "the queen"};
         String[] verbs = {"sees", "loves", "fears"};
         String[] objects = {"the moon.", "a rose.", "his crown."};

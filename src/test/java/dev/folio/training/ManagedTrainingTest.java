@@ -1,0 +1,89 @@
+package dev.folio.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.folio.model.GptConfig;
+import dev.folio.store.ModelMetadata;
+import dev.folio.store.ModelStore;
+import dev.folio.store.RunRecord;
+import dev.folio.store.TestModels;
+import dev.folio.store.TrainingLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Gated, recorded, locked training runs against a real store. */
+class ManagedTrainingTest {
+
+    @TempDir
+    Path root;
+
+    private Path corpus() throws Exception {
+        Path file = root.resolve("corpus.txt");
+        Files.writeString(file, TrainingRunTest.grammarCorpus(1500, 21));
+        return file;
+    }
+
+    private static ManagedTraining.Request fineTune(Path corpus, double margin, int checkpointInterval) {
+        TrainingConfig config = new TrainingConfig(8, 60, 1e-2f, 1e-3f, 5, 0.1f, 0.9f, 0.99f, 1f, 30, 5, 7, null);
+        GptConfig unused = TestModels.config();
+        return new ManagedTraining.Request(corpus, false, unused, config, checkpointInterval, true, margin, 0, 0, Duration.ofMinutes(2));
+    }
+
+    @Test
+    void aRunThatBeatsTheServedVersionIsPublishedAndRecorded() throws Exception {
+        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelMetadata served = TestModels.publish(store, 51); // untrained: any training beats it
+        Thread.sleep(1050);
+        ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
+        RunRecord run = training.run(fineTune(corpus(), 0.01, 20), training.nextRunId(), TrainingListener.NONE);
+
+        assertThat(run.status()).isEqualTo(RunRecord.PUBLISHED);
+        assertThat(run.mode()).isEqualTo("fine-tune");
+        assertThat(run.baseVersion()).isEqualTo(served.version());
+        assertThat(run.valLoss()).isLessThan(run.baselineValLoss() - 0.01f);
+        assertThat(store.currentVersion(TestModels.NAME)).contains(run.publishedVersion());
+        assertThat(store.metadata(TestModels.NAME, run.publishedVersion()).training().valLoss()).isEqualTo(run.valLoss());
+        // history: the run's record, its curve, the index line; the checkpoint is gone once the run ended
+        assertThat(training.runs().get(run.id())).contains(run);
+        List<java.util.Map<String, Object>> curve = training.runs().curve(run.id());
+        assertThat(curve).anyMatch(p -> p.containsKey("val_loss")).anyMatch(p -> p.containsKey("train_loss") && p.containsKey("lr"));
+        List<String> index = Files.readAllLines(root.resolve("store").resolve(TestModels.NAME).resolve("runs.jsonl"));
+        assertThat(index).hasSize(1);
+        assertThat(JsonMapper.builder().build().readValue(index.get(0), RunRecord.class).status()).isEqualTo(RunRecord.PUBLISHED);
+        assertThat(training.runs().checkpointDir(run.id())).doesNotExist();
+        assertThat(root.resolve("store").resolve(TestModels.NAME).resolve("training.lock")).doesNotExist();
+    }
+
+    @Test
+    void aRunThatDoesNotImproveEnoughIsRejectedAndTheServedVersionStays() throws Exception {
+        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelMetadata served = TestModels.publish(store, 52);
+        ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
+        RunRecord run = training.run(fineTune(corpus(), 100.0, 0), training.nextRunId(), TrainingListener.NONE);
+
+        assertThat(run.status()).isEqualTo(RunRecord.REJECTED);
+        assertThat(run.baselineValLoss()).isNotNull();
+        assertThat(run.valLoss()).isNotNull();
+        assertThat(run.reason()).contains("is not below served").contains(String.format("%.4f", run.baselineValLoss()));
+        assertThat(run.publishedVersion()).isNull();
+        assertThat(store.currentVersion(TestModels.NAME)).contains(served.version());
+        assertThat(store.versions(TestModels.NAME)).containsExactly(served.version());
+    }
+
+    @Test
+    void aSecondRunWhileOneHoldsTheLockIsRefused() throws Exception {
+        ModelStore store = new ModelStore(root.resolve("store"));
+        TestModels.publish(store, 53);
+        ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
+        try (TrainingLock held = TrainingLock.tryAcquire(store.root().resolve(TestModels.NAME), "other", Duration.ofMinutes(2)).orElseThrow()) {
+            assertThatThrownBy(() -> training.run(fineTune(corpus(), 0, 0), training.nextRunId(), TrainingListener.NONE))
+                    .isInstanceOf(RunInProgressException.class).hasMessageContaining("already going");
+        }
+    }
+}
