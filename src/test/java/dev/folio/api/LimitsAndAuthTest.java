@@ -37,6 +37,12 @@ class LimitsAndAuthTest {
         assertThat(anonymous.get("/health").statusCode()).isEqualTo(200);
         assertThat(anonymous.get("/info").statusCode()).isEqualTo(200);
         assertThat(authorized().post("/tokenize", "{\"inputs\":\"a\"}").statusCode()).isEqualTo(200);
+        // no folio.admin.key configured here: the admin routes are closed, whatever is sent
+        HttpResponse<String> closed = authorized().post("/admin/models/rollback", "");
+        assertThat(closed.statusCode()).isEqualTo(403);
+        assertThat(closed.body()).contains("no folio.admin.key is configured");
+        assertThat(anonymous.post("/admin/training/runs", "").statusCode()).isEqualTo(403);
+        assertThat(anonymous.get("/models").statusCode()).isEqualTo(200);
     }
 
     private ApiClient authorized() {
