@@ -35,6 +35,25 @@ public class TrainingRunsController {
     public record RunView(@JsonProperty("run") RunRecord run, @JsonProperty("progress") TrainingJob.Progress progress,
             @JsonProperty("curve") List<Map<String, Object>> curve) {}
 
+    /** A finished or running run as the public sees it: outcome, losses, and its loss curve. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PublicRun(@JsonProperty("id") String id, @JsonProperty("status") String status, @JsonProperty("mode") String mode,
+            @JsonProperty("started_at") java.time.Instant startedAt, @JsonProperty("steps") int steps,
+            @JsonProperty("val_loss") Float valLoss, @JsonProperty("baseline_val_loss") Float baselineValLoss,
+            @JsonProperty("published_version") String publishedVersion, @JsonProperty("curve") List<Map<String, Object>> curve) {}
+
+    @Operation(summary = "The latest training runs with their loss curves (read-only, public: what the playground charts)")
+    @GetMapping("/training/runs")
+    public List<PublicRun> publicRuns() throws IOException {
+        TrainingRuns runs = job.training().runs();
+        List<PublicRun> view = new java.util.ArrayList<>();
+        for (RunRecord run : runs.list().stream().limit(10).toList()) {
+            view.add(new PublicRun(run.id(), run.status(), run.mode(), run.startedAt(), run.step(), run.valLoss(), run.baselineValLoss(),
+                    run.publishedVersion(), runs.curve(run.id())));
+        }
+        return view;
+    }
+
     @Operation(summary = "Start a training run now (admin): 202 with its id, 409 if one is going", security = @SecurityRequirement(name = "bearer"))
     @PostMapping("/admin/training/runs")
     public ResponseEntity<Map<String, String>> start() throws IOException {
