@@ -7,23 +7,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** A table of bad requests: each gets its status and a problem+json body naming the problem; the service keeps answering. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class BadInputTest {
-
-    @DynamicPropertySource
-    static void store(DynamicPropertyRegistry registry) {
-        ApiTestSupport.useTestStore(registry);
-    }
-
-    @LocalServerPort
-    int port;
+class BadInputTest extends TinyModelServerTest {
 
     static Stream<Arguments> badRequests() {
         return Stream.of(

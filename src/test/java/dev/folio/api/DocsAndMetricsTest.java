@@ -3,23 +3,10 @@ package dev.folio.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** The OpenAPI document lists every route; Prometheus shows Folio's metrics after traffic. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class DocsAndMetricsTest {
-
-    @DynamicPropertySource
-    static void store(DynamicPropertyRegistry registry) {
-        ApiTestSupport.useTestStore(registry);
-    }
-
-    @LocalServerPort
-    int port;
+class DocsAndMetricsTest extends TinyModelServerTest {
 
     @Test
     void openApiListsEveryRouteWithItsErrors() throws Exception {

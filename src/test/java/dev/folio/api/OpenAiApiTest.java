@@ -9,27 +9,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** OpenAI's completions routes over a real HTTP server. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class OpenAiApiTest {
-
-    @DynamicPropertySource
-    static void store(DynamicPropertyRegistry registry) {
-        ApiTestSupport.useTestStore(registry);
-    }
-
-    @LocalServerPort
-    int port;
-
-    private ApiClient api() {
-        return new ApiClient(port);
-    }
+class OpenAiApiTest extends TinyModelServerTest {
 
     @Test
     void completionsAnswerInOpenAisShape() throws Exception {

@@ -9,27 +9,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** TGI's routes over a real HTTP server on a random port. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class TgiApiTest {
-
-    @DynamicPropertySource
-    static void store(DynamicPropertyRegistry registry) {
-        ApiTestSupport.useTestStore(registry);
-    }
-
-    @LocalServerPort
-    int port;
-
-    private ApiClient api() {
-        return new ApiClient(port);
-    }
+class TgiApiTest extends TinyModelServerTest {
 
     @Test
     void generateAnswersTheGeneratedTextAndTimingHeaders() throws Exception {
