@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelRegistry;
 import dev.folio.store.ModelStore;
+import dev.folio.store.VersionId;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -98,7 +99,7 @@ public class ModelsController {
     }
 
     private static String requireVersion(String version) {
-        if (!dev.folio.store.VersionId.isValid(version)) {
+        if (!VersionId.isValid(version)) {
             throw new InvalidRequestException("invalid version id '" + version + "': expected v + UTC timestamp, like v20261128-174500", "version");
         }
         return version;

@@ -10,6 +10,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -38,7 +40,7 @@ public class TrainingRunsController {
     /** A finished or running run as the public sees it: outcome, losses, and its loss curve. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PublicRun(@JsonProperty("id") String id, @JsonProperty("status") String status, @JsonProperty("mode") String mode,
-            @JsonProperty("started_at") java.time.Instant startedAt, @JsonProperty("steps") int steps,
+            @JsonProperty("started_at") Instant startedAt, @JsonProperty("steps") int steps,
             @JsonProperty("val_loss") Float valLoss, @JsonProperty("baseline_val_loss") Float baselineValLoss,
             @JsonProperty("published_version") String publishedVersion, @JsonProperty("curve") List<Map<String, Object>> curve) {}
 
@@ -46,7 +48,7 @@ public class TrainingRunsController {
     @GetMapping("/training/runs")
     public List<PublicRun> publicRuns() throws IOException {
         TrainingRuns runs = job.training().runs();
-        List<PublicRun> view = new java.util.ArrayList<>();
+        List<PublicRun> view = new ArrayList<>();
         for (RunRecord run : runs.list().stream().limit(10).toList()) {
             view.add(new PublicRun(run.id(), run.status(), run.mode(), run.startedAt(), run.step(), run.valLoss(), run.baselineValLoss(),
                     run.publishedVersion(), runs.curve(run.id())));

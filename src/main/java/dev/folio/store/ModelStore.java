@@ -216,7 +216,8 @@ public final class ModelStore {
         return Optional.of(version);
     }
 
-    private static void deleteRecursively(Path path) throws IOException {
+    /** Deletes a file or a directory tree; nothing if it is not there. Symbolic links are removed, not followed. */
+    public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -3,6 +3,7 @@ package dev.folio.store;
 import dev.folio.model.GptConfig;
 import dev.folio.training.TrainingConfig;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -46,7 +47,7 @@ public record RunRecord(String id, String status, String mode, String baseVersio
     }
 
     public RunRecord resumed() {
-        List<Integer> from = new java.util.ArrayList<>(resumedFrom == null ? List.of() : resumedFrom);
+        List<Integer> from = new ArrayList<>(resumedFrom == null ? List.of() : resumedFrom);
         from.add(checkpointStep);
         return new RunRecord(id, status, mode, baseVersion, architecture, vocabulary, config, corpusSha256, startedAt, endedAt,
                 step, checkpointStep, List.copyOf(from), trainLoss, valLoss, baselineValLoss, publishedVersion, reason);

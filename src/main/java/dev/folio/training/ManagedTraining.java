@@ -23,12 +23,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +109,7 @@ public final class ManagedTraining {
             if (base.isPresent()) {
                 LoadedModel from = base.get();
                 tokenizer = from.tokenizer();
-                architecture = withDropout(from.metadata().architecture(), request.architecture().dropout());
+                architecture = from.metadata().architecture().withDropout(request.architecture().dropout());
                 gpt = trainable(model, architecture, store.root().resolve(modelName).resolve(from.version()));
                 from.close();
             } else {
@@ -198,7 +196,7 @@ public final class ManagedTraining {
         }
         runs.save(ended);
         runs.index(ended);
-        deleteRecursively(runs.checkpointDir(record.id()));
+        ModelStore.deleteRecursively(runs.checkpointDir(record.id()));
         return ended;
     }
 
@@ -248,15 +246,11 @@ public final class ManagedTraining {
         return gpt;
     }
 
-    private static GptConfig withDropout(GptConfig config, float dropout) {
-        return config.withDropout(dropout);
-    }
-
     /** Weights and optimizer state, written beside the old checkpoint and swapped in by a rename. */
     private void checkpoint(Model model, TrainingRun run, String runId, int step) throws IOException {
         Path target = runs.checkpointDir(runId);
         Path temp = target.resolveSibling("checkpoint.tmp");
-        deleteRecursively(temp);
+        ModelStore.deleteRecursively(temp);
         Files.createDirectories(temp);
         model.setProperty("Epoch", "0");
         model.save(temp, modelName);
@@ -264,24 +258,14 @@ public final class ManagedTraining {
             run.optimizer().save(out);
         }
         Path old = target.resolveSibling("checkpoint.old");
-        deleteRecursively(old);
+        ModelStore.deleteRecursively(old);
         if (Files.exists(target)) {
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        deleteRecursively(old);
+        ModelStore.deleteRecursively(old);
     }
 
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 
     /** Writes the loss curve as the run goes, then passes every report on. */
     private record CurveRecorder(TrainingRuns runs, String runId, TrainingListener next) implements TrainingListener {
