@@ -65,6 +65,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   value: "true"
 - name: JAVA_TOOL_OPTIONS
   value: {{ .Values.config.javaToolOptions | quote }}
+- name: MALLOC_ARENA_MAX
+  value: "2"
 {{- if include "folio.hasSecret" . }}
 - name: FOLIO_API_KEY
   valueFrom:
