@@ -59,6 +59,7 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
      * @param maxTopNTokens alternatives per token (top_n_tokens, logprobs, top_n)
      * @param maxConcurrentRequests generations at once; more get 429 at once, never a queue that hangs
      * @param maxRequestBytes request bodies larger than this get 413
+     * @param intraOpThreads libtorch intra-op threads of each generating thread (0: libtorch's default)
      */
     public record Generation(
             @DefaultValue("100") int defaultMaxNewTokens,
@@ -68,7 +69,8 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
             @DefaultValue("64") int maxStopSequenceLength,
             @DefaultValue("10") int maxTopNTokens,
             @DefaultValue("8") int maxConcurrentRequests,
-            @DefaultValue("262144") long maxRequestBytes) {}
+            @DefaultValue("262144") long maxRequestBytes,
+            @DefaultValue("1") int intraOpThreads) {}
 
     /** @param key when set, inference routes need {@code Authorization: Bearer <key>}; unset, they are open (as TGI) */
     public record Api(String key) {}

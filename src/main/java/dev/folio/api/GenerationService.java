@@ -7,6 +7,7 @@ import dev.folio.inference.GenerationCancelledException;
 import dev.folio.inference.GenerationRequest;
 import dev.folio.inference.Generator;
 import dev.folio.inference.SamplingParameters;
+import dev.folio.model.IntraOpThreads;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelRegistry;
 import java.util.List;
@@ -98,6 +99,7 @@ public class GenerationService {
     }
 
     private Generation run(Job job, LoadedModel model, Consumer<Generation.GeneratedToken> onToken, BooleanSupplier clientGone) {
+        IntraOpThreads.set(limits.intraOpThreads());
         int[] prompt = encode(model, job.inputs(), job.truncate());
         long start = System.nanoTime();
         try {

@@ -3,9 +3,9 @@ package dev.folio.training;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
+import dev.folio.model.IntraOpThreads;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
@@ -88,9 +88,7 @@ public final class ManagedTraining {
         }
         try (TrainingLock ignored = lock.get()) {
             store.cleanTemporaries(modelName);
-            if (request.threads() > 0) {
-                JniUtils.setNumThreads(request.threads()); // this thread's intra-op pool: serving keeps the rest
-            }
+            IntraOpThreads.set(request.threads()); // this thread's intra-op pool: serving keeps the rest
             Optional<RunRecord> resumable = runs.resumable();
             return resumable.isPresent() ? resume(request, resumable.get(), listener) : start(request, runId, listener);
         }
