@@ -160,6 +160,10 @@ public final class ManagedTraining {
                 latest[0] = latest[0].atCheckpoint(step);
                 runs.save(latest[0]);
             }, request.checkpointInterval());
+        } catch (TrainingRun.RunStoppedException e) {
+            log.warn("training run {} {}; it resumes from its checkpoint at step {} on the next start", record.id(), e.getMessage(),
+                    latest[0].checkpointStep());
+            throw e; // the record stays "running", so the next start resumes it
         } catch (RuntimeException e) {
             RunRecord failed = latest[0].ended(RunRecord.FAILED, latest[0].step(), null, null, null, null, String.valueOf(e.getMessage()));
             runs.save(failed);
@@ -290,6 +294,11 @@ public final class ManagedTraining {
             point.put("val_loss", r.valLoss());
             write(point);
             next.onEvaluation(r);
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return next.stopRequested();
         }
 
         private void write(Map<String, Object> point) {

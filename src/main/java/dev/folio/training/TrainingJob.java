@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,7 @@ public class TrainingJob implements AutoCloseable {
     private final MeterRegistry metrics;
     private volatile long lastSuccessEpochSeconds;
     private volatile double lastValLoss = Double.NaN;
+    private volatile boolean stopping;
 
     /** A run in progress: its id and the latest figures. */
     public record Progress(String runId, int step, int maxSteps, float loss, double tokensPerSecond) {}
@@ -108,12 +110,19 @@ public class TrainingJob implements AutoCloseable {
                 public void onStep(StepReport r) {
                     active.set(new Progress(runId, r.step(), r.maxSteps(), r.loss(), r.tokensPerSecond()));
                 }
+
+                @Override
+                public boolean stopRequested() {
+                    return stopping;
+                }
             });
             Counter.builder("folio.training.runs").tag("outcome", run.status()).register(metrics).increment();
             lastValLoss = run.valLoss() == null ? Double.NaN : run.valLoss();
             if (RunRecord.PUBLISHED.equals(run.status())) {
                 lastSuccessEpochSeconds = run.endedAt().getEpochSecond();
             }
+        } catch (TrainingRun.RunStoppedException e) {
+            Counter.builder("folio.training.runs").tag("outcome", "stopped").register(metrics).increment();
         } catch (RunInProgressException e) {
             log.info("training run {} not started: {}", runId, e.getMessage());
             Counter.builder("folio.training.runs").tag("outcome", "skipped").register(metrics).increment();
@@ -134,8 +143,16 @@ public class TrainingJob implements AutoCloseable {
                 settings.improvementMargin(), settings.threads(), storeSettings.keepVersions(), Duration.ofMinutes(2));
     }
 
+    /**
+     * Stops a running run at its next step and waits for its thread: the process must not exit while
+     * that thread is inside libtorch (its native teardown would crash it).
+     */
     @Override
-    public void close() {
-        executor.shutdownNow();
+    public void close() throws InterruptedException {
+        stopping = true;
+        executor.shutdown();
+        if (!executor.awaitTermination(2, TimeUnit.MINUTES)) {
+            log.error("the training thread did not stop within 2 minutes");
+        }
     }
 }

@@ -9,6 +9,11 @@ public interface TrainingListener {
     /** After every evaluation of the train and validation splits. */
     default void onEvaluation(EvaluationReport report) {}
 
+    /** Checked before every step: true stops the run there (the process is shutting down). */
+    default boolean stopRequested() {
+        return false;
+    }
+
     TrainingListener NONE = new TrainingListener() {};
 
     /** One step: its loss, learning rate, global gradient norm (before clipping) and throughput. */

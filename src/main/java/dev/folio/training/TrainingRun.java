@@ -34,6 +34,13 @@ import java.util.Random;
  */
 public final class TrainingRun {
 
+    /** The run was asked to stop (shutdown) before its end; it resumes from its last checkpoint. */
+    public static final class RunStoppedException extends RuntimeException {
+        public RunStoppedException(int step) {
+            super("stopped at step " + step + " for shutdown");
+        }
+    }
+
     /** Saves a resumable checkpoint after the given number of completed steps. */
     @FunctionalInterface
     public interface Checkpointer {
@@ -95,6 +102,9 @@ public final class TrainingRun {
         long stepNanos = 0;
         reseedDropout(step);
         while (step < config.maxSteps() && System.nanoTime() < deadline) {
+            if (listener.stopRequested()) {
+                throw new RunStoppedException(step);
+            }
             long stepStart = System.nanoTime();
             float lr = learningRate.getNewValue(step + 1);
             StepOutcome outcome = step(new Random(config.seed() * 1_000_003L + step), lr);

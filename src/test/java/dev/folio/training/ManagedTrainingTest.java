@@ -77,6 +77,37 @@ class ManagedTrainingTest {
     }
 
     @Test
+    void aRunStoppedForShutdownKeepsItsCheckpointAndTheNextStartResumesIt() throws Exception {
+        ModelStore store = new ModelStore(root.resolve("store"));
+        TestModels.publish(store, 54);
+        ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
+        String id = training.nextRunId();
+        TrainingListener stopAfter25 = new TrainingListener() {
+            private int steps;
+
+            @Override
+            public void onStep(StepReport report) {
+                steps = report.step();
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return steps >= 25;
+            }
+        };
+        assertThatThrownBy(() -> training.run(fineTune(corpus(), 0.0, 10), id, stopAfter25)).isInstanceOf(TrainingRun.RunStoppedException.class);
+        RunRecord stopped = training.runs().get(id).orElseThrow();
+        assertThat(stopped.status()).isEqualTo(RunRecord.RUNNING);
+        assertThat(stopped.checkpointStep()).isEqualTo(20);
+        assertThat(training.nextRunId()).isEqualTo(id);
+
+        RunRecord resumed = training.run(fineTune(corpus(), -100.0, 10), training.nextRunId(), TrainingListener.NONE);
+        assertThat(resumed.id()).isEqualTo(id);
+        assertThat(resumed.resumedFrom()).containsExactly(20);
+        assertThat(resumed.step()).isEqualTo(60);
+    }
+
+    @Test
     void aSecondRunWhileOneHoldsTheLockIsRefused() throws Exception {
         ModelStore store = new ModelStore(root.resolve("store"));
         TestModels.publish(store, 53);
