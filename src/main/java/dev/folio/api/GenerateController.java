@@ -9,7 +9,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -131,10 +130,8 @@ public class GenerateController {
             }
             String text = returnFullText(p, fullTextByDefault) ? inputs + g.generatedText() : g.generatedText();
             Tgi.StreamDetails details = Boolean.TRUE.equals(p.details())
-                    ? new Tgi.StreamDetails(Tgi.wire(g.finishReason()), g.tokens().size(), g.seed(), g.promptTokens()) : null;
-            List<Object> events = new ArrayList<>();
-            events.add(new Tgi.StreamResponse(index, Tgi.Token.of(last), Tgi.Token.of(last.topTokens()), text, details));
-            return events;
+                    ? new Tgi.StreamDetails(g.finishReason().wireName(), g.tokens().size(), g.seed(), g.promptTokens()) : null;
+            return List.of(new Tgi.StreamResponse(index, Tgi.Token.of(last), Tgi.Token.of(last.topTokens()), text, details));
         }
 
         @Override

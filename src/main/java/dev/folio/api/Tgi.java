@@ -2,7 +2,6 @@ package dev.folio.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.List;
@@ -68,15 +67,11 @@ public final class Tgi {
     /** TGI's ErrorResponse, also carried inside Folio's problem+json bodies. */
     public record ErrorResponse(@JsonProperty("error") String error, @JsonProperty("error_type") String errorType) {}
 
-    static String wire(FinishReason reason) {
-        return reason.wireName();
-    }
-
     /** Details of a finished generation, in TGI's shape. */
     static Details details(Generation g, boolean withTopTokens) {
         List<PrefillToken> prefill = g.prefill().stream().map(t -> new PrefillToken(t.id(), t.text(), t.logprob())).toList();
         List<Token> tokens = g.tokens().stream().map(Token::of).toList();
         List<List<Token>> top = withTopTokens ? g.tokens().stream().map(t -> Token.of(t.topTokens())).toList() : null;
-        return new Details(wire(g.finishReason()), g.tokens().size(), g.seed(), prefill, tokens, top);
+        return new Details(g.finishReason().wireName(), g.tokens().size(), g.seed(), prefill, tokens, top);
     }
 }

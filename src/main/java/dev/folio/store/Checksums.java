@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** SHA256SUMS in sha256sum's format ({@code <hex>  <file>}), so {@code sha256sum -c} checks it too. */
-final class Checksums {
+public final class Checksums {
 
     static final String FILE_NAME = "SHA256SUMS";
 
@@ -30,7 +30,8 @@ final class Checksums {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    static String sha256(byte[] bytes) {
+    /** Hex SHA-256 of bytes (the corpus digest recorded with each version). */
+    public static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(newDigest().digest(bytes));
     }
 

@@ -1,14 +1,12 @@
 package dev.folio.training;
 
+import dev.folio.store.Checksums;
 import dev.folio.tokenizer.CharTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * A training corpus, tokenized and split the usual way: first 90% of the tokens train, last 10%
@@ -20,16 +18,16 @@ public record Corpus(CharTokenizer tokenizer, int[] train, int[] validation, Str
 
     public static Corpus read(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        return of(new String(bytes, StandardCharsets.UTF_8), sha256(bytes));
+        return of(new String(bytes, StandardCharsets.UTF_8), Checksums.sha256(bytes));
     }
 
     public static Corpus of(String text) {
-        return of(text, sha256(text.getBytes(StandardCharsets.UTF_8)));
+        return of(text, Checksums.sha256(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Splits text encoded with an existing vocabulary (fine-tuning a served model). */
     public static Corpus of(String text, CharTokenizer tokenizer) {
-        return split(text, tokenizer, sha256(text.getBytes(StandardCharsets.UTF_8)));
+        return split(text, tokenizer, Checksums.sha256(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static Corpus of(String text, String sha256) {
@@ -42,11 +40,4 @@ public record Corpus(CharTokenizer tokenizer, int[] train, int[] validation, Str
         return new Corpus(tokenizer, Arrays.copyOfRange(ids, 0, cut), Arrays.copyOfRange(ids, cut, ids.length), sha256, text.length());
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
