@@ -3,6 +3,7 @@ package dev.folio.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -91,6 +92,42 @@ public final class Gpt extends AbstractBlock {
 
     /** One incremental forward pass: the logits (B,T,V) and the extended cache. */
     public record Step(NDArray logits, KvCache cache) {}
+
+    /**
+     * One decoding step for B sequences at once (continuous batching): sequence b sits in slot b of
+     * {@code cache}, is fed {@code tokens[b]} at {@code positions[b]}, and has its key and value written
+     * there; its positions before that must already be in the slot. All temporaries go to {@code step}.
+     *
+     * @return logits (B,V)
+     */
+    public NDArray decode(ParameterStore ps, NDManager step, int[] tokens, int[] positions, SlotKvCache cache) {
+        int batch = tokens.length;
+        if (positions.length != batch || batch > cache.slots()) {
+            throw new IllegalArgumentException(batch + " tokens, " + positions.length + " positions, " + cache.slots() + " slots");
+        }
+        int span = 0;
+        for (int position : positions) {
+            if (position < 0 || position >= config.blockSize()) {
+                throw new IllegalArgumentException("position " + position + " is outside the context window of " + config.blockSize());
+            }
+            span = Math.max(span, position + 1);
+        }
+        NDArray tokenIds = step.create(tokens, new Shape(batch, 1)); // (B,1)
+        NDArray positionIds = step.create(positions); // (B)
+        NDArray wte = ps.getValue(tokenEmbedding, tokenIds.getDevice(), false); // (V,C)
+        NDArray wpe = ps.getValue(positionEmbedding, tokenIds.getDevice(), false); // (blockSize,C)
+        NDArray x = Embedding.embedding(tokenIds, wte, SparseFormat.DENSE).singletonOrThrow() // (B,1,C)
+                .add(Embedding.embedding(positionIds.reshape(batch, 1), wpe, SparseFormat.DENSE).singletonOrThrow());
+        NDArray mask = step.arange(0, span).reshape(1, span).gt(positionIds.reshape(batch, 1)) // (B,span): key after the query
+                .toType(DataType.FLOAT32, false).mul(MASKED).reshape(batch, 1, 1, span);
+        NDIndex writeAt = new NDIndex("{}, :, {}", step.arange(0, batch), positionIds);
+        NDIndex readSpan = new NDIndex(":{}, :, :{}", batch, span);
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).decode(ps, x, mask, cache, i, writeAt, readSpan);
+        }
+        x = finalNorm.forward(ps, new NDList(x), false).singletonOrThrow();
+        return Linear.linear(x, wte).singletonOrThrow().reshape(batch, config.vocabSize());
+    }
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {

@@ -1,0 +1,130 @@
+package dev.folio.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The batched decoding step over slot caches against the plain full forward pass, sequence by sequence. */
+class BatchedDecodeTest {
+
+    private static final GptConfig CONFIG = new GptConfig(11, 64, 2, 2, 16, 0f, true);
+
+    private Model model;
+    private Gpt gpt;
+    private NDManager manager;
+
+    @BeforeEach
+    void setUp() {
+        Engine.getInstance().setRandomSeed(11);
+        model = Model.newInstance("test");
+        gpt = new Gpt(CONFIG);
+        model.setBlock(gpt);
+        gpt.initialize(model.getNDManager());
+        manager = model.getNDManager().newSubManager();
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+        model.close();
+    }
+
+    /** A sequence with its expected logits at every position, from one full pass over it alone. */
+    private final class Sequence {
+        final int[] ids;
+        final float[][] expected;
+        int position;
+
+        Sequence(long seed, int prompt) {
+            Random random = new Random(seed);
+            ids = new int[CONFIG.blockSize()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = random.nextInt(CONFIG.vocabSize());
+            }
+            NDArray full = gpt.logits(ps(), manager.create(ids, new Shape(1, ids.length)), false).get(0); // (T,V)
+            expected = new float[ids.length][];
+            for (int t = 0; t < ids.length; t++) {
+                expected[t] = full.get(t).toFloatArray();
+            }
+            position = prompt;
+        }
+
+        KvCache prefill() {
+            return gpt.forward(ps(), manager.create(Arrays.copyOf(ids, position), new Shape(1, position)), KvCache.empty()).cache();
+        }
+    }
+
+    private ParameterStore ps() {
+        return new ParameterStore(manager, false);
+    }
+
+    @Test
+    void sequencesAtDifferentPositionsDecodedTogetherMatchEachAloneAndSurviveSlotMoves() {
+        try (GradMode ignored = GradMode.disabled(); SlotKvCache slots = new SlotKvCache(manager, CONFIG, 4)) {
+            List<Sequence> active = new ArrayList<>(List.of(new Sequence(1, 5), new Sequence(2, 40), new Sequence(3, 1)));
+            for (int slot = 0; slot < active.size(); slot++) {
+                slots.install(slot, active.get(slot).prefill());
+            }
+            int steps = 0;
+            while (!active.isEmpty()) {
+                int[] tokens = new int[active.size()];
+                int[] positions = new int[active.size()];
+                for (int b = 0; b < active.size(); b++) {
+                    tokens[b] = active.get(b).ids[active.get(b).position];
+                    positions[b] = active.get(b).position;
+                }
+                float[][] rows;
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray logits = gpt.decode(ps(), step, tokens, positions, slots);
+                    assertThat(logits.getShape()).isEqualTo(new Shape(active.size(), CONFIG.vocabSize()));
+                    rows = new float[active.size()][];
+                    for (int b = 0; b < rows.length; b++) {
+                        rows[b] = logits.get(b).toFloatArray();
+                    }
+                }
+                for (int b = 0; b < active.size(); b++) {
+                    Sequence s = active.get(b);
+                    for (int v = 0; v < CONFIG.vocabSize(); v++) {
+                        float error = Math.abs(rows[b][v] - s.expected[s.position][v]);
+                        assertThat(error).as("row %d (batch of %d), position %d", b, active.size(), s.position).isLessThan(1e-4f);
+                    }
+                    s.position++;
+                }
+                for (int b = active.size() - 1; b >= 0; b--) { // a finished sequence leaves; the last one takes its slot
+                    if (active.get(b).position == CONFIG.blockSize()) {
+                        int last = active.size() - 1;
+                        slots.move(last, b, active.get(last).position);
+                        active.set(b, active.get(last));
+                        active.remove(last);
+                    }
+                }
+                steps++;
+            }
+            assertThat(steps).as("the sequence that started at position 1 runs to the end").isEqualTo(CONFIG.blockSize() - 1);
+        }
+    }
+
+    @Test
+    void refusesPositionsOutsideTheWindowAndMoreSequencesThanSlots() {
+        try (GradMode ignored = GradMode.disabled(); SlotKvCache slots = new SlotKvCache(manager, CONFIG, 2);
+                NDManager step = manager.newSubManager()) {
+            assertThatThrownBy(() -> gpt.decode(ps(), step, new int[] {1}, new int[] {CONFIG.blockSize()}, slots))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("context window");
+            assertThatThrownBy(() -> gpt.decode(ps(), step, new int[] {1, 2, 3}, new int[] {0, 0, 0}, slots))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+}
