@@ -57,9 +57,12 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
      * @param maxStopSequences stop sequences per request
      * @param maxStopSequenceLength characters per stop sequence
      * @param maxTopNTokens alternatives per token (top_n_tokens, logprobs, top_n)
-     * @param maxConcurrentRequests generations at once; more get 429 at once, never a queue that hangs
+     * @param maxConcurrentRequests generations admitted at once, decoding or waiting for a place in the batch
+     *     (TGI's meaning); more get 429 at once, never a queue that grows without bound
+     * @param maxBatchSize sequences decoded together in one forward pass; the rest of the admitted wait in order
+     * @param prefillChunk prompt tokens prefilled per scheduler step while other sequences are decoding
      * @param maxRequestBytes request bodies larger than this get 413
-     * @param intraOpThreads libtorch intra-op threads of each generating thread (0: libtorch's default)
+     * @param intraOpThreads libtorch intra-op threads of the decode scheduler's thread (0: libtorch's default)
      */
     public record Generation(
             @DefaultValue("100") int defaultMaxNewTokens,
@@ -68,9 +71,11 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
             @DefaultValue("4") int maxStopSequences,
             @DefaultValue("64") int maxStopSequenceLength,
             @DefaultValue("10") int maxTopNTokens,
-            @DefaultValue("8") int maxConcurrentRequests,
+            @DefaultValue("128") int maxConcurrentRequests,
+            @DefaultValue("32") int maxBatchSize,
+            @DefaultValue("64") int prefillChunk,
             @DefaultValue("262144") long maxRequestBytes,
-            @DefaultValue("1") int intraOpThreads) {}
+            @DefaultValue("2") int intraOpThreads) {}
 
     /** @param key when set, inference routes need {@code Authorization: Bearer <key>}; unset, they are open (as TGI) */
     public record Api(String key) {}

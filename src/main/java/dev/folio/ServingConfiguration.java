@@ -1,6 +1,7 @@
 package dev.folio;
 
 import dev.folio.inference.ConcurrencyLimiter;
+import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generator;
 import dev.folio.store.ModelRegistry;
 import dev.folio.store.ModelStore;
@@ -32,12 +33,18 @@ public class ServingConfiguration {
         return new Generator();
     }
 
+    @Bean(destroyMethod = "close")
+    DecodeScheduler decodeScheduler(FolioProperties properties) {
+        FolioProperties.Generation generation = properties.generation();
+        return new DecodeScheduler(generation.maxBatchSize(), generation.prefillChunk(), generation.intraOpThreads());
+    }
+
     @Bean
     ConcurrencyLimiter concurrencyLimiter(FolioProperties properties) {
         return new ConcurrencyLimiter(properties.generation().maxConcurrentRequests());
     }
 
-    /** Threads for streamed generations; the limiter bounds how many run, so the pool never queues. */
+    /** Threads that relay streamed generations to their clients; the limiter bounds how many, so the pool never queues. */
     @Bean(destroyMethod = "shutdown")
     ExecutorService generationExecutor(FolioProperties properties) {
         AtomicInteger counter = new AtomicInteger();

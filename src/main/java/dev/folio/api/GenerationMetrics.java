@@ -46,7 +46,13 @@ public class GenerationMetrics {
 
     /** Publishes the number of generations running now. */
     public void trackInFlight(IntSupplier inFlight) {
-        Gauge.builder("folio.generations.in.flight", inFlight::getAsInt).description("generations running now").register(registry);
+        Gauge.builder("folio.generations.in.flight", inFlight::getAsInt).description("generations admitted now (decoding or waiting)").register(registry);
+    }
+
+    /** The decode scheduler's batch: sequences prefilling or decoding, and requests waiting for a place. */
+    public void trackScheduler(IntSupplier running, IntSupplier waiting) {
+        Gauge.builder("folio.scheduler.running", running::getAsInt).description("sequences in the decode batch (prefilling or decoding)").register(registry);
+        Gauge.builder("folio.scheduler.waiting", waiting::getAsInt).description("admitted requests waiting for a place in the batch").register(registry);
     }
 
     public void cancelled() {

@@ -5,9 +5,11 @@ import dev.folio.inference.ConcurrencyLimiter;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationCancelledException;
 import dev.folio.inference.GenerationRequest;
+import dev.folio.inference.DecodeScheduler;
+import dev.folio.inference.GenerationListener;
 import dev.folio.inference.Generator;
+import dev.folio.inference.TokenRelay;
 import dev.folio.inference.SamplingParameters;
-import dev.folio.model.IntraOpThreads;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelRegistry;
 import java.util.List;
@@ -17,25 +19,27 @@ import org.springframework.stereotype.Service;
 
 /**
  * Runs one generation for an API route: checks the request against Folio's limits, takes a
- * concurrency permit (429 when none is free) and a lease on the live model, and records metrics.
+ * concurrency permit (429 when none is free) and a lease on the live model, hands the work to the
+ * {@link DecodeScheduler} (which batches it with everyone else's) and records metrics.
  */
 @Service
 public class GenerationService {
 
     private final ModelRegistry registry;
-    private final Generator generator;
+    private final DecodeScheduler scheduler;
     private final ConcurrencyLimiter limiter;
     private final GenerationMetrics metrics;
     private final FolioProperties.Generation limits;
 
-    public GenerationService(ModelRegistry registry, Generator generator, ConcurrencyLimiter limiter, GenerationMetrics metrics,
+    public GenerationService(ModelRegistry registry, DecodeScheduler scheduler, ConcurrencyLimiter limiter, GenerationMetrics metrics,
             FolioProperties properties) {
         this.registry = registry;
-        this.generator = generator;
+        this.scheduler = scheduler;
         this.limiter = limiter;
         this.metrics = metrics;
         this.limits = properties.generation();
         metrics.trackInFlight(limiter::inFlight);
+        metrics.trackScheduler(scheduler::running, scheduler::waiting);
     }
 
     /** A validated request, ready to run. */
@@ -98,14 +102,15 @@ public class GenerationService {
         }
     }
 
+    /** Queues the job on the decode scheduler and relays its tokens to {@code onToken} on this thread. */
     private Generation run(Job job, LoadedModel model, Consumer<Generation.GeneratedToken> onToken, BooleanSupplier clientGone) {
-        IntraOpThreads.set(limits.intraOpThreads());
         int[] prompt = encode(model, job.inputs(), job.truncate());
         long start = System.nanoTime();
         try {
-            Generation generation = generator.generate(model,
-                    new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()),
-                    metrics.listener(prompt.length, onToken, clientGone));
+            GenerationListener timed = metrics.listener(prompt.length, onToken, clientGone);
+            TokenRelay relay = new TokenRelay(clientGone);
+            Generation generation = relay.deliver(scheduler.submit(model,
+                    new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()), relay), timed::onToken);
             metrics.finished(start);
             return generation;
         } catch (GenerationCancelledException e) {

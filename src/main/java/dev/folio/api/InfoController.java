@@ -81,6 +81,7 @@ public class InfoController {
         published.put("max_stop_sequence_length", limits.maxStopSequenceLength());
         published.put("max_top_n_tokens", limits.maxTopNTokens());
         published.put("max_concurrent_requests", limits.maxConcurrentRequests());
+        published.put("max_batch_size", limits.maxBatchSize());
         published.put("max_request_bytes", limits.maxRequestBytes());
         return published;
     }

@@ -106,7 +106,7 @@ public final class Generator {
     }
 
     /** Each prompt token with the log-probability the model gave it from the tokens before it. */
-    private static List<Generation.PrefillToken> prefillTokens(CharTokenizer tokenizer, int[] input, float[] logprobs) {
+    static List<Generation.PrefillToken> prefillTokens(CharTokenizer tokenizer, int[] input, float[] logprobs) {
         int vocab = tokenizer.vocabSize();
         List<Generation.PrefillToken> tokens = new ArrayList<>(input.length);
         for (int t = 0; t < input.length; t++) {
@@ -134,7 +134,7 @@ public final class Generator {
         return top;
     }
 
-    private static boolean endsWithStop(CharSequence text, List<String> stops) {
+    static boolean endsWithStop(CharSequence text, List<String> stops) {
         for (String stop : stops) {
             if (!stop.isEmpty() && text.length() >= stop.length()
                     && text.subSequence(text.length() - stop.length(), text.length()).toString().equals(stop)) {

@@ -179,7 +179,7 @@ class TgiApiTest extends TinyModelServerTest {
         JsonNode info = api().json(api().get("/info").body());
         assertThat(info.get("model_id").asString()).isEqualTo(TestModels.NAME);
         assertThat(info.get("max_input_tokens").asInt()).isEqualTo(32);
-        assertThat(info.get("max_concurrent_requests").asInt()).isEqualTo(8);
+        assertThat(info.get("max_concurrent_requests").asInt()).isEqualTo(128);
         assertThat(info.get("max_stop_sequences").asInt()).isEqualTo(4);
         assertThat(info.get("block_size").asInt()).isEqualTo(32);
         assertThat(info.get("vocabulary").asString()).isEqualTo(TestModels.TOKENIZER.vocabulary());

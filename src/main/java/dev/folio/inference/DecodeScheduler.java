@@ -1,0 +1,260 @@
+package dev.folio.inference;
+
+import ai.djl.ndarray.NDManager;
+import dev.folio.model.GradMode;
+import dev.folio.model.IntraOpThreads;
+import dev.folio.store.LoadedModel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Continuous batching on one thread: each iteration every decoding sequence advances one token in one
+ * batched forward pass ({@link DecodeBatch}); a new request is prefilled, at most one chunk per
+ * iteration while others decode (so a long prompt never stalls them), and joins the batch at the next
+ * step; a finished or cancelled sequence leaves at once and its slot goes to the next waiting request.
+ *
+ * <p>Admission is bounded by the caller ({@link ConcurrencyLimiter}): the scheduler runs at most
+ * {@code maxBatch} sequences and holds the rest in arrival order. Listeners are called on the
+ * scheduler's thread and must not block (see {@link TokenRelay}).
+ */
+public final class DecodeScheduler implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DecodeScheduler.class);
+
+    private final int maxBatch;
+    private final int prefillChunk;
+    private final int intraOpThreads;
+    private final BlockingQueue<DecodingSequence> incoming = new LinkedBlockingQueue<>();
+    private final ArrayDeque<DecodingSequence> prefilling = new ArrayDeque<>();
+    private final Map<LoadedModel, DecodeBatch> batches = new IdentityHashMap<>();
+    private final AtomicInteger running = new AtomicInteger();
+    private final Thread thread;
+    private volatile boolean open = true;
+    private volatile LoadedModel newest;
+    private NDManager manager;
+
+    /**
+     * @param maxBatch sequences decoded together at most (the rest wait)
+     * @param prefillChunk prompt tokens prefilled per iteration while others are decoding
+     * @param intraOpThreads libtorch threads of the scheduler's thread (0: libtorch's default)
+     */
+    public DecodeScheduler(int maxBatch, int prefillChunk, int intraOpThreads) {
+        if (maxBatch < 1 || prefillChunk < 1) {
+            throw new IllegalArgumentException("maxBatch and prefillChunk must be at least 1");
+        }
+        this.maxBatch = maxBatch;
+        this.prefillChunk = prefillChunk;
+        this.intraOpThreads = intraOpThreads;
+        this.thread = new Thread(this::run, "decode-scheduler");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** Sequences prefilling or decoding now. */
+    public int running() {
+        return running.get();
+    }
+
+    /** Requests waiting for a place in the batch. */
+    public int waiting() {
+        return incoming.size();
+    }
+
+    /** Arrays alive in the scheduler's native scope (slot caches and anything a request left behind), for tests. */
+    int liveArrays() {
+        NDManager scope = manager;
+        return scope == null ? 0 : scope.getManagedArrays().size();
+    }
+
+    /**
+     * Queues a generation. The caller keeps {@code model} open (holds its lease) until the result is done.
+     *
+     * @return completes with the generation, or with {@link GenerationCancelledException} when the listener
+     *     reports its caller gone, or with the error that stopped it
+     */
+    public CompletableFuture<Generation> submit(LoadedModel model, GenerationRequest request, GenerationListener listener) {
+        DecodingSequence sequence = new DecodingSequence(model, request, listener);
+        if (!open) {
+            throw new IllegalStateException("the decode scheduler is shut down");
+        }
+        newest = model;
+        incoming.add(sequence);
+        return sequence.result;
+    }
+
+    private void run() {
+        IntraOpThreads.set(intraOpThreads);
+        try (GradMode ignored = GradMode.disabled(); NDManager scope = NDManager.newBaseManager()) {
+            manager = scope;
+            while (open) {
+                try {
+                    iterate();
+                } catch (InterruptedException e) {
+                    break;
+                } catch (RuntimeException | Error e) { // never let the loop die: fail what was running, keep serving
+                    log.error("decode step failed; failing the sequences it held", e);
+                    failAll(e);
+                }
+            }
+            failAll(new IllegalStateException("Folio is shutting down"));
+            incoming.forEach(sequence -> sequence.fail(new IllegalStateException("Folio is shutting down")));
+        }
+    }
+
+    private void iterate() throws InterruptedException {
+        admit();
+        if (running.get() == 0) {
+            DecodingSequence next = incoming.poll(100, TimeUnit.MILLISECONDS);
+            if (next != null) {
+                start(next);
+            }
+            return;
+        }
+        dropCancelled();
+        prefillOneChunk();
+        for (DecodeBatch batch : List.copyOf(batches.values())) {
+            if (!batch.isEmpty()) {
+                batch.removeIf(DecodingSequence::windowFull, this::requeueForShift);
+            }
+            if (!batch.isEmpty()) {
+                List<DecodingSequence> finished;
+                try (NDManager step = manager.newSubManager()) {
+                    finished = batch.step(step);
+                }
+                finished.forEach(this::finish); // after the step's arrays are freed
+            }
+        }
+        closeIdleBatches();
+    }
+
+    private void admit() {
+        DecodingSequence next;
+        while (running.get() < maxBatch && (next = incoming.poll()) != null) {
+            start(next);
+        }
+    }
+
+    private void start(DecodingSequence sequence) {
+        if (sequence.listener.cancelled()) {
+            sequence.fail(new GenerationCancelledException(0));
+            return;
+        }
+        sequence.start(manager);
+        prefilling.add(sequence);
+        running.incrementAndGet();
+    }
+
+    private void dropCancelled() {
+        prefilling.removeIf(sequence -> {
+            if (sequence.listener.cancelled()) {
+                cancel(sequence);
+                return true;
+            }
+            return false;
+        });
+        for (DecodeBatch batch : batches.values()) {
+            batch.removeIf(sequence -> sequence.listener.cancelled(), this::cancel);
+        }
+    }
+
+    private void cancel(DecodingSequence sequence) {
+        running.decrementAndGet();
+        sequence.fail(new GenerationCancelledException(sequence.generatedCount()));
+    }
+
+    /** One chunk of the oldest pending prefill; the whole prompt at once when nobody is decoding. */
+    private void prefillOneChunk() {
+        DecodingSequence sequence = prefilling.peek();
+        if (sequence == null) {
+            return;
+        }
+        boolean othersDecoding = running.get() > prefilling.size();
+        boolean done;
+        try (NDManager step = manager.newSubManager()) {
+            float[] lastLogits = sequence.prefillChunk(step, othersDecoding ? prefillChunk : Integer.MAX_VALUE);
+            if (lastLogits == null) {
+                return; // more chunks to go
+            }
+            prefilling.poll();
+            done = sequence.accept(lastLogits);
+        } catch (RuntimeException e) {
+            prefilling.remove(sequence);
+            running.decrementAndGet();
+            sequence.fail(e);
+            return;
+        }
+        if (done) {
+            finish(sequence);
+        } else {
+            batchFor(sequence.model).add(sequence);
+        }
+    }
+
+    private void requeueForShift(DecodingSequence sequence) {
+        sequence.shiftWindow();
+        prefilling.addFirst(sequence);
+    }
+
+    /** A sequence left the batch for good: completed, or already failed by its listener. */
+    private void finish(DecodingSequence sequence) {
+        running.decrementAndGet();
+        if (!sequence.result.isDone()) {
+            sequence.complete();
+        }
+    }
+
+    private DecodeBatch batchFor(LoadedModel model) {
+        return batches.computeIfAbsent(model, m -> new DecodeBatch(manager, m, maxBatch));
+    }
+
+    /** A batch of an older model version is freed once its last sequence leaves. */
+    private void closeIdleBatches() {
+        batches.values().removeIf(batch -> {
+            if (batch.isEmpty() && batch.model != newest) {
+                batch.close();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void failAll(Throwable error) {
+        List<DecodingSequence> failed = new ArrayList<>(prefilling);
+        prefilling.clear();
+        for (DecodeBatch batch : batches.values()) {
+            failed.addAll(batch.drain());
+            batch.close();
+        }
+        batches.clear();
+        for (DecodingSequence sequence : failed) {
+            running.decrementAndGet();
+            sequence.fail(error);
+        }
+    }
+
+    /** Stops the loop; whatever is still queued or running fails. */
+    @Override
+    public void close() {
+        open = false;
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.folio.inference;
+
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Carries tokens from the scheduler's thread to the request's own thread, so a slow client (a full
+ * socket buffer) blocks only its request, never the batch everyone decodes in.
+ */
+public final class TokenRelay implements GenerationListener {
+
+    private static final Object END = new Object();
+
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final BooleanSupplier callerGone;
+    private volatile boolean interrupted;
+
+    public TokenRelay(BooleanSupplier callerGone) {
+        this.callerGone = callerGone;
+    }
+
+    @Override
+    public void onToken(Generation.GeneratedToken token) {
+        queue.add(token);
+    }
+
+    @Override
+    public boolean cancelled() {
+        return interrupted || callerGone.getAsBoolean();
+    }
+
+    /**
+     * Hands each token to {@code consumer} on the calling thread as it arrives, until the generation ends.
+     *
+     * @return the finished generation
+     * @throws GenerationCancelledException when it was cancelled; any other failure as it was thrown
+     */
+    public Generation deliver(CompletableFuture<Generation> result, Consumer<Generation.GeneratedToken> consumer) {
+        result.whenComplete((generation, error) -> queue.add(END));
+        while (true) {
+            Object item;
+            try {
+                item = queue.take();
+            } catch (InterruptedException e) {
+                interrupted = true; // the scheduler drops the sequence before its next step; wait for that
+                continue;
+            }
+            if (item == END) {
+                break;
+            }
+            consumer.accept((Generation.GeneratedToken) item);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dev.folio.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
+import dev.folio.store.LoadedModel;
+import dev.folio.store.ModelStore;
+import dev.folio.store.TestModels;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Continuous batching against the one-request-at-a-time {@link Generator}, and the scheduler's bookkeeping. */
+class DecodeSchedulerTest {
+
+    @TempDir
+    Path root;
+    private LoadedModel model;
+    private DecodeScheduler scheduler;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        ModelStore store = new ModelStore(root);
+        TestModels.publish(store, 5);
+        model = store.loadCurrent(TestModels.NAME);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (scheduler != null) {
+            scheduler.close();
+        }
+        model.close();
+    }
+
+    private static final String[] PROMPTS = {"a", "to be or not", "the quick brown fox jumps over the lazy dog and on and on and on",
+            "hello, world.\n", "zz", "abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz", "q", "methinks"};
+
+    /** Varied requests: sampled and greedy, short and past the context window, with stop sequences, top-n and prefill. */
+    private GenerationRequest request(int i) {
+        int window = model.gpt().config().blockSize();
+        int tokens = i % 5 == 0 ? 3 * window + 7 : 5 + 11 * (i % 4);
+        List<String> stop = i % 7 == 3 ? List.of("e ") : List.of();
+        SamplingParameters sampling = i % 6 == 1 ? SamplingParameters.greedy(tokens)
+                : new SamplingParameters(tokens, true, 0.8f + 0.1f * (i % 3), i % 4 == 2 ? 5 : null, i % 4 == 3 ? 0.9f : null, 1000L + i, stop,
+                        i % 5 == 4 ? 1.3f : 1f);
+        return new GenerationRequest(Generator.encodePrompt(model, PROMPTS[i % PROMPTS.length], null), sampling, i % 3, i % 2 == 0);
+    }
+
+    @Test
+    void requestsDecodedTogetherComeOutExactlyAsEachAlone() {
+        scheduler = new DecodeScheduler(4, 5, 1); // fewer slots than requests, and prompts prefilled in chunks of 5
+        Generator alone = new Generator();
+        int count = 16;
+        List<CompletableFuture<Generation>> batched = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            batched.add(scheduler.submit(model, request(i), GenerationListener.NONE));
+        }
+        for (int i = 0; i < count; i++) {
+            Generation expected = alone.generate(model, request(i), GenerationListener.NONE);
+            Generation actual = batched.get(i).join();
+            assertThat(actual.generatedText()).as("request %d", i).isEqualTo(expected.generatedText());
+            assertThat(actual.finishReason()).as("request %d", i).isEqualTo(expected.finishReason());
+            if (request(i).sampling().seed() != null) {
+                assertThat(actual.seed()).isEqualTo(expected.seed());
+            }
+            assertThat(actual.prefill()).hasSameSizeAs(expected.prefill());
+            for (int t = 0; t < expected.tokens().size(); t++) {
+                Generation.GeneratedToken e = expected.tokens().get(t);
+                Generation.GeneratedToken a = actual.tokens().get(t);
+                assertThat(a.logprob()).as("request %d token %d", i, t).isCloseTo(e.logprob(), offset(1e-4f));
+                assertThat(a.topTokens()).extracting(Generation.TokenLogprob::id).isEqualTo(e.topTokens().stream().map(Generation.TokenLogprob::id).toList());
+            }
+            for (int t = 1; t < expected.prefill().size(); t++) {
+                assertThat(actual.prefill().get(t).logprob()).isCloseTo(expected.prefill().get(t).logprob(), offset(1e-4f));
+            }
+        }
+        assertThat(scheduler.running()).isZero();
+    }
+
+    @Test
+    void neverDecodesMoreThanTheBatchAllowsAndServesTheWaitingInTurn() {
+        scheduler = new DecodeScheduler(2, 64, 1);
+        AtomicInteger mostRunning = new AtomicInteger();
+        AtomicInteger mostWaiting = new AtomicInteger();
+        GenerationListener observer = new GenerationListener() {
+            @Override
+            public void onToken(Generation.GeneratedToken token) {
+                mostRunning.accumulateAndGet(scheduler.running(), Math::max);
+                mostWaiting.accumulateAndGet(scheduler.waiting(), Math::max);
+            }
+        };
+        List<CompletableFuture<Generation>> futures = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            futures.add(scheduler.submit(model, GenerationRequest.of(new int[] {1, 2, 3}, SamplingParameters.greedy(40)), observer));
+        }
+        futures.forEach(f -> assertThat(f.join().tokens()).hasSize(40));
+        assertThat(mostRunning.get()).isEqualTo(2);
+        assertThat(mostWaiting.get()).isPositive();
+        assertThat(scheduler.running()).isZero();
+    }
+
+    @Test
+    void aCancelledRequestLeavesAtOnceAndFreesItsSlot() throws Exception {
+        scheduler = new DecodeScheduler(1, 64, 1);
+        AtomicInteger tokens = new AtomicInteger();
+        GenerationListener givesUpAfterThree = new GenerationListener() {
+            @Override
+            public void onToken(Generation.GeneratedToken token) {
+                tokens.incrementAndGet();
+            }
+
+            @Override
+            public boolean cancelled() {
+                return tokens.get() >= 3;
+            }
+        };
+        CompletableFuture<Generation> cancelled = scheduler.submit(model, GenerationRequest.of(new int[] {1}, SamplingParameters.greedy(2000)), givesUpAfterThree);
+        CompletableFuture<Generation> next = scheduler.submit(model, GenerationRequest.of(new int[] {2}, SamplingParameters.greedy(10)), GenerationListener.NONE);
+        assertThatThrownBy(cancelled::join).isInstanceOf(CompletionException.class).hasCauseInstanceOf(GenerationCancelledException.class);
+        assertThat(tokens.get()).isEqualTo(3);
+        assertThat(next.get(30, TimeUnit.SECONDS).tokens()).as("the one slot went to the waiting request").hasSize(10);
+        assertThat(scheduler.running()).isZero();
+    }
+
+    @Test
+    void aFailingListenerEndsOnlyItsOwnRequest() {
+        scheduler = new DecodeScheduler(4, 64, 1);
+        GenerationListener broken = new GenerationListener() {
+            @Override
+            public void onToken(Generation.GeneratedToken token) {
+                throw new IllegalStateException("client socket broke");
+            }
+        };
+        CompletableFuture<Generation> healthy = scheduler.submit(model, GenerationRequest.of(new int[] {1, 2}, SamplingParameters.greedy(50)), GenerationListener.NONE);
+        CompletableFuture<Generation> failing = scheduler.submit(model, GenerationRequest.of(new int[] {3}, SamplingParameters.greedy(50)), broken);
+        assertThatThrownBy(failing::join).hasRootCauseMessage("client socket broke");
+        assertThat(healthy.join().tokens()).hasSize(50);
+        assertThat(scheduler.running()).isZero();
+    }
+
+    @Test
+    void requestsLeaveNoNativeArraysBehind() {
+        scheduler = new DecodeScheduler(4, 8, 1);
+        Runnable round = () -> {
+            List<CompletableFuture<Generation>> futures = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                futures.add(scheduler.submit(model, request(i), GenerationListener.NONE));
+            }
+            futures.forEach(CompletableFuture::join);
+        };
+        round.run();
+        int scheduler0 = scheduler.liveArrays();
+        int model0 = model.model().getNDManager().getManagedArrays().size();
+        for (int i = 0; i < 5; i++) {
+            round.run();
+        }
+        assertThat(scheduler0).as("the slot caches: keys and values per layer").isEqualTo(2 * model.gpt().config().nLayer());
+        assertThat(scheduler.liveArrays()).isEqualTo(scheduler0);
+        assertThat(model.model().getNDManager().getManagedArrays()).hasSize(model0);
+    }
+}
