@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
 public final class DecodeScheduler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DecodeScheduler.class);
+    /**
+     * Below this many sequences a step is many small ops, and one libtorch thread runs it faster than two
+     * (OpenMP hand-offs cost more than they share); from here on the matrix products are big enough to split.
+     */
+    static final int SMALL_BATCH = 8;
 
     private final int maxBatch;
     private final int prefillChunk;
@@ -46,7 +51,8 @@ public final class DecodeScheduler implements AutoCloseable {
     /**
      * @param maxBatch sequences decoded together at most (the rest wait)
      * @param prefillChunk prompt tokens prefilled per iteration while others are decoding
-     * @param intraOpThreads libtorch threads of the scheduler's thread (0: libtorch's default)
+     * @param intraOpThreads libtorch threads of the scheduler's thread for batches of {@link #SMALL_BATCH} or
+     *     more (smaller ones use one; 0: libtorch's default throughout)
      */
     public DecodeScheduler(int maxBatch, int prefillChunk, int intraOpThreads) {
         if (maxBatch < 1 || prefillChunk < 1) {
@@ -97,7 +103,6 @@ public final class DecodeScheduler implements AutoCloseable {
     }
 
     private void run() {
-        IntraOpThreads.set(intraOpThreads);
         try (GradMode ignored = GradMode.disabled(); NDManager scope = NDManager.newBaseManager()) {
             manager = scope;
             while (open) {
@@ -125,6 +130,7 @@ public final class DecodeScheduler implements AutoCloseable {
             return;
         }
         dropCancelled();
+        IntraOpThreads.set(running.get() < SMALL_BATCH ? Math.min(1, intraOpThreads) : intraOpThreads);
         prefillOneChunk();
         for (DecodeBatch batch : List.copyOf(batches.values())) {
             if (!batch.isEmpty()) {

@@ -7,11 +7,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.folio.DjlOffline;
+import dev.folio.inference.DecodeScheduler;
+import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
 import dev.folio.inference.Generator;
 import dev.folio.inference.SamplingParameters;
 import dev.folio.model.GradMode;
+import dev.folio.model.IntraOpThreads;
 import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
 import dev.folio.store.LoadedModel;
@@ -30,14 +33,18 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -114,17 +121,17 @@ public final class BenchmarkSuite {
                 x.add(x).close();
             }
             double opMicros = (System.nanoTime() - t) / 1e3 / 50_000;
-            NDArray big = m.randomNormal(new Shape(16 * 1024 * 1024)); // 64 MB
-            List<Double> copies = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
+            NDArray big = m.randomNormal(new Shape(64 * 1024 * 1024)); // 256 MB, far beyond the 32 MB L3
+            List<Double> reads = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
                 long c = System.nanoTime();
-                big.mul(1f).close(); // reads 64 MB, writes 64 MB
-                copies.add(2.0 * 64 * 1024 * 1024 / ((System.nanoTime() - c) / 1e9) / 1e9);
+                big.sum().close(); // reads 256 MB once; writes one float
+                reads.add(256.0 * 1024 * 1024 / ((System.nanoTime() - c) / 1e9) / 1e9);
             }
-            bandwidthGbs = median(copies.subList(2, copies.size()));
+            bandwidthGbs = median(reads.subList(2, reads.size()));
             row("float32 matrix product 1024³", String.format("%.1f GFLOP/s", gemmGflops), "");
             row("one tiny op through JNI (add of one float)", String.format("%.2f µs", opMicros), "");
-            row("memory bandwidth (64 MB scaled copy, read+write)", String.format("%.1f GB/s", bandwidthGbs), "");
+            row("memory read bandwidth (sum of 256 MB)", String.format("%.1f GB/s", bandwidthGbs), "");
             results.put("ceilings", Map.of("gemm_gflops", gemmGflops, "tiny_op_us", opMicros, "memory_bandwidth_gbs", bandwidthGbs));
         }
     }
@@ -166,54 +173,116 @@ public final class BenchmarkSuite {
 
     private void decoding() throws IOException {
         System.out.println("== decoding (bundled model, in-process)");
-        try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char")) {
+        try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
+                DecodeScheduler scheduler = new DecodeScheduler(64, 64, 2)) {
+            Map<String, Object> decode = new LinkedHashMap<>();
+            long weightBytes = model.metadata().parameterCount() * 4;
+            double floorMs = Math.max(weightBytes / (bandwidthGbs * 1e9), 2.0 * model.metadata().parameterCount() / (gemmGflops * 1e9)) * 1000;
+            decode.put("floor_ms_per_token_batch1", floorMs);
+
             Generator generator = new Generator();
             int[] prompt = Generator.encodePrompt(model, "ROMEO:", null);
             SamplingParameters params = new SamplingParameters(200, true, 0.8f, null, null, 1L, List.of());
             for (int i = 0; i < 3; i++) {
                 generator.generate(model, GenerationRequest.of(prompt, params), GenerationListener.NONE);
             }
+            IntraOpThreads.set(1);
             long t = System.nanoTime();
             int runs = 5;
             for (int i = 0; i < runs; i++) {
                 generator.generate(model, GenerationRequest.of(prompt, params), GenerationListener.NONE);
             }
-            double cachedTps = runs * 200 / ((System.nanoTime() - t) / 1e9);
-            double noCacheTps = decodeWithoutCache(model, 100);
-            long weightBytes = model.metadata().parameterCount() * 4;
-            double floorMs = Math.max(weightBytes / (bandwidthGbs * 1e9), 2.0 * model.metadata().parameterCount() / (gemmGflops * 1e9)) * 1000;
-            row("decode, batch 1, KV cache", String.format("%.0f tok/s (%.2f ms/tok)", cachedTps, 1000 / cachedTps),
-                    String.format("floor %.2f ms/tok → %.1f× the floor", floorMs, 1000 / cachedTps / floorMs));
-            row("decode, batch 1, no cache (full forward per token)", String.format("%.0f tok/s", noCacheTps), "");
-            row("decode, batch 8 / 32", "n/a", "no batched decoder yet (continuous batching is open)");
+            double generatorTps = runs * 200 / ((System.nanoTime() - t) / 1e9);
+            row("decode, batch 1, KV cache (Generator, one request alone)", String.format("%.0f tok/s (%.2f ms/tok)", generatorTps, 1000 / generatorTps),
+                    String.format("%.1f× the floor of %.2f ms (weights ÷ bandwidth)", 1000 / generatorTps / floorMs, floorMs));
+            decode.put("batch1_generator_tokens_per_s", generatorTps);
+
+            DecodeSpeed.tokensPerSecond(model, scheduler, 8, 100); // warm-up
+            for (int batch : new int[] {1, 8, 32}) {
+                double tps = median(List.of(DecodeSpeed.tokensPerSecond(model, scheduler, batch, 200), DecodeSpeed.tokensPerSecond(model, scheduler, batch, 200),
+                        DecodeSpeed.tokensPerSecond(model, scheduler, batch, 200)));
+                double stepMs = 1000.0 * batch / tps;
+                row(String.format("decode, batch %d, KV cache (DecodeScheduler)", batch), String.format("%.0f tok/s, %.2f ms/step", tps, stepMs),
+                        batch == 1 ? String.format("%.1f× the floor", stepMs / floorMs) : String.format("%.1f× batch 1's step time for %d× the tokens",
+                                stepMs * ((Double) decode.get("batch1_scheduler_tokens_per_s")) / 1000, batch));
+                decode.put("batch" + batch + "_scheduler_tokens_per_s", tps);
+            }
+            for (int batch : new int[] {1, 8, 32}) {
+                double tps = decodeWithoutCache(model, batch, batch == 1 ? 100 : 40);
+                row(String.format("decode, batch %d, no cache (full forward per token)", batch), String.format("%.0f tok/s", tps), "");
+                decode.put("batch" + batch + "_no_cache_tokens_per_s", tps);
+            }
+
             List<Double> ttft = new ArrayList<>();
             String longPrompt = "ROMEO:\nBut soft, what light through yonder window breaks? It is the east, and Juliet is the sun.\n".repeat(3).substring(0, 256);
             int[] promptIds = Generator.encodePrompt(model, longPrompt, null);
             for (int i = 0; i < 25; i++) {
                 long s = System.nanoTime();
-                generator.generate(model, GenerationRequest.of(promptIds, SamplingParameters.greedy(1)), GenerationListener.NONE);
+                scheduler.submit(model, GenerationRequest.of(promptIds, SamplingParameters.greedy(1)), GenerationListener.NONE).join();
                 ttft.add((System.nanoTime() - s) / 1e6);
             }
             double ttftMs = median(ttft.subList(5, ttft.size()));
-            row("time to first token, 256-character prompt, in-process", String.format("%.1f ms", ttftMs), "");
-            results.put("decode", Map.of("batch1_kv_tokens_per_s", cachedTps, "batch1_no_cache_tokens_per_s", noCacheTps, "floor_ms_per_token", floorMs,
-                    "ratio_to_floor", 1000 / cachedTps / floorMs, "ttft_256_chars_in_process_ms", ttftMs));
+            row("time to first token, 256-character prompt, in-process", String.format("%.1f ms", ttftMs), "through the scheduler, idle");
+            decode.put("ttft_256_chars_in_process_ms", ttftMs);
+
+            int identical = seededIdentity(model, generator, scheduler, 200);
+            row("200 seeded requests: same text alone and in a batch", identical + " of 200", "alone: Generator one by one; batch: all 200 submitted at once");
+            decode.put("seeded_identical_of_200", identical);
+            results.put("decode", decode);
         }
     }
 
-    private static double decodeWithoutCache(LoadedModel model, int tokens) {
-        int[] sequence = new int[6 + tokens];
-        Arrays.fill(sequence, 1);
+    /** Seeded sampled requests run one by one with the {@link Generator}, then all at once through the scheduler: how many texts match. */
+    private static int seededIdentity(LoadedModel model, Generator generator, DecodeScheduler scheduler, int count) {
+        String[] prompts = {"ROMEO:", "JULIET:\nO", "First Citizen:\nBefore we proceed", "KING HENRY", "To be, or not", "\n"};
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            requests.add(GenerationRequest.of(Generator.encodePrompt(model, prompts[i % prompts.length], null),
+                    new SamplingParameters(40 + i % 3 * 20, true, 0.7f + 0.1f * (i % 4), i % 5 == 0 ? 20 : null, i % 7 == 0 ? 0.9f : null, 7000L + i, List.of())));
+        }
+        IntraOpThreads.set(1);
+        List<String> alone = new ArrayList<>();
+        for (GenerationRequest request : requests) {
+            alone.add(generator.generate(model, request, GenerationListener.NONE).generatedText());
+        }
+        List<CompletableFuture<Generation>> batched = new ArrayList<>();
+        for (GenerationRequest request : requests) {
+            batched.add(scheduler.submit(model, request, GenerationListener.NONE));
+        }
+        int identical = 0;
+        for (int i = 0; i < count; i++) {
+            if (batched.get(i).join().generatedText().equals(alone.get(i))) {
+                identical++;
+            }
+        }
+        return identical;
+    }
+
+    /** Greedy decoding that re-runs the whole sequence for every token (no KV cache), B sequences at once. */
+    private static double decodeWithoutCache(LoadedModel model, int batch, int tokens) {
+        int promptLength = 6;
+        int[][] sequences = new int[batch][promptLength + tokens];
+        for (int[] sequence : sequences) {
+            Arrays.fill(sequence, 1);
+        }
+        IntraOpThreads.set(batch < 8 ? 1 : 2);
         long t = System.nanoTime();
         try (NDManager m = model.model().getNDManager().newSubManager(); GradMode ignored = GradMode.disabled()) {
-            for (int length = 6; length < sequence.length; length++) {
+            for (int length = promptLength; length < promptLength + tokens; length++) {
                 try (NDManager step = m.newSubManager()) {
-                    NDArray logits = model.gpt().logits(new ParameterStore(step, false), step.create(Arrays.copyOf(sequence, length), new Shape(1, length)), false);
-                    sequence[length] = (int) logits.get(0, length - 1).argMax().getLong();
+                    int[] flat = new int[batch * length];
+                    for (int b = 0; b < batch; b++) {
+                        System.arraycopy(sequences[b], 0, flat, b * length, length);
+                    }
+                    NDArray logits = model.gpt().logits(new ParameterStore(step, false), step.create(flat, new Shape(batch, length)), false);
+                    long[] next = logits.get(":, {}", length - 1).argMax(1).toLongArray();
+                    for (int b = 0; b < batch; b++) {
+                        sequences[b][length] = (int) next[b];
+                    }
                 }
             }
         }
-        return tokens / ((System.nanoTime() - t) / 1e9);
+        return (double) batch * tokens / ((System.nanoTime() - t) / 1e9);
     }
 
     // ---- HTTP, against the packaged server in another process ----
@@ -229,7 +298,7 @@ public final class BenchmarkSuite {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Process server = new ProcessBuilder("java", "-jar", jar.toString(), "--server.port=" + port, "--folio.generation.max-concurrent-requests=64")
+        Process server = new ProcessBuilder("java", "-jar", jar.toString(), "--server.port=" + port)
                 .redirectErrorStream(true).redirectOutput(Path.of("target", "bench", "server.log").toFile()).start();
         long started = System.nanoTime();
         HttpClient http = HttpClient.newHttpClient();
@@ -270,6 +339,16 @@ public final class BenchmarkSuite {
                     String.format("%+.1f%%", 100.0 * (rssAfter - rssBefore) / rssBefore));
             httpResults.put("rss_kb_before", rssBefore);
             httpResults.put("rss_kb_after", rssAfter);
+            Object inProcess = results.get("decode") instanceof Map<?, ?> decode ? decode.get("batch1_scheduler_tokens_per_s") : null;
+            if (inProcess instanceof Double tps) {
+                double oneStream = (Double) ((Map<?, ?>) httpResults.get("streams_1")).get("aggregate_tokens_per_s");
+                row("1 SSE stream over HTTP vs in-process batch 1", String.format("%.0f%%", 100 * oneStream / tps), "target ≥ 90%");
+                httpResults.put("one_stream_vs_in_process", oneStream / tps);
+            }
+            double oneStream = (Double) ((Map<?, ?>) httpResults.get("streams_1")).get("aggregate_tokens_per_s");
+            double thirtyTwo = (Double) ((Map<?, ?>) httpResults.get("streams_32")).get("aggregate_tokens_per_s");
+            row("32 streams vs 1 stream, aggregate", String.format("%.1f×", thirtyTwo / oneStream), "target ≥ 6×");
+            httpResults.put("soak", soak(http, base, server.pid(), 64, Double.parseDouble(System.getProperty("bench.soak.minutes", "10")), 10_000));
             results.put("http", httpResults);
         } finally {
             server.destroy();
@@ -343,6 +422,78 @@ public final class BenchmarkSuite {
                 String.format("inter-token p50 %.1f ms, p99 %.1f ms; errors %d, 429s %d", percentile(gaps, 0.5), percentile(gaps, 0.99), errors, rejected));
         return Map.of("aggregate_tokens_per_s", aggregate, "inter_token_p50_ms", percentile(gaps, 0.5), "inter_token_p99_ms", percentile(gaps, 0.99),
                 "errors", errors, "rejected_429", rejected);
+    }
+
+    /**
+     * {@code clients} clients streaming 50-token requests back to back for at least {@code minutes} and at least
+     * {@code requests} requests; the server's RSS after the first 1,000 requests, after {@code requests}, and at the end.
+     */
+    private Map<String, Object> soak(HttpClient http, String base, long pid, int clients, double minutes, int requests) throws Exception {
+        AtomicInteger completed = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        AtomicInteger rejected = new AtomicInteger();
+        AtomicLong rssAtThousand = new AtomicLong(-1);
+        AtomicLong rssAtTarget = new AtomicLong(-1);
+        List<Double> gaps = Collections.synchronizedList(new ArrayList<>());
+        long deadline = System.nanoTime() + (long) (minutes * 60e9);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<?>> running = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            running.add(pool.submit(() -> {
+                int seed = client * 1_000_000;
+                while (System.nanoTime() < deadline || completed.get() < requests) {
+                    try {
+                        StreamTiming t = stream(http, base, 50, seed++);
+                        if (t.status() == 429) {
+                            rejected.incrementAndGet();
+                        } else if (t.status() != 200 || t.tokens() != 50) { // one event per token; the last carries the text
+                            errors.incrementAndGet();
+                        }
+                        if (seed % 50 == 0) {
+                            gaps.addAll(t.gapsMs());
+                        }
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                    int n = completed.incrementAndGet();
+                    if (n == 1000) {
+                        rssAtThousand.set(rssKb(pid));
+                    } else if (n == requests) {
+                        rssAtTarget.set(rssKb(pid));
+                    }
+                }
+                return null;
+            }));
+        }
+        long start = System.nanoTime();
+        for (Future<?> f : running) {
+            f.get();
+        }
+        pool.shutdown();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long rssEnd = rssKb(pid);
+        double growthAtTarget = 100.0 * (rssAtTarget.get() - rssAtThousand.get()) / rssAtThousand.get();
+        double growthAtEnd = 100.0 * (rssEnd - rssAtThousand.get()) / rssAtThousand.get();
+        row(String.format("soak: %d clients × 50-token streams, %.1f min", clients, seconds / 60), String.format("%d requests, %.0f req/s", completed.get(),
+                completed.get() / seconds), String.format("errors %d, 429s %d; inter-token p50 %.1f ms, p99 %.1f ms (sampled)", errors.get(), rejected.get(),
+                percentile(gaps, 0.5), percentile(gaps, 0.99)));
+        row(String.format("server RSS after 1,000 / %,d requests / at the end", requests), String.format("%d / %d / %d MB", rssAtThousand.get() / 1024,
+                rssAtTarget.get() / 1024, rssEnd / 1024), String.format("%+.1f%% / %+.1f%% (target ≤ 5%%)", growthAtTarget, growthAtEnd));
+        Map<String, Object> soak = new LinkedHashMap<>();
+        soak.put("clients", clients);
+        soak.put("seconds", seconds);
+        soak.put("requests", completed.get());
+        soak.put("errors", errors.get());
+        soak.put("rejected_429", rejected.get());
+        soak.put("inter_token_p50_ms", percentile(gaps, 0.5));
+        soak.put("inter_token_p99_ms", percentile(gaps, 0.99));
+        soak.put("rss_kb_after_1000", rssAtThousand.get());
+        soak.put("rss_kb_after_" + requests, rssAtTarget.get());
+        soak.put("rss_kb_end", rssEnd);
+        soak.put("rss_growth_percent_1000_to_" + requests, growthAtTarget);
+        soak.put("rss_growth_percent_1000_to_end", growthAtEnd);
+        return soak;
     }
 
     private static long rssKb(long pid) throws IOException {

@@ -1,7 +1,7 @@
 package dev.folio.bench;
 
-import ai.djl.pytorch.jni.JniUtils;
 import dev.folio.DjlOffline;
+import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
@@ -10,37 +10,48 @@ import dev.folio.inference.SamplingParameters;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Single-stream decode speed of the bundled model, in-process (a benchmark: prints figures, asserts nothing).
+ * In-process decoding speed through the {@link DecodeScheduler} at several batch sizes: B requests of
+ * {@code tokens} each submitted at once, aggregate tokens/s. A benchmark: prints, asserts nothing.
  *
- *   java -cp target/classes:target/test-classes:$(cat cp.txt) dev.folio.bench.DecodeSpeed [threads]
+ *   java -cp ... dev.folio.bench.DecodeSpeed [intra-op threads] [batch sizes...]
  */
 public final class DecodeSpeed {
 
+    private DecodeSpeed() {}
+
     public static void main(String[] args) throws Exception {
         DjlOffline.apply();
-        try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char")) {
-            if (args.length > 0) {
-                JniUtils.setNumThreads(Integer.parseInt(args[0]));
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
+                DecodeScheduler scheduler = new DecodeScheduler(64, 64, threads)) {
+            tokensPerSecond(model, scheduler, 4, 100); // warm-up
+            for (int i = 1; i < Math.max(2, args.length); i++) {
+                int batch = args.length > 1 ? Integer.parseInt(args[i]) : 1;
+                double tps = tokensPerSecond(model, scheduler, batch, 200);
+                System.out.printf("scheduler, intra-op threads %d, batch %2d × 200 tokens: %6.0f tokens/s aggregate, %.2f ms per step%n",
+                        threads, batch, tps, 1000.0 * batch / tps);
             }
-            Generator generator = new Generator();
-            int[] prompt = Generator.encodePrompt(model, "ROMEO:", null);
-            SamplingParameters params = new SamplingParameters(250, true, 0.8f, null, null, 1L, List.of());
-            for (int warm = 0; warm < 3; warm++) {
-                generator.generate(model, GenerationRequest.of(prompt, params), GenerationListener.NONE);
-            }
-            int runs = 5;
-            long tokens = 0;
-            long start = System.nanoTime();
-            for (int i = 0; i < runs; i++) {
-                Generation g = generator.generate(model, GenerationRequest.of(prompt, params), GenerationListener.NONE);
-                tokens += g.tokens().size();
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("decode, batch 1, KV cache, 250 tokens from a 6-token prompt: %.0f tokens/s (%.2f ms/token), intra-op threads %d%n",
-                    tokens / seconds, seconds * 1000 / tokens, JniUtils.getNumThreads());
         }
+    }
+
+    /** B sampled requests of {@code tokens} tokens from a short prompt, submitted together; aggregate tokens/s. */
+    static double tokensPerSecond(LoadedModel model, DecodeScheduler scheduler, int batch, int tokens) {
+        int[] prompt = Generator.encodePrompt(model, "ROMEO:", null);
+        long start = System.nanoTime();
+        List<CompletableFuture<Generation>> futures = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            futures.add(scheduler.submit(model, GenerationRequest.of(prompt, new SamplingParameters(tokens, true, 0.8f, null, null, (long) b, List.of())),
+                    GenerationListener.NONE));
+        }
+        long generated = 0;
+        for (CompletableFuture<Generation> future : futures) {
+            generated += future.join().tokens().size();
+        }
+        return generated / ((System.nanoTime() - start) / 1e9);
     }
 }
