@@ -31,8 +31,8 @@ public final class DecodeScheduler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DecodeScheduler.class);
     /**
-     * Below this many sequences a step is many small ops, and one libtorch thread runs it faster than two
-     * (OpenMP hand-offs cost more than they share); from here on the matrix products are big enough to split.
+     * Below this many sequences a decoding step is many small ops, and one libtorch thread runs it faster than
+     * two (OpenMP hand-offs cost more than they share); from here on the matrix products are big enough to split.
      */
     static final int SMALL_BATCH = 8;
 
@@ -47,6 +47,7 @@ public final class DecodeScheduler implements AutoCloseable {
     private volatile boolean open = true;
     private volatile LoadedModel newest;
     private NDManager manager;
+    private volatile long batchedPrefills;
 
     /**
      * @param maxBatch sequences decoded together at most (the rest wait)
@@ -78,6 +79,11 @@ public final class DecodeScheduler implements AutoCloseable {
     /** Requests waiting for a place in the batch. */
     public int waiting() {
         return incoming.size();
+    }
+
+    /** Prefill passes that ran several prompts at once, for tests. */
+    long batchedPrefills() {
+        return batchedPrefills;
     }
 
     /** Arrays alive in the scheduler's native scope (slot caches and anything a request left behind), for tests. */
@@ -116,7 +122,14 @@ public final class DecodeScheduler implements AutoCloseable {
                 }
             }
             failAll(new IllegalStateException("Folio is shutting down"));
-            incoming.forEach(sequence -> sequence.fail(new IllegalStateException("Folio is shutting down")));
+            failWaiting();
+        }
+    }
+
+    private void failWaiting() {
+        DecodingSequence waiting;
+        while ((waiting = incoming.poll()) != null) {
+            waiting.fail(new IllegalStateException("Folio is shutting down"));
         }
     }
 
@@ -130,8 +143,11 @@ public final class DecodeScheduler implements AutoCloseable {
             return;
         }
         dropCancelled();
-        IntraOpThreads.set(running.get() < SMALL_BATCH ? Math.min(1, intraOpThreads) : intraOpThreads);
-        prefillOneChunk();
+        if (!prefilling.isEmpty()) {
+            IntraOpThreads.set(intraOpThreads); // a prefill is one matrix product per weight over many tokens: both cores help
+            prefill();
+        }
+        IntraOpThreads.set(running.get() - prefilling.size() < SMALL_BATCH ? Math.min(1, intraOpThreads) : intraOpThreads);
         for (DecodeBatch batch : List.copyOf(batches.values())) {
             if (!batch.isEmpty()) {
                 batch.removeIf(DecodingSequence::windowFull, this::requeueForShift);
@@ -182,23 +198,64 @@ public final class DecodeScheduler implements AutoCloseable {
         sequence.fail(new GenerationCancelledException(sequence.generatedCount()));
     }
 
-    /** One chunk of the oldest pending prefill; the whole prompt at once when nobody is decoding. */
-    private void prefillOneChunk() {
-        DecodingSequence sequence = prefilling.peek();
-        if (sequence == null) {
+    /**
+     * Prefill work for one iteration, at most {@code prefillChunk} tokens while others decode (four times that
+     * when nobody waits on it): the oldest prompts that fit together in one batched pass, or else the next
+     * chunk of the oldest prompt alone.
+     */
+    private void prefill() {
+        boolean othersDecoding = running.get() > prefilling.size();
+        int budget = othersDecoding ? prefillChunk : 4 * prefillChunk;
+        List<DecodingSequence> group = groupForOnePass(budget);
+        if (group.size() > 1) {
+            List<float[]> last;
+            try (NDManager step = manager.newSubManager()) {
+                last = PrefillBatch.run(step, group);
+            } catch (RuntimeException e) {
+                group.forEach(sequence -> fail(sequence, e));
+                return;
+            }
+            batchedPrefills++;
+            for (int i = 0; i < group.size(); i++) {
+                prefilled(group.get(i), last.get(i));
+            }
             return;
         }
-        boolean othersDecoding = running.get() > prefilling.size();
-        boolean done;
+        DecodingSequence sequence = prefilling.peek();
+        float[] last;
         try (NDManager step = manager.newSubManager()) {
-            float[] lastLogits = sequence.prefillChunk(step, othersDecoding ? prefillChunk : Integer.MAX_VALUE);
-            if (lastLogits == null) {
-                return; // more chunks to go
-            }
-            prefilling.poll();
-            done = sequence.accept(lastLogits);
+            last = sequence.prefillChunk(step, othersDecoding ? prefillChunk : Integer.MAX_VALUE);
         } catch (RuntimeException e) {
-            prefilling.remove(sequence);
+            fail(sequence, e);
+            return;
+        }
+        if (last != null) {
+            prefilled(sequence, last);
+        } // else more chunks to go
+    }
+
+    /** The oldest unstarted prefills of one model whose padded batch (rows × longest) fits the budget, in order. */
+    private List<DecodingSequence> groupForOnePass(int budget) {
+        List<DecodingSequence> group = new ArrayList<>();
+        int longest = 0;
+        for (DecodingSequence sequence : prefilling) {
+            int length = Math.max(longest, sequence.pendingLength());
+            if (!sequence.prefillUnstarted() || sequence.model != prefilling.peek().model || (group.size() + 1) * length > budget) {
+                break;
+            }
+            group.add(sequence);
+            longest = length;
+        }
+        return group;
+    }
+
+    /** A prefill finished: its first (or next) token is chosen from {@code lastLogits}; it joins the batch unless already done. */
+    private void prefilled(DecodingSequence sequence, float[] lastLogits) {
+        prefilling.remove(sequence);
+        boolean done;
+        try {
+            done = sequence.accept(lastLogits);
+        } catch (RuntimeException e) { // its listener failed
             running.decrementAndGet();
             sequence.fail(e);
             return;
@@ -208,6 +265,12 @@ public final class DecodeScheduler implements AutoCloseable {
         } else {
             batchFor(sequence.model).add(sequence);
         }
+    }
+
+    private void fail(DecodingSequence sequence, RuntimeException error) {
+        prefilling.remove(sequence);
+        running.decrementAndGet();
+        sequence.fail(error);
     }
 
     private void requeueForShift(DecodingSequence sequence) {
@@ -262,5 +325,6 @@ public final class DecodeScheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        failWaiting(); // submitted while the loop was ending
     }
 }

@@ -109,6 +109,44 @@ final class DecodingSequence {
         return out.logits().get(0, to - from - 1).toFloatArray();
     }
 
+    /** Whether its pending prefill has not begun, so it can share a batched prefill pass with others. */
+    boolean prefillUnstarted() {
+        return pendingInput != null && pendingDone == 0;
+    }
+
+    /** Tokens its pending prefill still has to run. */
+    int pendingLength() {
+        return pendingInput.length - pendingDone;
+    }
+
+    int[] pendingInput() {
+        return pendingInput;
+    }
+
+    /**
+     * Completes its prefill with the output of a batched pass ({@link PrefillBatch}).
+     *
+     * @param cache its own row of the pass's cache, positions [0, L)
+     * @param logits its row's logits, (L·V)
+     * @return the last position's logits (V), to choose the next token
+     */
+    float[] completePrefill(KvCache cache, float[] logits) {
+        int vocab = model.tokenizer().vocabSize();
+        int length = pendingInput.length;
+        prefillCache.close();
+        prefillCache = cache.attach(manager);
+        pendingDone = length;
+        if (prefillLogprobs != null) {
+            for (int t = 0; t < length; t++) {
+                float[] logprobs = TokenSampler.logSoftmax(Arrays.copyOfRange(logits, t * vocab, (t + 1) * vocab));
+                System.arraycopy(logprobs, 0, prefillLogprobs, t * vocab, vocab);
+            }
+            prefill = Generator.prefillTokens(model.tokenizer(), pendingInput, prefillLogprobs);
+            prefillLogprobs = null;
+        }
+        return Arrays.copyOfRange(logits, (length - 1) * vocab, length * vocab);
+    }
+
     /** Hands the finished prefill's cache over (to be copied into a slot) and starts decoding. */
     KvCache takePrefilledCache() {
         KvCache cache = prefillCache;

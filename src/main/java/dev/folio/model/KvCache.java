@@ -3,6 +3,7 @@ package dev.folio.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 
 /**
  * Cached attention keys and values of one batch of sequences: per layer, keys and values shaped
@@ -52,6 +53,19 @@ public final class KvCache {
     /** Values of one layer, (B,H,P,hd). */
     public NDArray values(int layer) {
         return arrays.get(2 * layer + 1);
+    }
+
+    /**
+     * Row {@code row}'s first {@code length} positions of a batch's cache, as a one-sequence cache (views
+     * that share the batch's memory, so no copy; they stay valid after the batch's arrays are closed).
+     */
+    public KvCache row(int row, int length) {
+        NDIndex index = new NDIndex("{}:{}, :, :{}", row, row + 1, length);
+        NDList rows = new NDList(arrays.size());
+        for (NDArray array : arrays) {
+            rows.add(array.get(index));
+        }
+        return new KvCache(rows);
     }
 
     /** Moves the cache's arrays into {@code manager} (so they outlive the pass that made them). */

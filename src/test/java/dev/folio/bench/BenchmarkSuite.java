@@ -90,8 +90,7 @@ public final class BenchmarkSuite {
     }
 
     private static double percentile(List<Double> values, double p) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+        return StreamLoad.percentile(values, p);
     }
 
     private void row(String name, String figure, String versus) {
@@ -319,13 +318,13 @@ public final class BenchmarkSuite {
             }
             row("start to ready (JVM, libtorch, model load, warm-up)", String.format("%.1f s", readySeconds), "");
             for (int i = 0; i < 3; i++) {
-                stream(http, base, 100, i);
+                StreamLoad.stream(http, base, 100, i);
             }
             Map<String, Object> httpResults = new LinkedHashMap<>();
             httpResults.put("start_to_ready_s", readySeconds);
             List<Double> ttft = new ArrayList<>();
             for (int i = 0; i < 15; i++) {
-                ttft.add(stream(http, base, 1, i).firstTokenMs());
+                ttft.add(StreamLoad.stream(http, base, 1, i).firstTokenMs());
             }
             double ttftMs = median(ttft);
             row("time to first token over HTTP (SSE), short prompt", String.format("%.1f ms", ttftMs), "");
@@ -356,72 +355,12 @@ public final class BenchmarkSuite {
         }
     }
 
-    private record StreamTiming(double firstTokenMs, List<Double> gapsMs, int tokens, int status) {}
-
-    private static StreamTiming stream(HttpClient http, String base, int tokens, int seed) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/generate_stream")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"ROMEO:\",\"parameters\":{\"max_new_tokens\":" + tokens
-                        + ",\"do_sample\":true,\"seed\":" + seed + "}}")).build();
-        long start = System.nanoTime();
-        HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
-        if (response.statusCode() != 200) {
-            response.body().close();
-            return new StreamTiming(Double.NaN, List.of(), 0, response.statusCode());
-        }
-        double first = Double.NaN;
-        long last = start;
-        List<Double> gaps = new ArrayList<>();
-        int count = 0;
-        Iterator<String> lines = response.body().iterator();
-        while (lines.hasNext()) {
-            if (!lines.next().startsWith("data:")) {
-                continue;
-            }
-            long now = System.nanoTime();
-            if (count == 0) {
-                first = (now - start) / 1e6;
-            } else {
-                gaps.add((now - last) / 1e6);
-            }
-            last = now;
-            count++;
-        }
-        return new StreamTiming(first, gaps, count, 200);
-    }
-
     private Map<String, Object> concurrent(HttpClient http, String base, int clients, int tokens) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        long start = System.nanoTime();
-        List<Future<StreamTiming>> futures = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            int seed = c;
-            futures.add(pool.submit(() -> stream(http, base, tokens, seed)));
-        }
-        List<Double> gaps = new ArrayList<>();
-        int generated = 0;
-        int rejected = 0;
-        int errors = 0;
-        for (Future<StreamTiming> future : futures) {
-            try {
-                StreamTiming t = future.get();
-                if (t.status() == 429) {
-                    rejected++;
-                } else if (t.status() != 200) {
-                    errors++;
-                }
-                gaps.addAll(t.gapsMs());
-                generated += t.tokens();
-            } catch (Exception e) {
-                errors++;
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        double aggregate = generated / seconds;
-        row(String.format("%d concurrent SSE streams × %d tokens", clients, tokens), String.format("%.0f tok/s aggregate", aggregate),
-                String.format("inter-token p50 %.1f ms, p99 %.1f ms; errors %d, 429s %d", percentile(gaps, 0.5), percentile(gaps, 0.99), errors, rejected));
-        return Map.of("aggregate_tokens_per_s", aggregate, "inter_token_p50_ms", percentile(gaps, 0.5), "inter_token_p99_ms", percentile(gaps, 0.99),
-                "errors", errors, "rejected_429", rejected);
+        StreamLoad.Result r = StreamLoad.concurrent(http, base, clients, tokens);
+        row(String.format("%d concurrent SSE streams × %d tokens", clients, tokens), String.format("%.0f tok/s aggregate", r.aggregateTokensPerSecond()),
+                String.format("inter-token p50 %.1f ms, p99 %.1f ms; errors %d, 429s %d", r.p50Ms(), r.p99Ms(), r.errors(), r.rejected()));
+        return Map.of("aggregate_tokens_per_s", r.aggregateTokensPerSecond(), "inter_token_p50_ms", r.p50Ms(), "inter_token_p99_ms", r.p99Ms(),
+                "errors", r.errors(), "rejected_429", r.rejected());
     }
 
     /**
@@ -444,7 +383,7 @@ public final class BenchmarkSuite {
                 int seed = client * 1_000_000;
                 while (System.nanoTime() < deadline || completed.get() < requests) {
                     try {
-                        StreamTiming t = stream(http, base, 50, seed++);
+                        StreamLoad.StreamTiming t = StreamLoad.stream(http, base, 50, seed++);
                         if (t.status() == 429) {
                             rejected.incrementAndGet();
                         } else if (t.status() != 200 || t.tokens() != 50) { // one event per token; the last carries the text

@@ -30,6 +30,15 @@ public final class DecodeSpeed {
         try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
                 DecodeScheduler scheduler = new DecodeScheduler(64, 64, threads)) {
             tokensPerSecond(model, scheduler, 4, 100); // warm-up
+            int[] longPrompt = Generator.encodePrompt(model, "ROMEO:\nBut soft, what light through yonder window breaks? ".repeat(6).substring(0, 256), null);
+            List<Double> ttft = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                long start = System.nanoTime();
+                scheduler.submit(model, GenerationRequest.of(longPrompt, SamplingParameters.greedy(1)), GenerationListener.NONE).join();
+                ttft.add((System.nanoTime() - start) / 1e6);
+            }
+            System.out.printf("scheduler, time to first token, 256-character prompt: %.1f ms (median of the last 15)%n",
+                    ttft.subList(5, 20).stream().sorted().toList().get(7));
             for (int i = 1; i < Math.max(2, args.length); i++) {
                 int batch = args.length > 1 ? Integer.parseInt(args[i]) : 1;
                 double tps = tokensPerSecond(model, scheduler, batch, 200);

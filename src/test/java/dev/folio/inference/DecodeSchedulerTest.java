@@ -89,6 +89,29 @@ class DecodeSchedulerTest {
     }
 
     @Test
+    void promptsPrefilledTogetherInOnePaddedPassComeOutAsEachAlone() {
+        scheduler = new DecodeScheduler(8, 64, 1);
+        Generator alone = new Generator();
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String prompt = PROMPTS[i % PROMPTS.length].substring(0, Math.min(9, PROMPTS[i % PROMPTS.length].length())); // different lengths, all short
+            requests.add(new GenerationRequest(Generator.encodePrompt(model, prompt, null),
+                    new SamplingParameters(20, true, 1f, null, null, 50L + i, List.of()), 2, true));
+        }
+        List<CompletableFuture<Generation>> batched = requests.stream().map(r -> scheduler.submit(model, r, GenerationListener.NONE)).toList();
+        for (int i = 0; i < requests.size(); i++) {
+            Generation expected = alone.generate(model, requests.get(i), GenerationListener.NONE);
+            Generation actual = batched.get(i).join();
+            assertThat(actual.generatedText()).as("request %d", i).isEqualTo(expected.generatedText());
+            for (int t = 1; t < expected.prefill().size(); t++) {
+                assertThat(actual.prefill().get(t).logprob()).as("request %d prompt token %d", i, t)
+                        .isCloseTo(expected.prefill().get(t).logprob(), offset(1e-4f));
+            }
+        }
+        assertThat(scheduler.batchedPrefills()).as("several prompts shared a prefill pass").isPositive();
+    }
+
+    @Test
     void neverDecodesMoreThanTheBatchAllowsAndServesTheWaitingInTurn() {
         scheduler = new DecodeScheduler(2, 64, 1);
         AtomicInteger mostRunning = new AtomicInteger();
