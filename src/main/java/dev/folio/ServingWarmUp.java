@@ -1,0 +1,58 @@
+package dev.folio;
+
+import dev.folio.inference.DecodeScheduler;
+import dev.folio.inference.Generation;
+import dev.folio.inference.GenerationListener;
+import dev.folio.inference.GenerationRequest;
+import dev.folio.inference.SamplingParameters;
+import dev.folio.store.ModelRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs a few generations through the scheduler before the service reports ready (runners finish before the
+ * readiness state turns to accepting traffic), so the first users do not pay for libtorch's first calls and
+ * the JIT: a lone prefill, a batched prefill, a chunked long prompt and some batched decoding steps.
+ */
+@Component
+class ServingWarmUp implements ApplicationRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(ServingWarmUp.class);
+
+    private final ModelRegistry registry;
+    private final DecodeScheduler scheduler;
+
+    ServingWarmUp(ModelRegistry registry, DecodeScheduler scheduler) {
+        this.registry = registry;
+        this.scheduler = scheduler;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        if (registry.currentMetadata().isEmpty()) {
+            return; // nothing to serve yet; readiness says so
+        }
+        long start = System.nanoTime();
+        try (ModelRegistry.Lease lease = registry.acquire()) {
+            int window = lease.model().gpt().config().blockSize();
+            List<CompletableFuture<Generation>> runs = new ArrayList<>();
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 8; i++) {
+                    int[] prompt = new int[i == 0 ? window : 1 + i]; // token 0 is a vocabulary entry in every model
+                    runs.add(scheduler.submit(lease.model(), GenerationRequest.of(prompt, SamplingParameters.greedy(24)), GenerationListener.NONE));
+                }
+                runs.forEach(CompletableFuture::join);
+            }
+        } catch (RuntimeException e) {
+            log.warn("warm-up failed; serving anyway", e);
+            return;
+        }
+        log.info("warm-up: {} ms", (System.nanoTime() - start) / 1_000_000);
+    }
+}
