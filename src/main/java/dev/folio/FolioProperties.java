@@ -72,7 +72,7 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
             @DefaultValue("64") int maxStopSequenceLength,
             @DefaultValue("10") int maxTopNTokens,
             @DefaultValue("128") int maxConcurrentRequests,
-            @DefaultValue("32") int maxBatchSize,
+            @DefaultValue("64") int maxBatchSize,
             @DefaultValue("64") int prefillChunk,
             @DefaultValue("262144") long maxRequestBytes,
             @DefaultValue("2") int intraOpThreads) {}

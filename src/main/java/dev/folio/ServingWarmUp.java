@@ -42,9 +42,9 @@ class ServingWarmUp implements ApplicationRunner {
         try (ModelRegistry.Lease lease = registry.acquire()) {
             int window = lease.model().gpt().config().blockSize();
             List<CompletableFuture<Generation>> runs = new ArrayList<>();
-            for (int round = 0; round < 2; round++) {
-                for (int i = 0; i < 8; i++) {
-                    int[] prompt = new int[i == 0 ? window : 1 + i]; // token 0 is a vocabulary entry in every model
+            for (int size : new int[] {4, 8, 32}) { // small batches run on one libtorch thread, large ones on more
+                for (int i = 0; i < size; i++) {
+                    int[] prompt = new int[i == 0 ? window : 1 + i % 8]; // token 0 is a vocabulary entry in every model
                     runs.add(scheduler.submit(lease.model(), GenerationRequest.of(prompt, SamplingParameters.greedy(24)), GenerationListener.NONE));
                 }
                 runs.forEach(CompletableFuture::join);
