@@ -44,8 +44,13 @@ public final class StreamLoad {
     record Result(double aggregateTokensPerSecond, double p50Ms, double p99Ms, int errors, int rejected) {}
 
     static StreamTiming stream(HttpClient http, String base, int tokens, int seed) throws Exception {
+        return stream(http, base, "ROMEO:", tokens, seed);
+    }
+
+    /** @param prompt plain text without quotes, backslashes or control characters (it goes into the JSON as is) */
+    static StreamTiming stream(HttpClient http, String base, String prompt, int tokens, int seed) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/generate_stream")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"ROMEO:\",\"parameters\":{\"max_new_tokens\":" + tokens
+                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"" + prompt + "\",\"parameters\":{\"max_new_tokens\":" + tokens
                         + ",\"do_sample\":true,\"seed\":" + seed + "}}")).build();
         long start = System.nanoTime();
         HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
