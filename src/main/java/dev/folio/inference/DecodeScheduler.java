@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Continuous batching on one thread: each iteration every decoding sequence advances one token in one
- * batched forward pass ({@link DecodeBatch}); a new request is prefilled, at most one chunk per
- * iteration while others decode (so a long prompt never stalls them), and joins the batch at the next
- * step; a finished or cancelled sequence leaves at once and its slot goes to the next waiting request.
+ * batched forward pass ({@link DecodeBatch}); new requests are prefilled, several short prompts together in
+ * one padded pass ({@link PrefillBatch}) or a long one chunk by chunk, at most {@code prefillChunk} tokens
+ * per iteration while others decode (so a long prompt never stalls them), and join the batch in the same
+ * iteration; a finished or cancelled sequence leaves at once and its slot goes to the next waiting request.
  *
  * <p>Admission is bounded by the caller ({@link ConcurrencyLimiter}): the scheduler runs at most
  * {@code maxBatch} sequences and holds the rest in arrival order. Listeners are called on the
