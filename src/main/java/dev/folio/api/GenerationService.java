@@ -12,7 +12,9 @@ import dev.folio.inference.TokenRelay;
 import dev.folio.inference.SamplingParameters;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelRegistry;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.springframework.stereotype.Service;
@@ -87,6 +89,29 @@ public class GenerationService {
     public Generation run(Job job, Consumer<Generation.GeneratedToken> onToken, BooleanSupplier clientGone) {
         try (ConcurrencyLimiter.Permit ignored = limiter.acquire(); ModelRegistry.Lease lease = registry.acquire()) {
             return run(job, lease.model(), onToken, clientGone);
+        }
+    }
+
+    /**
+     * Runs several jobs at once (OpenAI's {@code n} and prompt lists) so they share the decoding batch rather than
+     * queue behind each other: one permit, one model version for all.
+     */
+    public List<Generation> runTogether(List<Job> jobs) {
+        try (ConcurrencyLimiter.Permit ignored = limiter.acquire(); ModelRegistry.Lease lease = registry.acquire()) {
+            LoadedModel model = lease.model();
+            long start = System.nanoTime();
+            List<CompletableFuture<Generation>> running = new ArrayList<>();
+            for (Job job : jobs) {
+                int[] prompt = encode(model, job.inputs(), job.truncate());
+                running.add(scheduler.submit(model, new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()),
+                        metrics.listener(prompt.length, token -> {}, () -> false))); // the listener only counts and times: it never blocks
+            }
+            List<Generation> generations = new ArrayList<>();
+            for (CompletableFuture<Generation> result : running) {
+                generations.add(DecodeScheduler.await(result));
+                metrics.finished(start);
+            }
+            return generations;
         }
     }
 

@@ -128,8 +128,9 @@ public class OpenAiController {
         int promptTokens = 0;
         int completionTokens = 0;
         Set<String> modelVersions = new TreeSet<>();
+        List<Generation> generations = service.runTogether(jobs);
         for (int i = 0; i < jobs.size(); i++) {
-            Generation g = service.run(jobs.get(i), token -> {}, () -> false);
+            Generation g = generations.get(i);
             modelVersions.add(g.modelVersion());
             String prompt = prompts.get(i / n);
             String text = StopTextFilter.strip(g.generatedText(), g.finishReason() == FinishReason.STOP_SEQUENCE ? stops : List.of());

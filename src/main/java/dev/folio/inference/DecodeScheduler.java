@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -107,6 +108,25 @@ public final class DecodeScheduler implements AutoCloseable {
         newest = model;
         incoming.add(sequence);
         return sequence.result;
+    }
+
+    /**
+     * Waits for a submitted generation.
+     *
+     * @throws GenerationCancelledException when it was cancelled; any other failure as it was thrown
+     */
+    public static Generation await(CompletableFuture<Generation> result) {
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 
     private void run() {

@@ -2,7 +2,6 @@ package dev.folio.inference;
 
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -57,16 +56,6 @@ public final class TokenRelay implements GenerationListener {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        try {
-            return result.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        }
+        return DecodeScheduler.await(result);
     }
 }
