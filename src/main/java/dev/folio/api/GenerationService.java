@@ -2,14 +2,14 @@ package dev.folio.api;
 
 import dev.folio.FolioProperties;
 import dev.folio.inference.ConcurrencyLimiter;
+import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationCancelledException;
-import dev.folio.inference.GenerationRequest;
-import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.GenerationListener;
+import dev.folio.inference.GenerationRequest;
 import dev.folio.inference.Generator;
-import dev.folio.inference.TokenRelay;
 import dev.folio.inference.SamplingParameters;
+import dev.folio.inference.TokenRelay;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelRegistry;
 import java.util.ArrayList;

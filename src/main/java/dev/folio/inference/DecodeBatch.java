@@ -37,11 +37,6 @@ final class DecodeBatch implements AutoCloseable {
         return sequences.isEmpty();
     }
 
-    /** Native bytes of the slot caches. */
-    long cacheBytes() {
-        return slots.bytes();
-    }
-
     /** Takes a sequence whose prefill just finished into the next free slot. */
     void add(DecodingSequence sequence) {
         if (sequences.size() == slots.slots()) {

@@ -69,10 +69,6 @@ public final class DecodeScheduler implements AutoCloseable {
         thread.start();
     }
 
-    public int maxBatch() {
-        return maxBatch;
-    }
-
     /** Sequences prefilling or decoding now. */
     public int running() {
         return running.get();

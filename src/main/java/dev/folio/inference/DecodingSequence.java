@@ -73,10 +73,6 @@ final class DecodingSequence {
         cached = 0;
     }
 
-    boolean prefilling() {
-        return pendingInput != null;
-    }
-
     int generatedCount() {
         return generated.size();
     }

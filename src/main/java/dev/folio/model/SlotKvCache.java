@@ -38,15 +38,6 @@ public final class SlotKvCache implements AutoCloseable {
         return slots;
     }
 
-    /** Native bytes held by the slots. */
-    public long bytes() {
-        long total = 0;
-        for (int layer = 0; layer < keys.length; layer++) {
-            total += 2 * keys[layer].size() * Float.BYTES;
-        }
-        return total;
-    }
-
     NDArray keys(int layer) {
         return keys[layer];
     }
