@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import dev.folio.store.LoadedModel;
+import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
 import java.io.IOException;
@@ -109,6 +110,31 @@ class DecodeSchedulerTest {
             }
         }
         assertThat(scheduler.batchedPrefills()).as("several prompts shared a prefill pass").isPositive();
+    }
+
+    @Test
+    void twoModelVersionsDecodeSideBySideDuringASwap() throws IOException {
+        ModelStore store = new ModelStore(root);
+        ModelMetadata next = TestModels.publish(store, 6); // different weights: a newer version
+        try (LoadedModel newer = store.load(TestModels.NAME, next.version())) {
+            scheduler = new DecodeScheduler(8, 64, 1);
+            Generator alone = new Generator();
+            List<CompletableFuture<Generation>> older = new ArrayList<>();
+            List<CompletableFuture<Generation>> newest = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                older.add(scheduler.submit(model, request(i), GenerationListener.NONE));
+                newest.add(scheduler.submit(newer, request(i), GenerationListener.NONE));
+            }
+            for (int i = 0; i < 4; i++) {
+                Generation o = older.get(i).join();
+                Generation n = newest.get(i).join();
+                assertThat(o.modelVersion()).isEqualTo(model.version());
+                assertThat(n.modelVersion()).isEqualTo(newer.version());
+                assertThat(o.generatedText()).isEqualTo(alone.generate(model, request(i), GenerationListener.NONE).generatedText());
+                assertThat(n.generatedText()).isEqualTo(alone.generate(newer, request(i), GenerationListener.NONE).generatedText());
+            }
+            assertThat(scheduler.running()).isZero();
+        }
     }
 
     @Test
