@@ -42,7 +42,7 @@ public class GenerateController {
     public ResponseEntity<Tgi.GenerateResponse> generate(@Valid @RequestBody GenerateRequest request, HttpServletResponse servlet) {
         long start = System.nanoTime();
         GenerateParameters p = parameters(request.parameters());
-        Generation generation = service.run(job(request.inputs(), p), token -> {}, () -> false);
+        Generation generation = service.run(job(request.inputs(), p));
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, generation.modelVersion());
         return ResponseEntity.ok().headers(timingHeaders(generation, start)).body(response(request.inputs(), p, generation, false));
     }
@@ -70,7 +70,7 @@ public class GenerateController {
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(streamer.stream(job, new TgiStreamEvents(request.inputs(), p, true)));
         }
         long start = System.nanoTime();
-        Generation generation = service.run(job, token -> {}, () -> false);
+        Generation generation = service.run(job);
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, generation.modelVersion());
         ResponseBodyEmitter body = new ResponseBodyEmitter();
         body.send(List.of(response(request.inputs(), p, generation, true)), MediaType.APPLICATION_JSON);

@@ -85,11 +85,9 @@ public class GenerationService {
         return new Job(inputs, truncate, sampling, topNTokens, prefillLogprobs);
     }
 
-    /** Runs a job on the calling thread; each token goes to {@code onToken} as it is produced. */
-    public Generation run(Job job, Consumer<Generation.GeneratedToken> onToken, BooleanSupplier clientGone) {
-        try (ConcurrencyLimiter.Permit ignored = limiter.acquire(); ModelRegistry.Lease lease = registry.acquire()) {
-            return run(job, lease.model(), onToken, clientGone);
-        }
+    /** Runs a job and waits for the whole generation (nothing to relay token by token). */
+    public Generation run(Job job) {
+        return runTogether(List.of(job)).get(0);
     }
 
     /**
