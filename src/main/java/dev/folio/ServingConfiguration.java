@@ -2,7 +2,6 @@ package dev.folio;
 
 import dev.folio.inference.ConcurrencyLimiter;
 import dev.folio.inference.DecodeScheduler;
-import dev.folio.inference.Generator;
 import dev.folio.store.ModelRegistry;
 import dev.folio.store.ModelStore;
 import java.io.IOException;
@@ -26,11 +25,6 @@ public class ServingConfiguration {
         ModelRegistry registry = new ModelRegistry(store, properties.store().model());
         registry.loadInitial();
         return registry;
-    }
-
-    @Bean
-    Generator generator() {
-        return new Generator();
     }
 
     @Bean(destroyMethod = "close")

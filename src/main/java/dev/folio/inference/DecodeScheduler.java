@@ -54,8 +54,8 @@ public final class DecodeScheduler implements AutoCloseable {
     /**
      * @param maxBatch sequences decoded together at most (the rest wait)
      * @param prefillChunk prompt tokens prefilled per iteration while others are decoding
-     * @param intraOpThreads libtorch threads of the scheduler's thread for batches of {@link #SMALL_BATCH} or
-     *     more (smaller ones use one; 0: libtorch's default throughout)
+     * @param intraOpThreads libtorch threads of the scheduler's thread for prefills and for batches of
+     *     {@link #SMALL_BATCH} or more (smaller ones use one; 0: libtorch's default throughout)
      */
     public DecodeScheduler(int maxBatch, int prefillChunk, int intraOpThreads) {
         if (maxBatch < 1 || prefillChunk < 1) {
@@ -164,7 +164,7 @@ public final class DecodeScheduler implements AutoCloseable {
             IntraOpThreads.set(intraOpThreads); // a prefill is one matrix product per weight over many tokens: both cores help
             prefill();
         }
-        IntraOpThreads.set(running.get() - prefilling.size() < SMALL_BATCH ? Math.min(1, intraOpThreads) : intraOpThreads);
+        IntraOpThreads.set(decodingThreads(running.get() - prefilling.size()));
         for (DecodeBatch batch : List.copyOf(batches.values())) {
             if (!batch.isEmpty()) {
                 batch.removeIf(DecodingSequence::windowFull, this::requeueForShift);
@@ -178,6 +178,11 @@ public final class DecodeScheduler implements AutoCloseable {
             }
         }
         closeIdleBatches();
+    }
+
+    /** One thread for small batches, the configured count from {@link #SMALL_BATCH} up; 0 leaves libtorch's default. */
+    private int decodingThreads(int batch) {
+        return intraOpThreads > 0 && batch < SMALL_BATCH ? 1 : intraOpThreads;
     }
 
     private void admit() {

@@ -31,9 +31,7 @@ class DecodeSchedulerTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        ModelStore store = new ModelStore(root);
-        TestModels.publish(store, 5);
-        model = store.loadCurrent(TestModels.NAME);
+        model = TestModels.publishAndLoad(root, 5);
     }
 
     @AfterEach

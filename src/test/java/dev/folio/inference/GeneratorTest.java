@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.folio.store.LoadedModel;
-import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,9 +23,7 @@ class GeneratorTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        ModelStore store = new ModelStore(root);
-        TestModels.publish(store, 9);
-        model = store.loadCurrent(TestModels.NAME);
+        model = TestModels.publishAndLoad(root, 9);
     }
 
     @AfterEach

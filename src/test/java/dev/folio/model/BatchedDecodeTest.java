@@ -3,8 +3,6 @@ package dev.folio.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -22,24 +20,20 @@ class BatchedDecodeTest {
 
     private static final GptConfig CONFIG = new GptConfig(11, 64, 2, 2, 16, 0f, true);
 
-    private Model model;
+    private TestGpt fixture;
     private Gpt gpt;
     private NDManager manager;
 
     @BeforeEach
     void setUp() {
-        Engine.getInstance().setRandomSeed(11);
-        model = Model.newInstance("test");
-        gpt = new Gpt(CONFIG);
-        model.setBlock(gpt);
-        gpt.initialize(model.getNDManager());
-        manager = model.getNDManager().newSubManager();
+        fixture = new TestGpt(CONFIG, 11);
+        gpt = fixture.gpt;
+        manager = fixture.manager;
     }
 
     @AfterEach
     void tearDown() {
-        manager.close();
-        model.close();
+        fixture.close();
     }
 
     /** A sequence with its expected logits at every position, from one full pass over it alone. */
@@ -68,7 +62,7 @@ class BatchedDecodeTest {
     }
 
     private ParameterStore ps() {
-        return new ParameterStore(manager, false);
+        return fixture.ps();
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.folio.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -23,24 +22,20 @@ class GptTest {
 
     private static final GptConfig CONFIG = new GptConfig(11, 128, 2, 2, 16, 0f, true);
 
-    private Model model;
+    private TestGpt fixture;
     private Gpt gpt;
     private NDManager manager;
 
     @BeforeEach
     void setUp() {
-        Engine.getInstance().setRandomSeed(7);
-        model = Model.newInstance("test");
-        gpt = new Gpt(CONFIG);
-        model.setBlock(gpt);
-        gpt.initialize(model.getNDManager());
-        manager = model.getNDManager().newSubManager();
+        fixture = new TestGpt(CONFIG, 7);
+        gpt = fixture.gpt;
+        manager = fixture.manager;
     }
 
     @AfterEach
     void tearDown() {
-        manager.close();
-        model.close();
+        fixture.close();
     }
 
     private NDArray tokens(int batch, int time, long seed) {
@@ -53,7 +48,7 @@ class GptTest {
     }
 
     private ParameterStore ps() {
-        return new ParameterStore(manager, false);
+        return fixture.ps();
     }
 
     @Test

@@ -19,6 +19,13 @@ public final class TestModels {
         return new GptConfig(TOKENIZER.vocabSize(), 32, 2, 2, 16, 0f, true);
     }
 
+    /** Publishes a tiny model (weights from {@code seed}) into a new store at {@code root} and loads it. */
+    public static LoadedModel publishAndLoad(java.nio.file.Path root, int seed) throws IOException {
+        ModelStore store = new ModelStore(root);
+        publish(store, seed);
+        return store.loadCurrent(NAME);
+    }
+
     public static ModelMetadata publish(ModelStore store, int seed) throws IOException {
         Engine.getInstance().setRandomSeed(seed);
         GptConfig config = config();
