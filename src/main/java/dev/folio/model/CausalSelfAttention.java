@@ -73,10 +73,11 @@ public final class CausalSelfAttention extends AbstractBlock {
     /**
      * One decoding step of B sequences held in {@code cache}'s slots [0, B): writes each new key and
      * value at {@code writeAt} (slot b, position of b) and attends over the first {@code readSpan}
-     * positions, the mask hiding each row's positions beyond its own. Inference only.
+     * positions, the mask (if any) hiding each row's positions beyond its own. Inference only.
      *
      * @param x (B,1,C), normalised
-     * @param mask (B,1,1,span), 0 where a row may look, a large negative number elsewhere
+     * @param mask (B,1,1,span), 0 where a row may look, a large negative number elsewhere; null when every
+     *     row is at the last position of the span and so may see all of it
      * @return (B,1,C)
      */
     NDArray decode(ParameterStore ps, NDArray x, NDArray mask, SlotKvCache cache, int layer, NDIndex writeAt, NDIndex readSpan) {
@@ -85,14 +86,16 @@ public final class CausalSelfAttention extends AbstractBlock {
         int heads = config.nHead();
         int headDim = config.headDim();
         NDArray qkv = qkvProjection.forward(ps, new NDList(x), false).singletonOrThrow(); // (B,1,3C)
-        NDArray heads4d = qkv.reshape(batch, 3, heads, headDim).transpose(1, 0, 2, 3); // (3,B,H,hd)
-        NDArray q = heads4d.get(0).mul(1.0 / Math.sqrt(headDim)).expandDims(2); // (B,H,1,hd)
-        cache.keys(layer).set(writeAt, heads4d.get(1)); // (B,H,hd) into (slot, :, position)
-        cache.values(layer).set(writeAt, heads4d.get(2));
-        NDArray keys = cache.keys(layer).get(step, readSpan); // (B,H,span,hd), a view
-        NDArray values = cache.values(layer).get(step, readSpan);
-        NDArray weights = q.matMul(keys.transpose(0, 1, 3, 2)).add(mask).softmax(-1); // (B,H,1,span)
-        NDArray y = weights.matMul(values).reshape(batch, 1, config.nEmbd()); // (B,H,1,hd) → (B,1,C): T=1, so no transpose
+        NDArray q = qkv.reshape(batch, 3, heads, 1, headDim).get(":, 0").mul(1.0 / Math.sqrt(headDim)); // (B,H,1,hd)
+        NDArray keysAndValues = cache.keysAndValues(layer);
+        keysAndValues.set(writeAt, qkv.reshape(batch, 3, heads, headDim).get(":, 1:").transpose(0, 2, 1, 3)); // (B,H,2,hd) into (slot, :, :, position)
+        NDArray span = keysAndValues.get(step, readSpan); // (B,H,2,span,hd), a view
+        NDArray scores = q.matMul(span.get(":, :, 0").transpose(0, 1, 3, 2)); // (B,H,1,span)
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray y = scores.softmax(-1).matMul(span.get(":, :, 1")) // (B,H,1,hd)
+                .reshape(batch, 1, config.nEmbd()); // (B,1,C): T=1, so no transpose
         return outputProjection.forward(ps, new NDList(y), false).singletonOrThrow();
     }
 

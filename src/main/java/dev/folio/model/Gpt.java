@@ -106,11 +106,13 @@ public final class Gpt extends AbstractBlock {
             throw new IllegalArgumentException(batch + " tokens, " + positions.length + " positions, " + cache.slots() + " slots");
         }
         int span = 0;
+        boolean aligned = true; // every row at the same position: each sees the whole span, no mask needed
         for (int position : positions) {
             if (position < 0 || position >= config.blockSize()) {
                 throw new IllegalArgumentException("position " + position + " is outside the context window of " + config.blockSize());
             }
             span = Math.max(span, position + 1);
+            aligned &= position == positions[0];
         }
         NDArray tokenIds = step.create(tokens, new Shape(batch, 1)); // (B,1)
         NDArray positionIds = step.create(positions); // (B)
@@ -118,10 +120,10 @@ public final class Gpt extends AbstractBlock {
         NDArray wpe = ps.getValue(positionEmbedding, tokenIds.getDevice(), false); // (blockSize,C)
         NDArray x = Embedding.embedding(tokenIds, wte, SparseFormat.DENSE).singletonOrThrow() // (B,1,C)
                 .add(Embedding.embedding(positionIds.reshape(batch, 1), wpe, SparseFormat.DENSE).singletonOrThrow());
-        NDArray mask = step.arange(0, span).reshape(1, span).gt(positionIds.reshape(batch, 1)) // (B,span): key after the query
+        NDArray mask = aligned ? null : step.arange(0, span).reshape(1, span).gt(positionIds.reshape(batch, 1)) // (B,span): key after the query
                 .toType(DataType.FLOAT32, false).mul(MASKED).reshape(batch, 1, 1, span);
-        NDIndex writeAt = new NDIndex("{}, :, {}", step.arange(0, batch), positionIds);
-        NDIndex readSpan = new NDIndex(":{}, :, :{}", batch, span);
+        NDIndex writeAt = new NDIndex("{}, :, :, {}", step.arange(0, batch), positionIds);
+        NDIndex readSpan = new NDIndex(":{}, :, :, :{}", batch, span);
         for (int i = 0; i < layers.size(); i++) {
             x = layers.get(i).decode(ps, x, mask, cache, i, writeAt, readSpan);
         }

@@ -7,16 +7,17 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Keys and values of many sequences decoded together, allocated once: per layer, keys and values
- * shaped (slots, H, blockSize, hd). Sequence i of a batched step lives in slot i, so the active
- * sequences are always slots [0, B) and the attention reads a view, never a gathered copy; when a
- * sequence leaves, the last one moves into its slot ({@link #move}).
+ * Keys and values of many sequences decoded together, allocated once: per layer one array shaped
+ * (slots, H, 2, blockSize, hd), keys at [:, :, 0] and values at [:, :, 1], so a step writes both with
+ * one indexed store (and a slot's heads stay evenly strided, so the batched matrix products read the
+ * (B,H) views without copying them; (slots, 2, H, ...) would make them copy). Sequence i of a batched
+ * step lives in slot i, so the active sequences are always slots [0, B) and the attention reads a view,
+ * never a gathered copy; when a sequence leaves, the last one moves into its slot ({@link #move}).
  */
 public final class SlotKvCache implements AutoCloseable {
 
     private final NDManager manager;
-    private final NDArray[] keys;
-    private final NDArray[] values;
+    private final NDArray[] keysAndValues;
     private final int slots;
 
     public SlotKvCache(NDManager parent, GptConfig config, int slots) {
@@ -25,12 +26,10 @@ public final class SlotKvCache implements AutoCloseable {
         }
         this.manager = parent.newSubManager();
         this.slots = slots;
-        this.keys = new NDArray[config.nLayer()];
-        this.values = new NDArray[config.nLayer()];
-        Shape shape = new Shape(slots, config.nHead(), config.blockSize(), config.headDim());
+        this.keysAndValues = new NDArray[config.nLayer()];
+        Shape shape = new Shape(slots, config.nHead(), 2, config.blockSize(), config.headDim());
         for (int layer = 0; layer < config.nLayer(); layer++) {
-            keys[layer] = manager.zeros(shape, DataType.FLOAT32);
-            values[layer] = manager.zeros(shape, DataType.FLOAT32);
+            keysAndValues[layer] = manager.zeros(shape, DataType.FLOAT32);
         }
     }
 
@@ -38,22 +37,20 @@ public final class SlotKvCache implements AutoCloseable {
         return slots;
     }
 
-    NDArray keys(int layer) {
-        return keys[layer];
-    }
-
-    NDArray values(int layer) {
-        return values[layer];
+    /** Layer {@code layer}'s keys and values, (slots, H, 2, blockSize, hd). */
+    NDArray keysAndValues(int layer) {
+        return keysAndValues[layer];
     }
 
     /** Copies a one-sequence cache of positions [0, P) (from a prefill) into {@code slot}. */
     public void install(int slot, KvCache cache) {
         int length = cache.length();
-        NDIndex target = new NDIndex("{}, :, :{}", slot, length);
+        NDIndex keysAt = new NDIndex("{}, :, 0, :{}", slot, length);
+        NDIndex valuesAt = new NDIndex("{}, :, 1, :{}", slot, length);
         try (NDManager scratch = manager.newSubManager()) {
-            for (int layer = 0; layer < keys.length; layer++) {
-                keys[layer].set(target, cache.keys(layer).get(scratch, 0));
-                values[layer].set(target, cache.values(layer).get(scratch, 0));
+            for (int layer = 0; layer < keysAndValues.length; layer++) {
+                keysAndValues[layer].set(keysAt, cache.keys(layer).get(scratch, 0));
+                keysAndValues[layer].set(valuesAt, cache.values(layer).get(scratch, 0));
             }
         }
     }
@@ -63,12 +60,11 @@ public final class SlotKvCache implements AutoCloseable {
         if (from == to || length == 0) {
             return;
         }
-        NDIndex source = new NDIndex("{}, :, :{}", from, length);
-        NDIndex target = new NDIndex("{}, :, :{}", to, length);
+        NDIndex source = new NDIndex("{}, :, :, :{}", from, length);
+        NDIndex target = new NDIndex("{}, :, :, :{}", to, length);
         try (NDManager scratch = manager.newSubManager()) {
-            for (int layer = 0; layer < keys.length; layer++) {
-                keys[layer].set(target, keys[layer].get(scratch, source));
-                values[layer].set(target, values[layer].get(scratch, source));
+            for (NDArray layer : keysAndValues) {
+                layer.set(target, layer.get(scratch, source));
             }
         }
     }

@@ -212,7 +212,7 @@ class DecodeSchedulerTest {
         for (int i = 0; i < 5; i++) {
             round.run();
         }
-        assertThat(scheduler0).as("the slot caches: keys and values per layer").isEqualTo(2 * model.gpt().config().nLayer());
+        assertThat(scheduler0).as("the slot caches: one keys-and-values array per layer").isEqualTo(model.gpt().config().nLayer());
         assertThat(scheduler.liveArrays()).isEqualTo(scheduler0);
         assertThat(model.model().getNDManager().getManagedArrays()).hasSize(model0);
     }
