@@ -84,6 +84,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BodyLimitedRequest.BodyTooLargeException tooLarge) {
+                return error(servlet(request), HttpStatus.CONTENT_TOO_LARGE, "Payload too large", tooLarge.getMessage(), "validation", null);
+            }
+        }
         Throwable cause = e.getMostSpecificCause();
         String reason = cause instanceof JacksonException json ? where(json) + json.getOriginalMessage() : "the body is not a JSON object";
         return error(servlet(request), HttpStatus.BAD_REQUEST, "Malformed request body", "could not read the request body as JSON: " + reason,

@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Before a request reaches a controller: bodies over {@code folio.generation.max-request-bytes} get
- * 413; {@code /admin/*} needs {@code Authorization: Bearer <folio.admin.key>} (403 when no admin key is
+ * 413 (by Content-Length up front, or while a chunked body is read); {@code /admin/*} needs {@code Authorization: Bearer <folio.admin.key>} (403 when no admin key is
  * configured: closed, never open; 401 for a missing or wrong one); when {@code folio.api.key} is set,
  * inference routes (every other POST and {@code /v1/*}) need it (401 otherwise). Health, info, docs and
  * metrics stay open. Every response carries {@code X-Folio-Model-Version}.
@@ -46,6 +46,9 @@ public class RequestGuardFilter extends OncePerRequestFilter {
             reject(request, response, HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
                     "request body of " + request.getContentLengthLong() + " bytes exceeds the limit of " + limit + " bytes");
             return;
+        }
+        if (request.getContentLengthLong() < 0) { // chunked: no length to refuse up front, so count while reading
+            request = new BodyLimitedRequest(request, limit);
         }
         if (request.getRequestURI().startsWith("/admin/")) {
             String adminKey = properties.admin().key();

@@ -43,6 +43,14 @@ final class ApiClient {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A JSON body sent without Content-Length (chunked transfer encoding). */
+    HttpResponse<String> postChunked(String path, String body) throws Exception {
+        HttpRequest.BodyPublisher unknownLength = HttpRequest.BodyPublishers.ofInputStream(
+                () -> new java.io.ByteArrayInputStream(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return http.send(request(path).header("Content-Type", "application/json").POST(unknownLength).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String path) throws Exception {
         return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
     }

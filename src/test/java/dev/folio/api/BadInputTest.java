@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -63,6 +64,7 @@ class BadInputTest extends TinyModelServerTest {
             case "unknown route" -> api.get("/no-such-route");
             case "wrong media type" -> api.postRaw("/generate", "text/plain", "hello");
             case "body too large" -> api.post("/generate", "{\"inputs\":\"" + "a".repeat(300_000) + "\"}");
+            case "chunked body too large" -> api.postChunked("/generate", "{\"inputs\":\"" + "a".repeat(300_000) + "\"}");
             default -> throw new IllegalArgumentException(what);
         };
         assertThat(response.statusCode()).isEqualTo(status);
@@ -70,7 +72,18 @@ class BadInputTest extends TinyModelServerTest {
         assertThat(api.json(response.body()).get("status").asInt()).isEqualTo(status);
     }
 
+    @Test
+    void aChunkedBodyWithinTheLimitIsServedAndOnePastItIsNamed() throws Exception {
+        ApiClient api = new ApiClient(port);
+        HttpResponse<String> served = api.postChunked("/generate", "{\"inputs\":\"abc\",\"parameters\":{\"max_new_tokens\":2}}");
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(api.json(served.body()).get("generated_text").asString()).hasSize(2);
+        HttpResponse<String> refused = api.postChunked("/generate", "{\"inputs\":\"" + "a".repeat(300_000) + "\"}");
+        assertThat(api.json(refused.body()).get("detail").asString()).contains("exceeds the limit of");
+    }
+
     static Stream<Arguments> otherStatuses() {
-        return Stream.of(Arguments.of("unknown route", 404), Arguments.of("wrong media type", 415), Arguments.of("body too large", 413));
+        return Stream.of(Arguments.of("unknown route", 404), Arguments.of("wrong media type", 415), Arguments.of("body too large", 413),
+                Arguments.of("chunked body too large", 413));
     }
 }
