@@ -18,8 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Before a request reaches a controller: bodies over {@code folio.generation.max-request-bytes} get
- * 413 (by Content-Length up front, or while a chunked body is read); {@code /admin/*} needs {@code Authorization: Bearer <folio.admin.key>} (403 when no admin key is
- * configured: closed, never open; 401 for a missing or wrong one); when {@code folio.api.key} is set,
+ * 413 (by Content-Length up front, or while a chunked body is read); {@code /admin/*} needs
+ * {@code Authorization: Bearer <folio.admin.key>} (403 when no admin key is configured: closed, never
+ * open; 401 for a missing or wrong one); when {@code folio.api.key} is set,
  * inference routes (every other POST and {@code /v1/*}) need it (401 otherwise). Health, info, docs and
  * metrics stay open. Every response carries {@code X-Folio-Model-Version}.
  */
