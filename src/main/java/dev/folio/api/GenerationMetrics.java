@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.IntSupplier;
 import org.springframework.stereotype.Component;
 
@@ -62,19 +62,19 @@ public class GenerationMetrics {
     /**
      * A listener that times each token and forwards it; {@code clientGone} is polled before every step.
      */
-    public GenerationListener listener(int promptLength, Consumer<Generation.GeneratedToken> forward, BooleanSupplier clientGone) {
+    public GenerationListener listener(int promptLength, BiConsumer<Generation.GeneratedToken, Boolean> forward, BooleanSupplier clientGone) {
         promptTokens.increment(promptLength);
         long start = System.nanoTime();
         return new GenerationListener() {
             private long last = start;
 
             @Override
-            public void onToken(Generation.GeneratedToken token) {
+            public void onToken(Generation.GeneratedToken token, boolean lastToken) {
                 long now = System.nanoTime();
                 (last == start ? timeToFirstToken : interTokenLatency).record(Duration.ofNanos(now - last));
                 last = now;
                 generatedTokens.increment();
-                forward.accept(token);
+                forward.accept(token, lastToken);
             }
 
             @Override

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.springframework.stereotype.Service;
 
 /**
@@ -102,7 +102,7 @@ public class GenerationService {
             for (Job job : jobs) {
                 int[] prompt = encode(model, job.inputs(), job.truncate());
                 running.add(scheduler.submit(model, new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()),
-                        metrics.listener(prompt.length, token -> {}, () -> false))); // the listener only counts and times: it never blocks
+                        metrics.listener(prompt.length, (token, last) -> {}, () -> false))); // the listener only counts and times: it never blocks
             }
             List<Generation> generations = new ArrayList<>();
             for (CompletableFuture<Generation> result : running) {
@@ -119,14 +119,14 @@ public class GenerationService {
     }
 
     /** Runs a job under a permit the caller already holds. */
-    public Generation runAdmitted(Job job, Consumer<Generation.GeneratedToken> onToken, BooleanSupplier clientGone) {
+    public Generation runAdmitted(Job job, BiConsumer<Generation.GeneratedToken, Boolean> onToken, BooleanSupplier clientGone) {
         try (ModelRegistry.Lease lease = registry.acquire()) {
             return run(job, lease.model(), onToken, clientGone);
         }
     }
 
     /** Queues the job on the decode scheduler and relays its tokens to {@code onToken} on this thread. */
-    private Generation run(Job job, LoadedModel model, Consumer<Generation.GeneratedToken> onToken, BooleanSupplier clientGone) {
+    private Generation run(Job job, LoadedModel model, BiConsumer<Generation.GeneratedToken, Boolean> onToken, BooleanSupplier clientGone) {
         int[] prompt = encode(model, job.inputs(), job.truncate());
         long start = System.nanoTime();
         try {

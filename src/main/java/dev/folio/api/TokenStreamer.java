@@ -94,17 +94,18 @@ public class TokenStreamer {
     }
 
     private void streamOne(GenerationService.Job job, Events events, SseEmitter emitter, AtomicBoolean gone) {
-        // Hold back one token: TGI marks the last token's event with the full text, and only the
-        // end of the generation tells which token was last.
-        Generation.GeneratedToken[] pending = {null};
+        // Every token goes out as it comes but the last: TGI's last event carries the whole generation,
+        // so it waits for the result (which follows the last token at once).
+        Generation.GeneratedToken[] last = {null};
         int[] index = {0};
-        Generation generation = service.runAdmitted(job, token -> {
-            if (pending[0] != null) {
-                send(emitter, events.token(index[0]++, pending[0]), gone);
+        Generation generation = service.runAdmitted(job, (token, isLast) -> {
+            if (isLast) {
+                last[0] = token;
+            } else {
+                send(emitter, events.token(index[0]++, token), gone);
             }
-            pending[0] = token;
         }, gone::get);
-        for (Object event : events.finish(index[0], pending[0], generation)) {
+        for (Object event : events.finish(index[0], last[0], generation)) {
             send(emitter, event, gone);
         }
     }

@@ -189,12 +189,13 @@ final class DecodingSequence {
                 Generator.topTokens(tokenizer, logits, request.topNTokens()));
         generated.add(token);
         text.append(token.text());
-        listener.onToken(token);
-        if (Generator.endsWithStop(text, request.sampling().stop())) {
+        boolean stopped = Generator.endsWithStop(text, request.sampling().stop());
+        boolean last = stopped || generated.size() >= request.sampling().maxNewTokens();
+        listener.onToken(token, last);
+        if (stopped) {
             finish = FinishReason.STOP_SEQUENCE;
-            return true;
         }
-        return generated.size() >= request.sampling().maxNewTokens();
+        return last;
     }
 
     void complete() {

@@ -94,8 +94,9 @@ public final class Generator {
                         topTokens(tokenizer, logits, request.topNTokens()));
                 generated.add(token);
                 text.append(token.text());
-                listener.onToken(token);
-                if (endsWithStop(text, parameters.stop())) {
+                boolean stopped = endsWithStop(text, parameters.stop());
+                listener.onToken(token, stopped || generated.size() >= parameters.maxNewTokens());
+                if (stopped) {
                     finish = FinishReason.STOP_SEQUENCE;
                     break;
                 }

@@ -4,7 +4,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Carries tokens from the scheduler's thread to the request's own thread, so a slow client (a full
@@ -22,9 +22,11 @@ public final class TokenRelay implements GenerationListener {
         this.callerGone = callerGone;
     }
 
+    private record Relayed(Generation.GeneratedToken token, boolean last) {}
+
     @Override
-    public void onToken(Generation.GeneratedToken token) {
-        queue.add(token);
+    public void onToken(Generation.GeneratedToken token, boolean last) {
+        queue.add(new Relayed(token, last));
     }
 
     @Override
@@ -33,12 +35,13 @@ public final class TokenRelay implements GenerationListener {
     }
 
     /**
-     * Hands each token to {@code consumer} on the calling thread as it arrives, until the generation ends.
+     * Hands each token (and whether it is the last) to {@code consumer} on the calling thread as it
+     * arrives, until the generation ends.
      *
      * @return the finished generation
      * @throws GenerationCancelledException when it was cancelled; any other failure as it was thrown
      */
-    public Generation deliver(CompletableFuture<Generation> result, Consumer<Generation.GeneratedToken> consumer) {
+    public Generation deliver(CompletableFuture<Generation> result, BiConsumer<Generation.GeneratedToken, Boolean> consumer) {
         result.whenComplete((generation, error) -> queue.add(END));
         while (true) {
             Object item;
@@ -51,7 +54,8 @@ public final class TokenRelay implements GenerationListener {
             if (item == END) {
                 break;
             }
-            consumer.accept((Generation.GeneratedToken) item);
+            Relayed relayed = (Relayed) item;
+            consumer.accept(relayed.token(), relayed.last());
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

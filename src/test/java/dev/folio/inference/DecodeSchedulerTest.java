@@ -87,6 +87,44 @@ class DecodeSchedulerTest {
         assertThat(scheduler.running()).isZero();
     }
 
+    /** Records, per token, whether the listener was told it is the last. */
+    private static final class LastFlags implements GenerationListener {
+        final List<Boolean> flags = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onToken(Generation.GeneratedToken token, boolean last) {
+            flags.add(last);
+        }
+    }
+
+    @Test
+    void exactlyTheLastTokenIsMarkedLastWhetherTheGenerationStopsOrRunsOut() {
+        scheduler = new DecodeScheduler(4, 5, 1);
+        Generator alone = new Generator();
+        int[] prompt = Generator.encodePrompt(model, "to be", null);
+        String fourth = alone.generate(model, GenerationRequest.of(prompt, SamplingParameters.greedy(20)), GenerationListener.NONE)
+                .generatedText().substring(3, 4);
+        List<GenerationRequest> requests = new ArrayList<>(List.of( // greedy again, stopping at its fourth character at the latest
+                GenerationRequest.of(prompt, new SamplingParameters(20, false, 1f, null, null, null, List.of(fourth)))));
+        for (int i = 0; i < 8; i++) {
+            requests.add(request(i));
+        }
+        List<FinishReason> finishes = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            LastFlags batched = new LastFlags();
+            LastFlags single = new LastFlags();
+            Generation fromScheduler = scheduler.submit(model, requests.get(i), batched).join();
+            Generation fromGenerator = alone.generate(model, requests.get(i), single);
+            for (var run : List.of(java.util.Map.entry(fromScheduler, batched.flags), java.util.Map.entry(fromGenerator, single.flags))) {
+                int count = run.getKey().tokens().size();
+                assertThat(run.getValue()).as("request %d", i).hasSize(count).last().isEqualTo(true);
+                assertThat(run.getValue().subList(0, count - 1)).as("request %d", i).doesNotContain(true);
+            }
+            finishes.add(fromScheduler.finishReason());
+        }
+        assertThat(finishes).as("both ways of ending are covered").contains(FinishReason.STOP_SEQUENCE, FinishReason.LENGTH);
+    }
+
     @Test
     void promptsPrefilledTogetherInOnePaddedPassComeOutAsEachAlone() {
         scheduler = new DecodeScheduler(8, 64, 1);
@@ -142,7 +180,7 @@ class DecodeSchedulerTest {
         AtomicInteger mostWaiting = new AtomicInteger();
         GenerationListener observer = new GenerationListener() {
             @Override
-            public void onToken(Generation.GeneratedToken token) {
+            public void onToken(Generation.GeneratedToken token, boolean last) {
                 mostRunning.accumulateAndGet(scheduler.running(), Math::max);
                 mostWaiting.accumulateAndGet(scheduler.waiting(), Math::max);
             }
@@ -163,7 +201,7 @@ class DecodeSchedulerTest {
         AtomicInteger tokens = new AtomicInteger();
         GenerationListener givesUpAfterThree = new GenerationListener() {
             @Override
-            public void onToken(Generation.GeneratedToken token) {
+            public void onToken(Generation.GeneratedToken token, boolean last) {
                 tokens.incrementAndGet();
             }
 
@@ -185,7 +223,7 @@ class DecodeSchedulerTest {
         scheduler = new DecodeScheduler(4, 64, 1);
         GenerationListener broken = new GenerationListener() {
             @Override
-            public void onToken(Generation.GeneratedToken token) {
+            public void onToken(Generation.GeneratedToken token, boolean last) {
                 throw new IllegalStateException("client socket broke");
             }
         };

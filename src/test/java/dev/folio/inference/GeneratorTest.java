@@ -49,7 +49,7 @@ class GeneratorTest {
         List<Generation.GeneratedToken> streamed = new ArrayList<>();
         GenerationListener listener = new GenerationListener() {
             @Override
-            public void onToken(Generation.GeneratedToken token) {
+            public void onToken(Generation.GeneratedToken token, boolean last) {
                 streamed.add(token);
             }
         };
@@ -97,7 +97,7 @@ class GeneratorTest {
         List<Generation.GeneratedToken> seen = new ArrayList<>();
         GenerationListener cancelAfterThree = new GenerationListener() {
             @Override
-            public void onToken(Generation.GeneratedToken token) {
+            public void onToken(Generation.GeneratedToken token, boolean last) {
                 seen.add(token);
             }
 
