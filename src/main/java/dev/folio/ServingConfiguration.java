@@ -2,6 +2,7 @@ package dev.folio;
 
 import dev.folio.inference.ConcurrencyLimiter;
 import dev.folio.inference.DecodeScheduler;
+import dev.folio.inference.ScoringPool;
 import dev.folio.store.ModelRegistry;
 import dev.folio.store.ModelStore;
 import java.io.IOException;
@@ -31,6 +32,11 @@ public class ServingConfiguration {
     DecodeScheduler decodeScheduler(FolioProperties properties) {
         FolioProperties.Generation generation = properties.generation();
         return new DecodeScheduler(generation.maxBatchSize(), generation.prefillChunk(), generation.intraOpThreads());
+    }
+
+    @Bean(destroyMethod = "close")
+    ScoringPool scoringPool(FolioProperties properties) {
+        return new ScoringPool(properties.generation().maxConcurrentScoring());
     }
 
     @Bean

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
 import dev.folio.inference.Generation;
 import dev.folio.inference.Generator;
+import dev.folio.inference.ScoringPool;
 import dev.folio.inference.TextScorer;
 import dev.folio.inference.TokenSampler;
 import dev.folio.store.LoadedModel;
@@ -31,10 +32,12 @@ public class LogitsController {
 
     private final ModelRegistry registry;
     private final TextScorer scorer = new TextScorer();
+    private final ScoringPool scoringPool;
     private final FolioProperties.Generation limits;
 
-    public LogitsController(ModelRegistry registry, FolioProperties properties) {
+    public LogitsController(ModelRegistry registry, ScoringPool scoringPool, FolioProperties properties) {
         this.registry = registry;
+        this.scoringPool = scoringPool;
         this.limits = properties.generation();
     }
 
@@ -91,7 +94,7 @@ public class LogitsController {
             LoadedModel model = lease.model();
             CharTokenizer tokenizer = model.tokenizer();
             int[] ids = encode(tokenizer, request.inputs());
-            TextScorer.Scores scores = scorer.score(model, ids);
+            TextScorer.Scores scores = scoringPool.run(() -> scorer.score(model, ids));
             boolean all = "all".equals(request.positions());
             List<Position> positions = new ArrayList<>();
             for (int p = all ? 0 : ids.length - 1; p < ids.length; p++) {

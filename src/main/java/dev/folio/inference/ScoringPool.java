@@ -1,0 +1,67 @@
+package dev.folio.inference;
+
+import dev.folio.model.IntraOpThreads;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Runs whole-text scoring ({@code /logits}) off the request threads, on a fixed set of threads with one
+ * libtorch thread each: at most {@code limit} texts at once, the next refused at once (429), never queued.
+ * A fixed set matters for memory, not only for the cores: libtorch keeps native memory per thread that
+ * ever ran it, so scoring on whichever request thread came along would grow RSS with the request pool.
+ */
+public final class ScoringPool implements AutoCloseable {
+
+    private final ConcurrencyLimiter limiter;
+    private final ExecutorService threads;
+
+    public ScoringPool(int limit) {
+        this.limiter = new ConcurrencyLimiter(limit, "texts are already being scored");
+        AtomicInteger counter = new AtomicInteger();
+        this.threads = Executors.newFixedThreadPool(limit, runnable -> {
+            Thread thread = new Thread(() -> {
+                IntraOpThreads.set(1); // the decode scheduler keeps the other core
+                runnable.run();
+            }, "scoring-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Runs {@code work} on a scoring thread and waits for it.
+     *
+     * @throws ConcurrencyLimiter.OverloadedException at once when {@code limit} texts are being scored
+     */
+    public <T> T run(Supplier<T> work) {
+        try (ConcurrencyLimiter.Permit ignored = limiter.acquire()) {
+            Future<T> result = threads.submit(work::get);
+            try {
+                return result.get();
+            } catch (InterruptedException e) {
+                result.cancel(true);
+                Thread.currentThread().interrupt();
+                throw new CancellationException("interrupted while scoring");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    public int inFlight() {
+        return limiter.inFlight();
+    }
+
+    @Override
+    public void close() {
+        threads.shutdownNow();
+    }
+}
