@@ -61,7 +61,8 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
      *     (TGI's meaning); more get 429 at once, never a queue that grows without bound
      * @param maxBatchSize sequences decoded together in one forward pass; the rest of the admitted wait in order
      * @param prefillChunk prompt tokens prefilled per scheduler step while other sequences are decoding
-     * @param maxConcurrentScoring texts scored at once by {@code /logits}, each on its own thread; more get 429 at once
+     * @param scoringThreads threads that score {@code /logits} texts, one libtorch thread each
+     * @param maxConcurrentScoring {@code /logits} texts admitted at once, scoring or waiting for a thread; more get 429 at once
      * @param maxRequestBytes request bodies larger than this get 413
      * @param intraOpThreads libtorch intra-op threads of the decode scheduler's thread (0: libtorch's default)
      */
@@ -75,7 +76,8 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
             @DefaultValue("128") int maxConcurrentRequests,
             @DefaultValue("64") int maxBatchSize,
             @DefaultValue("64") int prefillChunk,
-            @DefaultValue("2") int maxConcurrentScoring,
+            @DefaultValue("1") int scoringThreads,
+            @DefaultValue("16") int maxConcurrentScoring,
             @DefaultValue("262144") long maxRequestBytes,
             @DefaultValue("2") int intraOpThreads) {}
 

@@ -36,7 +36,7 @@ public class ServingConfiguration {
 
     @Bean(destroyMethod = "close")
     ScoringPool scoringPool(FolioProperties properties) {
-        return new ScoringPool(properties.generation().maxConcurrentScoring());
+        return new ScoringPool(properties.generation().scoringThreads(), properties.generation().maxConcurrentScoring());
     }
 
     @Bean

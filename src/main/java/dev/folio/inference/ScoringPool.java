@@ -11,23 +11,21 @@ import java.util.function.Supplier;
 
 /**
  * Runs whole-text scoring ({@code /logits}) off the request threads, on a fixed set of threads with one
- * libtorch thread each: at most {@code limit} texts at once, the next refused at once (429), never queued.
- * A fixed set matters for memory, not only for the cores: libtorch keeps native memory per thread that
- * ever ran it, so scoring on whichever request thread came along would grow RSS with the request pool.
+ * libtorch thread each, in arrival order. At most {@code admitted} texts are scored or waiting at once; the
+ * next is refused at once (429), so the wait stays bounded. A fixed set of threads matters for memory, not only
+ * for the cores: libtorch keeps native memory per thread that ever ran it, so scoring on whichever request
+ * thread came along would grow RSS with the request pool.
  */
 public final class ScoringPool implements AutoCloseable {
 
     private final ConcurrencyLimiter limiter;
     private final ExecutorService threads;
 
-    public ScoringPool(int limit) {
-        this.limiter = new ConcurrencyLimiter(limit, "texts are already being scored");
+    public ScoringPool(int threadCount, int admitted) {
+        this.limiter = new ConcurrencyLimiter(admitted, "texts are already being scored or waiting");
         AtomicInteger counter = new AtomicInteger();
-        this.threads = Executors.newFixedThreadPool(limit, runnable -> {
-            Thread thread = new Thread(() -> {
-                IntraOpThreads.set(1); // the decode scheduler keeps the other core
-                runnable.run();
-            }, "scoring-" + counter.incrementAndGet());
+        this.threads = Executors.newFixedThreadPool(threadCount, runnable -> {
+            Thread thread = new Thread(runnable, "scoring-" + counter.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
@@ -36,11 +34,14 @@ public final class ScoringPool implements AutoCloseable {
     /**
      * Runs {@code work} on a scoring thread and waits for it.
      *
-     * @throws ConcurrencyLimiter.OverloadedException at once when {@code limit} texts are being scored
+     * @throws ConcurrencyLimiter.OverloadedException at once when {@code admitted} texts are being scored or waiting
      */
     public <T> T run(Supplier<T> work) {
         try (ConcurrencyLimiter.Permit ignored = limiter.acquire()) {
-            Future<T> result = threads.submit(work::get);
+            Future<T> result = threads.submit(() -> {
+                IntraOpThreads.set(1); // one core per text: the decode scheduler keeps the other
+                return work.get();
+            });
             try {
                 return result.get();
             } catch (InterruptedException e) {
