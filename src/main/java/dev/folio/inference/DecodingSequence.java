@@ -84,7 +84,7 @@ final class DecodingSequence {
      */
     float[] prefillChunk(NDManager step, int maxTokens) {
         int from = pendingDone;
-        int to = Math.min(pendingInput.length, from + maxTokens);
+        int to = (int) Math.min(pendingInput.length, (long) from + maxTokens); // maxTokens may be Integer.MAX_VALUE: "the rest"
         NDArray tokens = step.create(Arrays.copyOfRange(pendingInput, from, to), new Shape(1, to - from));
         Gpt.Step out = model.gpt().forward(new ParameterStore(step, false), tokens, prefillCache);
         if (prefillLogprobs != null) {
