@@ -14,6 +14,8 @@ public final class TokenRelay implements GenerationListener {
 
     private static final Object END = new Object();
 
+    private record Relayed(Generation.GeneratedToken token, boolean last) {}
+
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final BooleanSupplier callerGone;
     private volatile boolean interrupted;
@@ -21,8 +23,6 @@ public final class TokenRelay implements GenerationListener {
     public TokenRelay(BooleanSupplier callerGone) {
         this.callerGone = callerGone;
     }
-
-    private record Relayed(Generation.GeneratedToken token, boolean last) {}
 
     @Override
     public void onToken(Generation.GeneratedToken token, boolean last) {

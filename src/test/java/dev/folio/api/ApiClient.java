@@ -1,9 +1,11 @@
 package dev.folio.api;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -46,7 +48,7 @@ final class ApiClient {
     /** A JSON body sent without Content-Length (chunked transfer encoding). */
     HttpResponse<String> postChunked(String path, String body) throws Exception {
         HttpRequest.BodyPublisher unknownLength = HttpRequest.BodyPublishers.ofInputStream(
-                () -> new java.io.ByteArrayInputStream(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                () -> new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
         return http.send(request(path).header("Content-Type", "application/json").POST(unknownLength).build(),
                 HttpResponse.BodyHandlers.ofString());
     }

@@ -11,6 +11,7 @@ import dev.folio.store.TestModels;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -87,9 +88,15 @@ class DecodeSchedulerTest {
         assertThat(scheduler.running()).isZero();
     }
 
+    private static void assertOnlyTheLastFlagged(Generation generation, LastFlags listener, String what) {
+        int count = generation.tokens().size();
+        assertThat(listener.flags).as(what).hasSize(count).last().isEqualTo(true);
+        assertThat(listener.flags.subList(0, count - 1)).as(what).doesNotContain(true);
+    }
+
     /** Records, per token, whether the listener was told it is the last. */
     private static final class LastFlags implements GenerationListener {
-        final List<Boolean> flags = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<Boolean> flags = Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public void onToken(Generation.GeneratedToken token, boolean last) {
@@ -114,12 +121,8 @@ class DecodeSchedulerTest {
             LastFlags batched = new LastFlags();
             LastFlags single = new LastFlags();
             Generation fromScheduler = scheduler.submit(model, requests.get(i), batched).join();
-            Generation fromGenerator = alone.generate(model, requests.get(i), single);
-            for (var run : List.of(java.util.Map.entry(fromScheduler, batched.flags), java.util.Map.entry(fromGenerator, single.flags))) {
-                int count = run.getKey().tokens().size();
-                assertThat(run.getValue()).as("request %d", i).hasSize(count).last().isEqualTo(true);
-                assertThat(run.getValue().subList(0, count - 1)).as("request %d", i).doesNotContain(true);
-            }
+            assertOnlyTheLastFlagged(fromScheduler, batched, "scheduler, request " + i);
+            assertOnlyTheLastFlagged(alone.generate(model, requests.get(i), single), single, "Generator, request " + i);
             finishes.add(fromScheduler.finishReason());
         }
         assertThat(finishes).as("both ways of ending are covered").contains(FinishReason.STOP_SEQUENCE, FinishReason.LENGTH);
