@@ -15,6 +15,7 @@ public class FolioApplication {
 
     public static void main(String[] args) {
         DjlOffline.apply();
+        OpenMpSpin.apply();
         if (FolioCommand.handles(args)) {
             System.exit(new CommandLine(new FolioCommand()).execute(args));
         }

@@ -1,5 +1,6 @@
 package dev.folio.model;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -8,6 +9,10 @@ import ai.djl.pytorch.jni.JniUtils;
  * than two (docs/performance.md), and it leaves the other core to the next request.
  */
 public final class IntraOpThreads {
+
+    static {
+        Engine.getEngine("PyTorch"); // loads libtorch, which JniUtils calls into, if nothing has yet
+    }
 
     private IntraOpThreads() {}
 

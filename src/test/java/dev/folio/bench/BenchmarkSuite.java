@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.folio.DjlOffline;
+import dev.folio.OpenMpSpin;
 import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;
@@ -66,6 +67,7 @@ public final class BenchmarkSuite {
 
     public static void main(String[] args) throws Exception {
         DjlOffline.apply();
+        OpenMpSpin.apply(); // as the server does
         new BenchmarkSuite().run();
     }
 

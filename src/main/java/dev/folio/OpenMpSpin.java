@@ -1,0 +1,34 @@
+package dev.folio;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+
+/**
+ * How long an idle libtorch (libgomp) worker spins before it sleeps. libgomp reads {@code GOMP_SPINCOUNT}
+ * once, when libtorch loads, so it goes into the process environment before anything loads libtorch (the
+ * operator's own value wins). libgomp's default, 300,000 spins (a few milliseconds), kept one of two cores
+ * busy after every prefill while the first token's event waited for a core to be sent on; 2,000 (tens of
+ * microseconds) still carries a worker across the gaps between one forward pass's parallel ops.
+ * Measured in docs/performance.md.
+ */
+public final class OpenMpSpin {
+
+    static final String VARIABLE = "GOMP_SPINCOUNT";
+    static final String SPINS = "2000";
+
+    private OpenMpSpin() {}
+
+    /** The C library's environment: what libgomp reads, which {@link System#getenv} only copies. */
+    interface CEnvironment extends Library {
+        int setenv(String name, String value, int overwrite);
+
+        String getenv(String name);
+    }
+
+    public static void apply() {
+        if (Platform.isLinux()) {
+            Native.load("c", CEnvironment.class).setenv(VARIABLE, SPINS, 0); // 0: keep a value already set
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.folio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.jna.Native;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/** The spin count reaches the C environment libgomp reads, unless the operator set one. */
+@EnabledOnOs(OS.LINUX)
+class OpenMpSpinTest {
+
+    interface TestEnvironment extends OpenMpSpin.CEnvironment {
+        int unsetenv(String name);
+    }
+
+    private final TestEnvironment c = Native.load("c", TestEnvironment.class);
+
+    @Test
+    void setsTheSpinCountWhenUnsetAndKeepsAnOperatorsValue() {
+        String original = c.getenv(OpenMpSpin.VARIABLE);
+        try {
+            c.unsetenv(OpenMpSpin.VARIABLE);
+            OpenMpSpin.apply();
+            assertThat(c.getenv(OpenMpSpin.VARIABLE)).isEqualTo(OpenMpSpin.SPINS);
+
+            c.setenv(OpenMpSpin.VARIABLE, "123", 1);
+            OpenMpSpin.apply();
+            assertThat(c.getenv(OpenMpSpin.VARIABLE)).isEqualTo("123");
+        } finally {
+            if (original != null) {
+                c.setenv(OpenMpSpin.VARIABLE, original, 1);
+            }
+        }
+    }
+}
