@@ -45,6 +45,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -76,15 +77,40 @@ public final class BenchmarkSuite {
         results.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "os", System.getProperty("os.name") + " "
                 + System.getProperty("os.arch"), "java", System.getProperty("java.version"), "engine", Engine.getInstance().getEngineName() + " "
                 + Engine.getInstance().getVersion()));
-        ceilings();
-        training("nanogpt_cpu_recipe", new GptConfig(65, 64, 4, 4, 128, 0f, false), 12, 10, 40);
-        training("default_model", new GptConfig(65, 256, 4, 4, 256, 0f, false), 16, 3, 12);
-        decoding();
+        onItsOwnThread(this::ceilings);
+        onItsOwnThread(() -> training("nanogpt_cpu_recipe", new GptConfig(65, 64, 4, 4, 128, 0f, false), 12, 10, 40));
+        onItsOwnThread(() -> training("default_model", new GptConfig(65, 256, 4, 4, 256, 0f, false), 16, 3, 12));
+        onItsOwnThread(this::decoding);
         http();
         Path out = Path.of("target", "bench", "results.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(results));
         System.out.println("\nwritten " + out.toAbsolutePath());
+    }
+
+    private interface Section {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a section on a thread that ends with it: libgomp keeps a thread's OpenMP workers until the thread
+     * ends, and with more of them than cores every later parallel region sleeps at its barriers (see
+     * ModelRegistry), so one section's workers must not outlive it.
+     */
+    private static void onItsOwnThread(Section section) throws Exception {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                section.run();
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        }, "bench-section");
+        thread.start();
+        thread.join();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
     }
 
     private static double median(List<Double> values) {
@@ -175,6 +201,7 @@ public final class BenchmarkSuite {
 
     private void decoding() throws IOException {
         System.out.println("== decoding (bundled model, in-process)");
+        IntraOpThreads.set(1); // loads as the server does, leaving no OpenMP worker on this thread
         try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
                 DecodeScheduler scheduler = new DecodeScheduler(64, 64, 2)) {
             Map<String, Object> decode = new LinkedHashMap<>();
