@@ -11,7 +11,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -32,7 +33,12 @@ public class TrainingJob implements AutoCloseable {
     private final FolioProperties.Training settings;
     private final FolioProperties.Store storeSettings;
     private final ManagedTraining training;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+    /**
+     * One run at a time, on a thread that ends with its run: libgomp keeps a thread's OpenMP workers
+     * (folio.training.threads above 1) for as long as the thread lives, and with more of them than cores
+     * the decode scheduler's parallel regions sleep at every barrier.
+     */
+    private final ExecutorService executor = new ThreadPoolExecutor(0, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
         Thread t = new Thread(r, "training");
         t.setDaemon(true);
         return t;

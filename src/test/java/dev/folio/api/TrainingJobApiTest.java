@@ -1,6 +1,7 @@
 package dev.folio.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
@@ -9,6 +10,7 @@ import dev.folio.training.TrainingRunTest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +78,17 @@ class TrainingJobApiTest {
         assertThat(detail.get("curve").size()).isPositive();
         assertThat(detail.get("run").get("baseVersion").asString()).isEqualTo(initial.version());
         assertThat(api.get("/actuator/prometheus").body()).contains("folio_training_runs_total{outcome=\"published\"}");
+    }
+
+    @Test
+    void theTrainingThreadEndsWithItsRun() {
+        // once a run has started, its thread must not live on between runs (it would keep its OpenMP workers)
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> trainingThreads() > 0);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> trainingThreads() == 0);
+    }
+
+    private static long trainingThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(thread -> thread.getName().equals("training")).count();
     }
 
     @Test
