@@ -3,6 +3,7 @@ package dev.folio.bench.jmh;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.folio.DjlOffline;
+import dev.folio.OpenMpSpin;
 import dev.folio.model.GradMode;
 import dev.folio.model.IntraOpThreads;
 import dev.folio.model.SlotKvCache;
@@ -45,6 +46,7 @@ public class DecodeStepBenchmark {
     @Setup(Level.Trial)
     public void load() throws Exception {
         DjlOffline.apply();
+        OpenMpSpin.apply(); // as the server does
         model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
         manager = NDManager.newBaseManager();
         gradMode = GradMode.disabled();
