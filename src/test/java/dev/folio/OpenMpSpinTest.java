@@ -1,6 +1,7 @@
 package dev.folio;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.Native;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ class OpenMpSpinTest {
 
     @Test
     void setsTheSpinCountWhenUnsetAndKeepsAnOperatorsValue() {
+        assumeTrue(System.getenv(OpenMpSpin.VARIABLE) == null, "started with the variable set: apply() leaves it to the operator");
         String original = c.getenv(OpenMpSpin.VARIABLE);
         try {
             c.unsetenv(OpenMpSpin.VARIABLE);
