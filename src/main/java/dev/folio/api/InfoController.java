@@ -83,6 +83,8 @@ public class InfoController {
         published.put("max_concurrent_requests", limits.maxConcurrentRequests());
         published.put("max_batch_size", limits.maxBatchSize());
         published.put("max_request_bytes", limits.maxRequestBytes());
+        published.put("scoring_threads", limits.scoringThreads());
+        published.put("max_concurrent_scoring", limits.maxConcurrentScoring());
         return published;
     }
 

@@ -185,6 +185,8 @@ class TgiApiTest extends TinyModelServerTest {
         assertThat(info.get("vocabulary").asString()).isEqualTo(TestModels.TOKENIZER.vocabulary());
         assertThat(info.get("limits").get("max_request_bytes").asLong()).isEqualTo(262144);
         assertThat(info.get("limits").get("max_new_tokens").asInt()).isEqualTo(2048);
+        assertThat(info.get("limits").get("max_concurrent_scoring").asInt()).isEqualTo(16);
+        assertThat(info.get("limits").get("scoring_threads").asInt()).isEqualTo(1);
         assertThat(api().get("/health").statusCode()).isEqualTo(200);
         assertThat(api().json(api().get("/actuator/health/readiness").body()).get("status").asString()).isEqualTo("UP");
     }
