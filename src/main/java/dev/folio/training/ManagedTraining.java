@@ -6,6 +6,7 @@ import ai.djl.engine.Engine;
 import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
 import dev.folio.model.IntraOpThreads;
+import dev.folio.model.TrainingConfig;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;

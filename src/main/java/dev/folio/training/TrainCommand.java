@@ -4,6 +4,7 @@ import dev.folio.model.GptConfig;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import dev.folio.model.Gpt;
+import dev.folio.model.TrainingConfig;
 import dev.folio.store.ModelStore;
 import dev.folio.store.RunRecord;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package dev.folio.training;
 
 import dev.folio.FolioProperties;
 import dev.folio.model.GptConfig;
+import dev.folio.model.TrainingConfig;
 import dev.folio.store.ModelStore;
 import dev.folio.store.RunRecord;
 import io.micrometer.core.instrument.Counter;

@@ -20,7 +20,7 @@ import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;
-import dev.folio.training.TrainingConfig;
+import dev.folio.model.TrainingConfig;
 import dev.folio.training.TrainingListener;
 import dev.folio.training.TrainingRun;
 import java.io.IOException;

@@ -9,7 +9,7 @@ import dev.folio.model.GptConfig;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
-import dev.folio.training.TrainingConfig;
+import dev.folio.model.TrainingConfig;
 import dev.folio.training.TrainingListener;
 import dev.folio.training.TrainingRun;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.folio.training;
+package dev.folio.model;
 
 import java.time.Duration;
 
