@@ -31,7 +31,7 @@ public final class OpenMpSpin {
             return;
         }
         try {
-            Native.load("c", CEnvironment.class).setenv(VARIABLE, SPINS, 0); // 0: keep a value set since
+            Native.load("c", CEnvironment.class).setenv(VARIABLE, SPINS, 0); // 0: keep a value set in C since the JVM started
         } catch (LinkageError e) { // JNA's native part would not load (a noexec /tmp, say): a tuning, not a reason to stop
             LoggerFactory.getLogger(OpenMpSpin.class).warn("could not set {}={} ({}); libgomp keeps its default", VARIABLE, SPINS, e.getMessage());
         }
