@@ -147,20 +147,20 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /**
-     * Loads and warms a version on the calling thread (main, the reload timer, a request thread) with one
-     * libtorch thread. With two, the thread would keep an OpenMP worker for the rest of its life, and once
-     * a process has more OpenMP threads than cores libgomp stops spinning at its barriers: every parallel
-     * region of the decode scheduler then sleeps and is woken (256-token prefills 15–30% slower here).
-     */
     private LoadedModel loadAndWarm(String version) throws IOException {
-        IntraOpThreads.set(1);
         LoadedModel loaded = store.load(modelName, version);
         warmUp(loaded);
         return loaded;
     }
 
+    /**
+     * One forward pass on the calling thread (main, the reload timer, a request thread), on one libtorch thread.
+     * With two, the thread would keep an OpenMP worker for the rest of its life, and once a process has more
+     * OpenMP threads than cores libgomp stops spinning at its barriers: every parallel region of the decode
+     * scheduler then sleeps and is woken (256-token prefills 15–30% slower here).
+     */
     private static void warmUp(LoadedModel loaded) {
+        IntraOpThreads.set(1);
         try (NDManager manager = loaded.model().getNDManager().newSubManager(); GradMode ignored = GradMode.disabled()) {
             loaded.gpt().logits(new ParameterStore(manager, false), manager.create(new int[] {0}, new Shape(1, 1)), false);
         }

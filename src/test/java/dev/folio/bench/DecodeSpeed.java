@@ -8,7 +8,6 @@ import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
 import dev.folio.inference.Generator;
 import dev.folio.inference.SamplingParameters;
-import dev.folio.model.IntraOpThreads;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;
 import java.nio.file.Path;
@@ -30,7 +29,6 @@ public final class DecodeSpeed {
         DjlOffline.apply();
         OpenMpSpin.apply(); // as the server does
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        IntraOpThreads.set(1); // loads as the server does, leaving no OpenMP worker on this thread
         try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
                 DecodeScheduler scheduler = new DecodeScheduler(64, 64, threads)) {
             tokensPerSecond(model, scheduler, 4, 100); // warm-up
