@@ -22,8 +22,6 @@ public final class OpenMpSpin {
     /** The C library's environment: what libgomp reads, which {@link System#getenv} only copies at start. */
     interface CEnvironment extends Library {
         int setenv(String name, String value, int overwrite);
-
-        String getenv(String name);
     }
 
     public static void apply() {

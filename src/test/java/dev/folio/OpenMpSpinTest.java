@@ -13,6 +13,8 @@ import org.junit.jupiter.api.condition.OS;
 class OpenMpSpinTest {
 
     interface TestEnvironment extends OpenMpSpin.CEnvironment {
+        String getenv(String name);
+
         int unsetenv(String name);
     }
 
