@@ -44,49 +44,52 @@ public class GenerationService {
         metrics.trackScheduler(scheduler::running, scheduler::waiting);
     }
 
-    /** A validated request, ready to run. */
-    public record Job(String inputs, Integer truncate, SamplingParameters sampling, int topNTokens, boolean prefillLogprobs) {}
-
-    /** Checks what every generation route shares: prompt length, token budget, stop sequences, top-n. */
-    public Job job(String inputs, Integer truncate, Integer maxNewTokens, boolean doSample, Float temperature, Integer topK, Float topP,
-            Long seed, List<String> stop, Float repetitionPenalty, int topNTokens, boolean prefillLogprobs) {
+    /** Checks what every generation route shares: prompt length, token budget, stop sequences, top-n, the vocabulary. */
+    public ValidGeneration validate(GenerationSpec spec) {
+        GenerationSpec.Fields names = spec.fields();
+        String inputs = spec.inputs();
         if (inputs == null || inputs.isEmpty()) {
-            throw new InvalidRequestException("inputs must not be empty", "inputs");
+            throw new InvalidRequestException(names.inputs() + " must not be empty", names.inputs());
         }
         if (inputs.length() > limits.maxInputLength()) {
-            throw new InvalidRequestException("inputs must be at most " + limits.maxInputLength() + " characters; given: " + inputs.length(), "inputs");
+            throw new InvalidRequestException(names.inputs() + " must be at most " + limits.maxInputLength() + " characters; given: "
+                    + inputs.length(), names.inputs());
         }
-        int tokens = maxNewTokens != null ? maxNewTokens : limits.defaultMaxNewTokens();
+        int tokens = spec.maxNewTokens() != null ? spec.maxNewTokens() : limits.defaultMaxNewTokens();
         if (tokens < 1 || tokens > limits.maxNewTokensLimit()) {
-            throw new InvalidRequestException("max_new_tokens must be between 1 and " + limits.maxNewTokensLimit() + "; given: " + tokens, "max_new_tokens");
+            throw new InvalidRequestException(names.maxNewTokens() + " must be between 1 and " + limits.maxNewTokensLimit() + "; given: "
+                    + tokens, names.maxNewTokens());
         }
-        List<String> stops = stop != null ? stop : List.of();
+        List<String> stops = spec.stop();
         if (stops.size() > limits.maxStopSequences()) {
-            throw new InvalidRequestException("stop must have at most " + limits.maxStopSequences() + " sequences; given: " + stops.size(), "stop");
+            throw new InvalidRequestException(names.stop() + " must have at most " + limits.maxStopSequences() + " sequences; given: "
+                    + stops.size(), names.stop());
         }
         for (String s : stops) {
             if (s == null || s.isEmpty() || s.length() > limits.maxStopSequenceLength()) {
-                throw new InvalidRequestException("each stop sequence must have 1 to " + limits.maxStopSequenceLength() + " characters", "stop");
+                throw new InvalidRequestException("each stop sequence must have 1 to " + limits.maxStopSequenceLength() + " characters",
+                        names.stop());
             }
         }
-        if (topNTokens > limits.maxTopNTokens()) {
-            throw new InvalidRequestException("top_n_tokens must be at most " + limits.maxTopNTokens() + "; given: " + topNTokens, "top_n_tokens");
+        if (spec.topNTokens() > limits.maxTopNTokens()) {
+            throw new InvalidRequestException(names.topNTokens() + " must be at most " + limits.maxTopNTokens() + "; given: "
+                    + spec.topNTokens(), names.topNTokens());
         }
         try (ModelRegistry.Lease lease = registry.acquire()) {
-            encode(lease.model(), inputs, truncate); // unknown characters answer 422 before any stream starts
+            encode(lease.model(), inputs, spec.truncate(), names.inputs()); // unknown characters answer 422 before any stream starts
         }
         SamplingParameters sampling;
         try {
-            sampling = new SamplingParameters(tokens, doSample, temperature != null ? temperature : 1f, topK, topP, seed,
-                    stops, repetitionPenalty != null ? repetitionPenalty : 1f);
+            sampling = new SamplingParameters(tokens, spec.doSample(), spec.temperature() != null ? spec.temperature() : 1f, spec.topK(),
+                    spec.topP(), spec.seed(), stops, spec.repetitionPenalty() != null ? spec.repetitionPenalty() : 1f);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
-        return new Job(inputs, truncate, sampling, topNTokens, prefillLogprobs);
+        return new ValidGeneration(inputs, spec.truncate(), sampling, spec.topNTokens(), spec.prefillLogprobs());
     }
 
     /** Runs a job and waits for the whole generation (nothing to relay token by token). */
-    public Generation run(Job job) {
+    public Generation run(ValidGeneration job) {
         return runTogether(List.of(job)).get(0);
     }
 
@@ -94,13 +97,13 @@ public class GenerationService {
      * Runs several jobs at once (OpenAI's {@code n} and prompt lists) so they share the decoding batch rather than
      * queue behind each other: one permit, one model version for all.
      */
-    public List<Generation> runTogether(List<Job> jobs) {
+    public List<Generation> runTogether(List<ValidGeneration> jobs) {
         try (ConcurrencyLimiter.Permit ignored = limiter.acquire(); ModelRegistry.Lease lease = registry.acquire()) {
             LoadedModel model = lease.model();
             long start = System.nanoTime();
             List<CompletableFuture<Generation>> running = new ArrayList<>();
-            for (Job job : jobs) {
-                int[] prompt = encode(model, job.inputs(), job.truncate());
+            for (ValidGeneration job : jobs) {
+                int[] prompt = encode(model, job.inputs(), job.truncate(), "inputs");
                 running.add(scheduler.submit(model, new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()),
                         metrics.listener(prompt.length, (token, last) -> {}, () -> false))); // the listener only counts and times: it never blocks
             }
@@ -119,15 +122,15 @@ public class GenerationService {
     }
 
     /** Runs a job under a permit the caller already holds. */
-    public Generation runAdmitted(Job job, BiConsumer<Generation.GeneratedToken, Boolean> onToken, BooleanSupplier clientGone) {
+    public Generation runAdmitted(ValidGeneration job, BiConsumer<Generation.GeneratedToken, Boolean> onToken, BooleanSupplier clientGone) {
         try (ModelRegistry.Lease lease = registry.acquire()) {
             return run(job, lease.model(), onToken, clientGone);
         }
     }
 
     /** Queues the job on the decode scheduler and relays its tokens to {@code onToken} on this thread. */
-    private Generation run(Job job, LoadedModel model, BiConsumer<Generation.GeneratedToken, Boolean> onToken, BooleanSupplier clientGone) {
-        int[] prompt = encode(model, job.inputs(), job.truncate());
+    private Generation run(ValidGeneration job, LoadedModel model, BiConsumer<Generation.GeneratedToken, Boolean> onToken, BooleanSupplier clientGone) {
+        int[] prompt = encode(model, job.inputs(), job.truncate(), "inputs");
         long start = System.nanoTime();
         try {
             GenerationListener timed = metrics.listener(prompt.length, onToken, clientGone);
@@ -142,11 +145,11 @@ public class GenerationService {
         }
     }
 
-    private static int[] encode(LoadedModel model, String inputs, Integer truncate) {
+    private static int[] encode(LoadedModel model, String inputs, Integer truncate, String field) {
         try {
             return Generator.encodePrompt(model, inputs, truncate);
         } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage(), "inputs");
+            throw new InvalidRequestException(field + ": " + e.getMessage(), field);
         }
     }
 }

@@ -6,17 +6,17 @@ import java.util.List;
  * Streams text without the stop sequence that ends it, as OpenAI's API does: characters that could
  * be the start of a stop sequence are held back until they turn out not to be.
  */
-final class StopTextFilter {
+public final class StopTextFilter {
 
     private final List<String> stops;
     private final StringBuilder held = new StringBuilder();
 
-    StopTextFilter(List<String> stops) {
+    public StopTextFilter(List<String> stops) {
         this.stops = stops;
     }
 
     /** Text that is now safe to send (possibly empty). */
-    String offer(String text) {
+    public String offer(String text) {
         held.append(text);
         int keep = longestSuffixThatStartsAStop();
         String release = held.substring(0, held.length() - keep);
@@ -25,14 +25,14 @@ final class StopTextFilter {
     }
 
     /** What is left at the end: nothing if the text ended with a stop sequence, else the held characters. */
-    String finish(boolean endedWithStop) {
+    public String finish(boolean endedWithStop) {
         String rest = held.toString();
         held.setLength(0);
         return endedWithStop ? strip(rest, stops) : rest;
     }
 
     /** The text without the stop sequence it ends with, if it ends with one. */
-    static String strip(String text, List<String> stops) {
+    public static String strip(String text, List<String> stops) {
         for (String stop : stops) {
             if (text.endsWith(stop)) {
                 return text.substring(0, text.length() - stop.length());

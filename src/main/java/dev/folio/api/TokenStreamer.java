@@ -46,7 +46,7 @@ public class TokenStreamer {
     }
 
     /** Streams one generation. */
-    public SseEmitter stream(GenerationService.Job job, Events events) {
+    public SseEmitter stream(ValidGeneration job, Events events) {
         return stream(List.of(job), i -> events, List.of());
     }
 
@@ -54,7 +54,7 @@ public class TokenStreamer {
      * Streams several generations one after another in one stream (OpenAI's n and prompt lists),
      * then the closing events ({@code data: [DONE]} for OpenAI).
      */
-    public SseEmitter stream(List<GenerationService.Job> jobs, IntFunction<Events> eventsForJob, List<Object> closing) {
+    public SseEmitter stream(List<ValidGeneration> jobs, IntFunction<Events> eventsForJob, List<Object> closing) {
         ConcurrencyLimiter.Permit permit = service.admit(); // 429 here, before any byte of the stream
         SseEmitter emitter = new SseEmitter(TIMEOUT_MILLIS);
         AtomicBoolean gone = new AtomicBoolean();
@@ -70,7 +70,7 @@ public class TokenStreamer {
         return emitter;
     }
 
-    private void run(List<GenerationService.Job> jobs, IntFunction<Events> eventsForJob, List<Object> closing, SseEmitter emitter,
+    private void run(List<ValidGeneration> jobs, IntFunction<Events> eventsForJob, List<Object> closing, SseEmitter emitter,
             AtomicBoolean gone, ConcurrencyLimiter.Permit permit) {
         Events events = eventsForJob.apply(0);
         try (permit) {
@@ -93,7 +93,7 @@ public class TokenStreamer {
         }
     }
 
-    private void streamOne(GenerationService.Job job, Events events, SseEmitter emitter, AtomicBoolean gone) {
+    private void streamOne(ValidGeneration job, Events events, SseEmitter emitter, AtomicBoolean gone) {
         // Every token goes out as it comes but the last: TGI's last event carries the whole generation,
         // so it waits for the result (which follows the last token at once).
         Generation.GeneratedToken[] last = {null};

@@ -1,5 +1,7 @@
-package dev.folio.api;
+package dev.folio.api.admin;
 
+import dev.folio.api.ConflictException;
+import dev.folio.api.InvalidRequestException;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.store.RunRecord;

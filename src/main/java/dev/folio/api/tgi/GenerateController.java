@@ -1,5 +1,10 @@
-package dev.folio.api;
+package dev.folio.api.tgi;
 
+import dev.folio.api.RequestGuardFilter;
+import dev.folio.api.GenerationService;
+import dev.folio.api.GenerationSpec;
+import dev.folio.api.ValidGeneration;
+import dev.folio.api.TokenStreamer;
 import dev.folio.inference.Generation;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -65,7 +70,7 @@ public class GenerateController {
     public ResponseEntity<ResponseBodyEmitter> compat(@Valid @RequestBody CompatGenerateRequest request, HttpServletResponse servlet)
             throws IOException {
         GenerateParameters p = parameters(request.parameters());
-        GenerationService.Job job = job(request.inputs(), p);
+        ValidGeneration job = job(request.inputs(), p);
         if (Boolean.TRUE.equals(request.stream())) {
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(streamer.stream(job, new TgiStreamEvents(request.inputs(), p, true)));
         }
@@ -82,10 +87,20 @@ public class GenerateController {
         return p != null ? p : GenerateParameters.absent();
     }
 
-    private GenerationService.Job job(String inputs, GenerateParameters p) {
-        return service.job(inputs, p.truncate(), p.maxNewTokens(), Boolean.TRUE.equals(p.doSample()), p.temperature(), p.topK(), p.topP(),
-                p.seed(), p.stop(), p.repetitionPenalty(), p.topNTokens() != null ? p.topNTokens() : 0,
-                Boolean.TRUE.equals(p.decoderInputDetails()));
+    private ValidGeneration job(String inputs, GenerateParameters p) {
+        return service.validate(GenerationSpec.builder(inputs, GenerationSpec.Fields.TGI)
+                .truncate(p.truncate())
+                .maxNewTokens(p.maxNewTokens())
+                .doSample(Boolean.TRUE.equals(p.doSample()))
+                .temperature(p.temperature())
+                .topK(p.topK())
+                .topP(p.topP())
+                .seed(p.seed())
+                .stop(p.stop())
+                .repetitionPenalty(p.repetitionPenalty())
+                .topNTokens(p.topNTokens() != null ? p.topNTokens() : 0)
+                .prefillLogprobs(Boolean.TRUE.equals(p.decoderInputDetails()))
+                .build());
     }
 
     private static Tgi.GenerateResponse response(String inputs, GenerateParameters p, Generation g, boolean fullTextByDefault) {

@@ -1,5 +1,11 @@
-package dev.folio.api;
+package dev.folio.api.openai;
 
+import dev.folio.api.InvalidRequestException;
+import dev.folio.api.GenerationService;
+import dev.folio.api.GenerationSpec;
+import dev.folio.api.ValidGeneration;
+import dev.folio.api.TokenStreamer;
+import dev.folio.api.StopTextFilter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.inference.FinishReason;
@@ -110,7 +116,7 @@ public class OpenAiController {
             throw new InvalidRequestException("prompt must have 1 to " + MAX_PROMPTS_TIMES_N / n + " entries for n = " + n, "prompt");
         }
         int logprobs = request.logprobs() != null ? request.logprobs() : -1;
-        List<GenerationService.Job> jobs = new ArrayList<>();
+        List<ValidGeneration> jobs = new ArrayList<>();
         for (String prompt : prompts) {
             for (int j = 0; j < n; j++) {
                 jobs.add(job(request, prompt, stops, j, logprobs));
@@ -149,11 +155,18 @@ public class OpenAiController {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
-    private GenerationService.Job job(CompletionRequest r, String prompt, List<String> stops, int choice, int logprobs) {
+    private ValidGeneration job(CompletionRequest r, String prompt, List<String> stops, int choice, int logprobs) {
         boolean greedy = r.temperature() != null && r.temperature() == 0f;
         Long seed = r.seed() != null ? r.seed() + choice : null; // n seeded choices differ from each other, reproducibly
-        return service.job(prompt, null, r.maxTokens() != null ? r.maxTokens() : 16, !greedy, greedy ? null : r.temperature(), null,
-                r.topP() != null && r.topP() < 1f ? r.topP() : null, seed, stops, null, Math.max(0, logprobs), false);
+        return service.validate(GenerationSpec.builder(prompt, GenerationSpec.Fields.OPENAI_COMPLETIONS)
+                .maxNewTokens(r.maxTokens() != null ? r.maxTokens() : 16)
+                .doSample(!greedy)
+                .temperature(greedy ? null : r.temperature())
+                .topP(r.topP() != null && r.topP() < 1f ? r.topP() : null)
+                .seed(seed)
+                .stop(stops)
+                .topNTokens(Math.max(0, logprobs))
+                .build());
     }
 
     private static String finishReason(Generation g) {

@@ -1,5 +1,6 @@
-package dev.folio.api;
+package dev.folio.api.tgi;
 
+import dev.folio.api.InvalidRequestException;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.store.ModelRegistry;
 import dev.folio.tokenizer.CharTokenizer;

@@ -1,4 +1,4 @@
-package dev.folio.api;
+package dev.folio.api.tgi;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

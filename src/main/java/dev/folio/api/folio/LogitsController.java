@@ -1,5 +1,6 @@
-package dev.folio.api;
+package dev.folio.api.folio;
 
+import dev.folio.api.InvalidRequestException;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;

@@ -1,0 +1,130 @@
+package dev.folio.api;
+
+import java.util.List;
+
+/**
+ * What a protocol asks to generate, before validation: each option a named field, set through a builder, so a
+ * new option is one more field rather than one more positional argument. {@link GenerationService#validate}
+ * turns it into a {@link ValidGeneration}, the only thing the engine sees.
+ *
+ * @param inputs the prompt text
+ * @param truncate keep only the last this-many prompt tokens (null: the context window)
+ * @param maxNewTokens tokens to generate at most (null: the configured default)
+ * @param doSample sample rather than decode greedily
+ * @param temperature null: 1
+ * @param topK null: off
+ * @param topP null: off
+ * @param seed null: a random one, reported back
+ * @param stop stop sequences
+ * @param repetitionPenalty CTRL's; null: 1 (none)
+ * @param topNTokens alternatives to report per generated token
+ * @param prefillLogprobs report the prompt tokens' log-probabilities
+ * @param fields what the client calls each field, for error messages in its own terms
+ */
+public record GenerationSpec(String inputs, Integer truncate, Integer maxNewTokens, boolean doSample, Float temperature, Integer topK,
+        Float topP, Long seed, List<String> stop, Float repetitionPenalty, int topNTokens, boolean prefillLogprobs, Fields fields) {
+
+    public GenerationSpec {
+        stop = stop == null ? List.of() : List.copyOf(stop);
+    }
+
+    /**
+     * The wire names of the fields that validation reports on.
+     *
+     * @param inputs the prompt's field
+     * @param maxNewTokens the token budget's field
+     * @param stop the stop sequences' field
+     * @param topNTokens the alternatives' field
+     */
+    public record Fields(String inputs, String maxNewTokens, String stop, String topNTokens) {
+        public static final Fields TGI = new Fields("inputs", "max_new_tokens", "stop", "top_n_tokens");
+        public static final Fields OPENAI_COMPLETIONS = new Fields("prompt", "max_tokens", "stop", "logprobs");
+        public static final Fields CHAT = new Fields("messages", "max_tokens", "stop", "top_logprobs");
+    }
+
+    public static Builder builder(String inputs, Fields fields) {
+        return new Builder(inputs, fields);
+    }
+
+    /** Sets options by name; unset ones keep their defaults. */
+    public static final class Builder {
+        private final String inputs;
+        private final Fields fields;
+        private Integer truncate;
+        private Integer maxNewTokens;
+        private boolean doSample;
+        private Float temperature;
+        private Integer topK;
+        private Float topP;
+        private Long seed;
+        private List<String> stop = List.of();
+        private Float repetitionPenalty;
+        private int topNTokens;
+        private boolean prefillLogprobs;
+
+        private Builder(String inputs, Fields fields) {
+            this.inputs = inputs;
+            this.fields = fields;
+        }
+
+        public Builder truncate(Integer value) {
+            truncate = value;
+            return this;
+        }
+
+        public Builder maxNewTokens(Integer value) {
+            maxNewTokens = value;
+            return this;
+        }
+
+        public Builder doSample(boolean value) {
+            doSample = value;
+            return this;
+        }
+
+        public Builder temperature(Float value) {
+            temperature = value;
+            return this;
+        }
+
+        public Builder topK(Integer value) {
+            topK = value;
+            return this;
+        }
+
+        public Builder topP(Float value) {
+            topP = value;
+            return this;
+        }
+
+        public Builder seed(Long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder stop(List<String> value) {
+            stop = value;
+            return this;
+        }
+
+        public Builder repetitionPenalty(Float value) {
+            repetitionPenalty = value;
+            return this;
+        }
+
+        public Builder topNTokens(int value) {
+            topNTokens = value;
+            return this;
+        }
+
+        public Builder prefillLogprobs(boolean value) {
+            prefillLogprobs = value;
+            return this;
+        }
+
+        public GenerationSpec build() {
+            return new GenerationSpec(inputs, truncate, maxNewTokens, doSample, temperature, topK, topP, seed, stop, repetitionPenalty,
+                    topNTokens, prefillLogprobs, fields);
+        }
+    }
+}

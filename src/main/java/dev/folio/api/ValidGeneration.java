@@ -1,0 +1,15 @@
+package dev.folio.api;
+
+import dev.folio.inference.SamplingParameters;
+
+/**
+ * A generation request that passed every check (limits, ranges, the model's vocabulary), as TGI's router has its
+ * ValidGenerateRequest: what the decode scheduler is given, whichever protocol it came from.
+ *
+ * @param inputs the prompt text (encoded again against the model version that runs it)
+ * @param truncate keep only the last this-many prompt tokens (null: the context window)
+ * @param sampling how to choose tokens and when to stop
+ * @param topNTokens alternatives to report per generated token
+ * @param prefillLogprobs report the prompt tokens' log-probabilities
+ */
+public record ValidGeneration(String inputs, Integer truncate, SamplingParameters sampling, int topNTokens, boolean prefillLogprobs) {}
