@@ -15,7 +15,26 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("folio")
 public record FolioProperties(@DefaultValue Store store, @DefaultValue Generation generation, @DefaultValue Api api,
-        @DefaultValue Admin admin, @DefaultValue Training training) {
+        @DefaultValue Admin admin, @DefaultValue Training training, @DefaultValue Chat chat) {
+
+    /**
+     * The chat route.
+     *
+     * @param speakers who speaks a message that names nobody, per role (a template reads them as {@code speakers})
+     * @param defaultMaxTokens a reply's budget when the request does not say (a reply usually ends sooner, at the end of its speech)
+     */
+    public record Chat(@DefaultValue Speakers speakers, @DefaultValue("400") int defaultMaxTokens) {}
+
+    /**
+     * @param user the user's default speaker
+     * @param assistant the model's default speaker
+     */
+    public record Speakers(@DefaultValue("ROMEO") String user, @DefaultValue("JULIET") String assistant) {
+
+        public java.util.Map<String, String> byRole() {
+            return java.util.Map.of("user", user, "assistant", assistant);
+        }
+    }
 
     /**
      * @param path model store root

@@ -5,6 +5,7 @@ import dev.folio.store.InvalidVersionException;
 import dev.folio.store.VersionNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -18,12 +19,16 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.FieldError;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -90,18 +95,26 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             }
         }
         Throwable cause = e.getMostSpecificCause();
-        String reason = cause instanceof JacksonException json ? where(json) + json.getOriginalMessage() : "the body is not a JSON object";
+        String reason = cause instanceof JacksonException json ? where(json) + plain(json.getOriginalMessage()) : "the body is not a JSON object";
         return error(servlet(request), HttpStatus.BAD_REQUEST, "Malformed request body", "could not read the request body as JSON: " + reason,
                 "validation", null);
     }
 
-    /** Spring's own 4xx (415, 404, 405, ...) keep their status and detail, in Folio's shape. */
+    /**
+     * Spring's own 4xx (404, 405, 415, ...) keep their status, in Folio's shape, with a detail in the client's terms: what was
+     * asked and what the server answers instead, never the framework's wording.
+     */
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
-        String detail = body instanceof ProblemDetail problem && problem.getDetail() != null ? problem.getDetail() : e.getMessage();
+        HttpServletRequest servlet = servlet(request);
+        String asked = servlet == null ? "this request" : servlet.getMethod() + " " + servlet.getRequestURI();
+        String detail = clientTerms(e, asked);
+        if (detail == null) {
+            detail = body instanceof ProblemDetail problem && problem.getDetail() != null ? problem.getDetail() : e.getMessage();
+        }
         String title = body instanceof ProblemDetail problem && problem.getTitle() != null ? problem.getTitle() : "Error";
-        ResponseEntity<Object> response = error(servlet(request), HttpStatus.valueOf(status.value()), title, detail,
+        ResponseEntity<Object> response = error(servlet, HttpStatus.valueOf(status.value()), title, detail,
                 status.is4xxClientError() ? "validation" : "generation", null);
         return ResponseEntity.status(status).headers(headers).headers(response.getHeaders()).body(response.getBody());
     }
@@ -127,6 +140,37 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static HttpServletRequest servlet(WebRequest request) {
         return request instanceof ServletWebRequest servlet ? servlet.getRequest() : null;
+    }
+
+    /** What went wrong, for the framework's own 4xx; null where Spring's detail already reads well. */
+    private static String clientTerms(Exception e, String asked) {
+        if (e instanceof NoResourceFoundException) {
+            return "there is no route " + asked + "; the API is listed at /v3/api-docs (Swagger UI at /docs)";
+        }
+        if (e instanceof HttpRequestMethodNotSupportedException m) {
+            List<String> methods = m.getSupportedHttpMethods() == null ? List.of()
+                    : m.getSupportedHttpMethods().stream().map(Object::toString).toList();
+            return asked + " is not served; this path answers " + String.join(", ", methods);
+        }
+        if (e instanceof HttpMediaTypeNotSupportedException m) {
+            return "send the body as application/json (Content-Type was " + (m.getContentType() == null ? "missing" : m.getContentType()) + ")";
+        }
+        if (e instanceof HttpMediaTypeNotAcceptableException) {
+            return "this route answers application/json (or text/event-stream when streaming), which the Accept header does not allow";
+        }
+        return null;
+    }
+
+    /** Jackson's message with Java's type names in JSON's words ("`java.lang.Integer`" → "an integer"). */
+    static String plain(String message) {
+        return message
+                .replaceAll("`(java\\.lang\\.)?(Integer|Long|int|long)`", "an integer")
+                .replaceAll("`(java\\.lang\\.)?(Float|Double|float|double)`", "a number")
+                .replaceAll("`(java\\.lang\\.)?(Boolean|boolean)`", "a boolean (true or false)")
+                .replaceAll("`java\\.lang\\.String`", "a string")
+                .replaceAll("`java\\.util\\.[A-Za-z]*List[^`]*`", "an array")
+                .replaceAll("`[a-z][\\w.]*\\.([A-Z]\\w*)(\\$\\w+)*`", "an object")
+                .replaceAll("\\s*\\(for Object starting at[^)]*\\)", "");
     }
 
     /** "parameters.max_new_tokens: " for an error inside a field, "" at the top level. */

@@ -78,10 +78,12 @@ public class GenerationService {
         try (ModelRegistry.Lease lease = registry.acquire()) {
             encode(lease.model(), inputs, spec.truncate(), names.inputs()); // unknown characters answer 422 before any stream starts
         }
+        List<String> allStops = new ArrayList<>(spec.modelStop());
+        allStops.addAll(stops);
         SamplingParameters sampling;
         try {
             sampling = new SamplingParameters(tokens, spec.doSample(), spec.temperature() != null ? spec.temperature() : 1f, spec.topK(),
-                    spec.topP(), spec.seed(), stops, spec.repetitionPenalty() != null ? spec.repetitionPenalty() : 1f);
+                    spec.topP(), spec.seed(), allStops, spec.repetitionPenalty() != null ? spec.repetitionPenalty() : 1f);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }

@@ -15,17 +15,19 @@ import java.util.List;
  * @param topK null: off
  * @param topP null: off
  * @param seed null: a random one, reported back
- * @param stop stop sequences
+ * @param stop the client's stop sequences
+ * @param modelStop stop sequences the model's chat template sets (the end of a speech); not counted against the client's limit
  * @param repetitionPenalty CTRL's; null: 1 (none)
  * @param topNTokens alternatives to report per generated token
  * @param prefillLogprobs report the prompt tokens' log-probabilities
  * @param fields what the client calls each field, for error messages in its own terms
  */
 public record GenerationSpec(String inputs, Integer truncate, Integer maxNewTokens, boolean doSample, Float temperature, Integer topK,
-        Float topP, Long seed, List<String> stop, Float repetitionPenalty, int topNTokens, boolean prefillLogprobs, Fields fields) {
+        Float topP, Long seed, List<String> stop, List<String> modelStop, Float repetitionPenalty, int topNTokens, boolean prefillLogprobs, Fields fields) {
 
     public GenerationSpec {
         stop = stop == null ? List.of() : List.copyOf(stop);
+        modelStop = modelStop == null ? List.of() : List.copyOf(modelStop);
     }
 
     /**
@@ -58,6 +60,7 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
         private Float topP;
         private Long seed;
         private List<String> stop = List.of();
+        private List<String> modelStop = List.of();
         private Float repetitionPenalty;
         private int topNTokens;
         private boolean prefillLogprobs;
@@ -107,6 +110,11 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
             return this;
         }
 
+        public Builder modelStop(List<String> value) {
+            modelStop = value;
+            return this;
+        }
+
         public Builder repetitionPenalty(Float value) {
             repetitionPenalty = value;
             return this;
@@ -123,7 +131,7 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
         }
 
         public GenerationSpec build() {
-            return new GenerationSpec(inputs, truncate, maxNewTokens, doSample, temperature, topK, topP, seed, stop, repetitionPenalty,
+            return new GenerationSpec(inputs, truncate, maxNewTokens, doSample, temperature, topK, topP, seed, stop, modelStop, repetitionPenalty,
                     topNTokens, prefillLogprobs, fields);
         }
     }

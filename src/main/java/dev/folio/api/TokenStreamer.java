@@ -4,9 +4,11 @@ import dev.folio.inference.ConcurrencyLimiter;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationCancelledException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,11 @@ public class TokenStreamer {
 
     /** What to send for each token and after the last. */
     public interface Events {
+        /** The events that open one generation's part of the stream (OpenAI chat's role chunk); none by default. */
+        default List<Object> start() {
+            return List.of();
+        }
+
         /** The event for a token that is not known to be the last; null sends nothing (yet). */
         Object token(int index, Generation.GeneratedToken token);
 
@@ -47,14 +54,15 @@ public class TokenStreamer {
 
     /** Streams one generation. */
     public SseEmitter stream(ValidGeneration job, Events events) {
-        return stream(List.of(job), i -> events, List.of());
+        return stream(List.of(job), i -> events, generations -> List.of());
     }
 
     /**
      * Streams several generations one after another in one stream (OpenAI's n and prompt lists),
-     * then the closing events ({@code data: [DONE]} for OpenAI).
+     * then the closing events, given every finished generation ({@code data: [DONE]} for OpenAI, after the usage chunk
+     * when asked).
      */
-    public SseEmitter stream(List<ValidGeneration> jobs, IntFunction<Events> eventsForJob, List<Object> closing) {
+    public SseEmitter stream(List<ValidGeneration> jobs, IntFunction<Events> eventsForJob, Function<List<Generation>, List<Object>> closing) {
         ConcurrencyLimiter.Permit permit = service.admit(); // 429 here, before any byte of the stream
         SseEmitter emitter = new SseEmitter(TIMEOUT_MILLIS);
         AtomicBoolean gone = new AtomicBoolean();
@@ -70,15 +78,16 @@ public class TokenStreamer {
         return emitter;
     }
 
-    private void run(List<ValidGeneration> jobs, IntFunction<Events> eventsForJob, List<Object> closing, SseEmitter emitter,
+    private void run(List<ValidGeneration> jobs, IntFunction<Events> eventsForJob, Function<List<Generation>, List<Object>> closing, SseEmitter emitter,
             AtomicBoolean gone, ConcurrencyLimiter.Permit permit) {
         Events events = eventsForJob.apply(0);
         try (permit) {
+            List<Generation> generations = new ArrayList<>();
             for (int j = 0; j < jobs.size(); j++) {
                 events = eventsForJob.apply(j);
-                streamOne(jobs.get(j), events, emitter, gone);
+                generations.add(streamOne(jobs.get(j), events, emitter, gone));
             }
-            for (Object event : closing) {
+            for (Object event : closing.apply(generations)) {
                 send(emitter, event, gone);
             }
             emitter.complete();
@@ -93,7 +102,10 @@ public class TokenStreamer {
         }
     }
 
-    private void streamOne(ValidGeneration job, Events events, SseEmitter emitter, AtomicBoolean gone) {
+    private Generation streamOne(ValidGeneration job, Events events, SseEmitter emitter, AtomicBoolean gone) {
+        for (Object event : events.start()) {
+            send(emitter, event, gone);
+        }
         // Every token goes out as it comes but the last: TGI's last event carries the whole generation,
         // so it waits for the result (which follows the last token at once).
         Generation.GeneratedToken[] last = {null};
@@ -108,6 +120,7 @@ public class TokenStreamer {
         for (Object event : events.finish(index[0], last[0], generation)) {
             send(emitter, event, gone);
         }
+        return generation;
     }
 
     private static void sendError(SseEmitter emitter, Object event, AtomicBoolean gone) {

@@ -3,6 +3,7 @@ package dev.folio.store;
 import dev.folio.model.GptConfig;
 import dev.folio.model.TrainingConfig;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What {@code model.json} holds for one version: enough to rebuild the model, its tokenizer, and to
@@ -18,6 +19,8 @@ import java.time.Instant;
  * @param paramsFile the weights file in the version directory
  * @param training how it was trained and how well it did
  * @param corpus what it was trained on
+ * @param chat how a conversation becomes this model's prompt (null in versions written before chat templates:
+ *     the play-script default)
  */
 public record ModelMetadata(
         int format,
@@ -29,13 +32,31 @@ public record ModelMetadata(
         long parameterCount,
         String paramsFile,
         TrainingSummary training,
-        CorpusSummary corpus) {
+        CorpusSummary corpus,
+        Chat chat) {
 
     public static final int FORMAT = 1;
 
     /** A copy bound to a version id and creation time (set by the store at publish time). */
     public ModelMetadata withVersion(String newVersion, Instant created) {
-        return new ModelMetadata(format, modelName, newVersion, created, architecture, vocabulary, parameterCount, paramsFile, training, corpus);
+        return new ModelMetadata(format, modelName, newVersion, created, architecture, vocabulary, parameterCount, paramsFile, training, corpus, chat);
+    }
+
+    /** A copy with another chat template (the weights and everything else unchanged). */
+    public ModelMetadata withChat(Chat newChat) {
+        return new ModelMetadata(format, modelName, version, createdAt, architecture, vocabulary, parameterCount, paramsFile, training, corpus, newChat);
+    }
+
+    /**
+     * The chat template kept with a version, as Hugging Face keeps {@code chat_template} in tokenizer_config.json.
+     *
+     * @param template a Jinja template over {@code messages}, {@code add_generation_prompt} and {@code speakers}
+     * @param stop where a reply ends (for the play-script template, the blank line that ends a speech)
+     */
+    public record Chat(String template, List<String> stop) {
+        public Chat {
+            stop = stop == null ? List.of() : List.copyOf(stop);
+        }
     }
 
     /**

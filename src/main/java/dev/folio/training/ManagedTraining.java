@@ -53,9 +53,10 @@ public final class ManagedTraining {
      * @param threads libtorch intra-op threads for this thread (0: leave as is)
      * @param keepVersions retention after a publish (0: keep all)
      * @param lockStaleAfter a lock older than this with no heartbeat is taken over
+     * @param chat the chat template to publish with; null keeps the base version's (fine-tuning) or the default
      */
     public record Request(Path corpus, boolean fromScratch, GptConfig architecture, TrainingConfig training, int checkpointInterval,
-            boolean gate, double margin, int threads, int keepVersions, Duration lockStaleAfter) {}
+            boolean gate, double margin, int threads, int keepVersions, Duration lockStaleAfter, ModelMetadata.Chat chat) {}
 
     private final ModelStore store;
     private final String modelName;
@@ -183,7 +184,8 @@ public final class ManagedTraining {
                     record.vocabulary(), record.architecture().parameterCount(), modelName + "-0000.params",
                     new ModelMetadata.TrainingSummary(record.config(), result.steps(), result.tokensSeen(), result.wallSeconds(),
                             result.trainLoss(), result.valLoss(), record.config().evalBatches()),
-                    new ModelMetadata.CorpusSummary(corpus.sha256(), corpus.characters(), corpus.train().length, corpus.validation().length));
+                    new ModelMetadata.CorpusSummary(corpus.sha256(), corpus.characters(), corpus.train().length, corpus.validation().length),
+                    request.chat() != null ? request.chat() : baseChat(record));
             ModelMetadata published = store.publish(model, metadata);
             String why = baseline == null ? "no comparable served version" : String.format("val loss %.4f < served %.4f - margin %.4f",
                     result.valLoss(), baseline, request.margin());
@@ -201,6 +203,19 @@ public final class ManagedTraining {
         runs.index(ended);
         ModelStore.deleteRecursively(runs.checkpointDir(record.id()));
         return ended;
+    }
+
+    /** The chat template of the version a fine-tune started from, so scheduled fine-tunes keep it; null for a new model. */
+    private ModelMetadata.Chat baseChat(RunRecord record) {
+        if (record.baseVersion() == null) {
+            return null;
+        }
+        try {
+            return store.metadata(modelName, record.baseVersion()).chat();
+        } catch (IOException | RuntimeException e) {
+            log.warn("base version {} is gone or unreadable; publishing without its chat template: {}", record.baseVersion(), e.getMessage());
+            return null;
+        }
     }
 
     /** The served version's validation loss on the same batches, or null if there is none with this vocabulary. */

@@ -5,10 +5,15 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import dev.folio.model.Gpt;
 import dev.folio.model.TrainingConfig;
+import dev.folio.chat.ChatTemplate;
+import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.RunRecord;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -51,6 +56,12 @@ public final class TrainCommand implements Callable<Integer> {
     int keepVersions;
     @Option(names = "--lock-stale-seconds", defaultValue = "120", description = "take over a training lock with no heartbeat for this long")
     long lockStaleSeconds;
+
+    @Option(names = "--chat-template", description = "Jinja chat template file published with the model (default: the base "
+            + "version's when fine-tuning, else the play-script template)")
+    Path chatTemplate;
+    @Option(names = "--chat-stop", description = "where a chat reply ends, with Java escapes (default with --chat-template: \\n\\n); repeatable")
+    List<String> chatStop;
 
     @Option(names = "--n-layer", defaultValue = "4") int nLayer;
     @Option(names = "--n-head", defaultValue = "4") int nHead;
@@ -96,7 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             ManagedTraining managed = new ManagedTraining(new ModelStore(store), model);
             ManagedTraining.Request request = new ManagedTraining.Request(corpus, !fineTune, architecture, training, checkpointInterval,
-                    !noGate, margin, threads, keepVersions, Duration.ofSeconds(lockStaleSeconds));
+                    !noGate, margin, threads, keepVersions, Duration.ofSeconds(lockStaleSeconds), chat());
             RunRecord run = managed.run(request, managed.nextRunId(), progress);
             System.out.printf("run %s %s: steps %d, train loss %.4f, val loss %.4f%s%s%n", run.id(), run.status(), run.step(), run.trainLoss(),
                     run.valLoss(), run.baselineValLoss() == null ? "" : String.format(", served %.4f", run.baselineValLoss()),
@@ -107,6 +118,17 @@ public final class TrainCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 3;
         }
+    }
+
+    /** The --chat-template file, checked to compile before hours of training; null without one. */
+    private ModelMetadata.Chat chat() throws IOException {
+        if (chatTemplate == null) {
+            return null;
+        }
+        String source = Files.readString(chatTemplate);
+        ChatTemplate.of(source); // a syntax error fails now, with the line
+        List<String> stops = chatStop == null ? List.of("\n\n") : chatStop.stream().map(String::translateEscapes).toList();
+        return new ModelMetadata.Chat(source, stops);
     }
 
     private static TrainingResult trainOnly(Corpus corpus, GptConfig architecture, TrainingConfig training, TrainingListener listener) {

@@ -147,7 +147,7 @@ public class TrainingJob implements AutoCloseable {
                 settings.maxDuration());
         GptConfig scratch = new GptConfig(65, 256, 4, 4, 256, 0f, false); // vocabulary size comes from the corpus
         return new ManagedTraining.Request(settings.corpus(), settings.fromScratch(), scratch, config, settings.checkpointInterval(), true,
-                settings.improvementMargin(), settings.threads(), storeSettings.keepVersions(), Duration.ofMinutes(2));
+                settings.improvementMargin(), settings.threads(), storeSettings.keepVersions(), Duration.ofMinutes(2), null);
     }
 
     /**

@@ -94,6 +94,19 @@ class OpenAiApiTest extends TinyModelServerTest {
     }
 
     @Test
+    void anyModelNameIsServedByTheOneModel() throws Exception {
+        for (String name : new String[] {"gpt-3.5-turbo-instruct", "http://127.0.0.1:8080", "tiny-char"}) {
+            HttpResponse<String> response = api().post("/v1/completions",
+                    "{\"model\":\"" + name + "\",\"prompt\":\"abc\",\"max_tokens\":3,\"seed\":1}");
+            assertThat(response.statusCode()).as(name).isEqualTo(200);
+            String model = api().json(response.body()).get("model").asString();
+            assertThat(model).as("what answered").matches("tiny-char:v\\d{8}-\\d{6}");
+            assertThat(response.headers().firstValue("X-Folio-Model-Version")).contains(model.substring("tiny-char:".length()));
+        }
+        assertThat(api().post("/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":3}").statusCode()).as("no model at all").isEqualTo(200);
+    }
+
+    @Test
     void modelsListsTheServedModel() throws Exception {
         JsonNode models = api().json(api().get("/v1/models").body());
         assertThat(models.get("object").asString()).isEqualTo("list");
@@ -103,9 +116,18 @@ class OpenAiApiTest extends TinyModelServerTest {
 
     @Test
     void errorsComeInOpenAisShape() throws Exception {
-        HttpResponse<String> wrongModel = api().post("/v1/completions", "{\"model\":\"gpt-4\",\"prompt\":\"abc\"}");
-        assertThat(wrongModel.statusCode()).isEqualTo(404);
-        assertThat(api().json(wrongModel.body()).get("error").get("message").asString()).contains("gpt-4");
+        HttpResponse<String> noRoute = api().post("/v1/edits", "{\"model\":\"tiny-char\",\"prompt\":\"abc\"}");
+        assertThat(noRoute.statusCode()).isEqualTo(404);
+        assertThat(api().json(noRoute.body()).get("error").get("message").asString())
+                .isEqualTo("there is no route POST /v1/edits; the API is listed at /v3/api-docs (Swagger UI at /docs)");
+        HttpResponse<String> wrongMethod = api().get("/v1/completions");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(api().json(wrongMethod.body()).get("error").get("message").asString())
+                .isEqualTo("GET /v1/completions is not served; this path answers POST");
+        HttpResponse<String> typed = api().post("/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":\"many\"}");
+        assertThat(typed.statusCode()).isEqualTo(400);
+        assertThat(api().json(typed.body()).get("error").get("message").asString()).contains("max_tokens").contains("an integer")
+                .doesNotContain("java.").doesNotContain("`");
         HttpResponse<String> tooHot = api().post("/v1/completions", "{\"model\":\"tiny-char\",\"prompt\":\"abc\",\"temperature\":3,\"logprobs\":9}");
         assertThat(tooHot.statusCode()).isEqualTo(422);
         JsonNode error = api().json(tooHot.body()).get("error");

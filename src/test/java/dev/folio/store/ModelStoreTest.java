@@ -40,7 +40,7 @@ class ModelStoreTest {
             gpt.initialize(model.getNDManager());
             before = logits(model, gpt, ids);
             ModelMetadata stored = store.publish(model, new ModelMetadata(ModelMetadata.FORMAT, TestModels.NAME, null, null,
-                    TestModels.config(), TestModels.TOKENIZER.vocabulary(), TestModels.config().parameterCount(), "x", null, null));
+                    TestModels.config(), TestModels.TOKENIZER.vocabulary(), TestModels.config().parameterCount(), "x", null, null, null));
             assertThat(store.currentVersion(TestModels.NAME)).contains(stored.version());
         }
         try (LoadedModel loaded = store.loadCurrent(TestModels.NAME)) {

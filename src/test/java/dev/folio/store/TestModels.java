@@ -13,6 +13,16 @@ public final class TestModels {
     public static final String NAME = "tiny-char";
     public static final CharTokenizer TOKENIZER = CharTokenizer.fromCorpus("abcdefghijklmnopqrstuvwxyz ,.\n");
 
+    /**
+     * A chat template in the tiny vocabulary (no capitals, no colon): speeches as {@code "romeo.\n<content>\n\n"}, which also
+     * shows a model carrying a template of its own.
+     */
+    public static final ModelMetadata.Chat CHAT = new ModelMetadata.Chat(
+            "{% for m in messages %}{% if m.role == 'system' %}{{ m.content }}\n\n{% else %}"
+                    + "{% if m.name %}{{ m.name | lower }}{% else %}{{ speakers[m.role] | lower }}{% endif %}.\n{{ m.content }}\n\n"
+                    + "{% endif %}{% endfor %}{% if add_generation_prompt %}{{ speakers['assistant'] | lower }}.\n{% endif %}",
+            java.util.List.of("\n\n"));
+
     private TestModels() {}
 
     public static GptConfig config() {
@@ -34,7 +44,7 @@ public final class TestModels {
             model.setBlock(gpt);
             gpt.initialize(model.getNDManager());
             ModelMetadata metadata = new ModelMetadata(ModelMetadata.FORMAT, NAME, null, null, config, TOKENIZER.vocabulary(),
-                    config.parameterCount(), NAME + "-0000.params", null, null);
+                    config.parameterCount(), NAME + "-0000.params", null, null, CHAT);
             return store.publish(model, metadata);
         }
     }

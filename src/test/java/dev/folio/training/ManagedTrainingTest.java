@@ -33,7 +33,7 @@ class ManagedTrainingTest {
     private static ManagedTraining.Request fineTune(Path corpus, double margin, int checkpointInterval) {
         TrainingConfig config = new TrainingConfig(8, 60, 1e-2f, 1e-3f, 5, 0.1f, 0.9f, 0.99f, 1f, 30, 5, 7, null);
         GptConfig unused = TestModels.config();
-        return new ManagedTraining.Request(corpus, false, unused, config, checkpointInterval, true, margin, 0, 0, Duration.ofMinutes(2));
+        return new ManagedTraining.Request(corpus, false, unused, config, checkpointInterval, true, margin, 0, 0, Duration.ofMinutes(2), null);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.folio.api.openai;
 
 import dev.folio.api.InvalidRequestException;
+import dev.folio.api.RequestGuardFilter;
 import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
 import dev.folio.api.ValidGeneration;
@@ -15,6 +16,7 @@ import dev.folio.store.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -50,17 +52,22 @@ public class OpenAiController {
     private final TokenStreamer streamer;
     private final ModelRegistry registry;
 
-    public OpenAiController(GenerationService service, TokenStreamer streamer, ModelRegistry registry) {
+    private final PromptScoring scoring;
+
+    public OpenAiController(GenerationService service, TokenStreamer streamer, ModelRegistry registry, PromptScoring scoring) {
         this.service = service;
         this.streamer = streamer;
         this.registry = registry;
+        this.scoring = scoring;
     }
 
     /** OpenAI's CreateCompletionRequest (the fields a character model can honour). */
     public record CompletionRequest(
-            @Schema(example = "shakespeare-char") @JsonProperty("model") @NotNull String model,
+            @Schema(description = "Any name: the one served model answers; the response's model says which version", example = "shakespeare-char")
+            @JsonProperty("model") String model,
             @Schema(description = "A string or an array of strings", example = "ROMEO:") @JsonProperty("prompt") @NotNull JsonNode prompt,
-            @Schema(example = "100") @JsonProperty("max_tokens") @Min(1) Integer maxTokens,
+            @Schema(description = "Default 16; 0 with echo: true scores the prompt without generating", example = "100")
+            @JsonProperty("max_tokens") @Min(0) Integer maxTokens,
             @Schema(description = "0 is greedy", example = "0.8") @JsonProperty("temperature") @DecimalMin("0") @DecimalMax("2") Float temperature,
             @JsonProperty("top_p") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Float topP,
             @JsonProperty("n") @Min(1) @Max(8) Integer n,
@@ -68,6 +75,7 @@ public class OpenAiController {
             @Schema(description = "A string or an array of up to 4 strings") @JsonProperty("stop") JsonNode stop,
             @JsonProperty("seed") @Min(0) Long seed,
             @JsonProperty("logprobs") @Min(0) @Max(5) Integer logprobs,
+            @Schema(description = "Prepend the prompt; with logprobs, also its tokens' logprobs (the first null)")
             @JsonProperty("echo") Boolean echo,
             @JsonProperty("user") String user) {}
 
@@ -100,15 +108,13 @@ public class OpenAiController {
 
     @Operation(summary = "Create a completion", description = "OpenAI's completions API. temperature 0 is greedy; stream sends data-only "
             + "chunks of the same shape and ends with data: [DONE]. Errors come as {\"error\": {message, type, param, code}}. "
-            + "The response's model is <name>:<version that answered>.")
+            + "Any model name is served by the one model; the response's model is <name>:<version that answered>. echo: true with logprobs "
+            + "also returns the prompt's tokens and their logprobs (the first null), as /logits scores them; max_tokens: 0 with echo: true "
+            + "scores the prompt without generating (lm-evaluation-harness's local-completions).")
     @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
-    public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody CompletionRequest request) throws java.io.IOException {
-        String served = registry.currentMetadata().map(ModelMetadata::modelName).orElse("");
-        String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse("");
-        if (!served.equals(request.model()) && !answering.equals(request.model())) {
-            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "The model '" + request.model() + "' does not exist; this server serves '" + served + "'");
-        }
+    public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody CompletionRequest request, HttpServletResponse servlet)
+            throws java.io.IOException {
         List<String> prompts = strings(request.prompt(), "prompt", Integer.MAX_VALUE);
         List<String> stops = request.stop() == null || request.stop().isNull() ? List.of() : strings(request.stop(), "stop", 4);
         int n = request.n() != null ? request.n() : 1;
@@ -116,20 +122,25 @@ public class OpenAiController {
             throw new InvalidRequestException("prompt must have 1 to " + MAX_PROMPTS_TIMES_N / n + " entries for n = " + n, "prompt");
         }
         int logprobs = request.logprobs() != null ? request.logprobs() : -1;
+        boolean echo = Boolean.TRUE.equals(request.echo());
+        String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = System.currentTimeMillis() / 1000;
+        if (request.maxTokens() != null && request.maxTokens() == 0) {
+            return scoreOnly(request, prompts, n, logprobs, echo, id, created, servlet);
+        }
         List<ValidGeneration> jobs = new ArrayList<>();
         for (String prompt : prompts) {
             for (int j = 0; j < n; j++) {
                 jobs.add(job(request, prompt, stops, j, logprobs));
             }
         }
-        String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
-        long created = System.currentTimeMillis() / 1000;
-        boolean echo = Boolean.TRUE.equals(request.echo());
         if (Boolean.TRUE.equals(request.stream())) {
+            String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse("");
             var emitter = streamer.stream(jobs, index -> new OpenAiStreamEvents(id, created, answering, index, stops,
-                    echo ? prompts.get(index / n) : null), List.of("[DONE]"));
+                    echo ? prompts.get(index / n) : null), generations -> List.of("[DONE]"));
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
         }
+        List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(prompts, logprobs) : null;
         List<Choice> choices = new ArrayList<>();
         int promptTokens = 0;
         int completionTokens = 0;
@@ -140,19 +151,54 @@ public class OpenAiController {
             modelVersions.add(g.modelVersion());
             String prompt = prompts.get(i / n);
             String text = StopTextFilter.strip(g.generatedText(), g.finishReason() == FinishReason.STOP_SEQUENCE ? stops : List.of());
-            choices.add(new Choice(echo ? prompt + text : text, i, logprobs >= 0 ? logprobs(g, logprobs, echo ? prompt.length() : 0) : null,
-                    finishReason(g)));
+            Logprobs generated = logprobs >= 0 ? logprobs(g, logprobs, echo ? prompt.length() : 0, text.length()) : null;
+            Logprobs all = echoed != null ? PromptScoring.concat(echoed.get(i / n).logprobs(), generated) : generated;
+            choices.add(new Choice(echo ? prompt + text : text, i, all, finishReason(g)));
             if (i % n == 0) {
                 promptTokens += g.promptTokens();
             }
             completionTokens += g.tokens().size();
         }
-        ResponseBodyEmitter body = new ResponseBodyEmitter();
-        String model = modelVersions.size() == 1 ? served + ":" + modelVersions.iterator().next() : answering;
-        body.send(new Completion(id, "text_completion", created, model, choices,
-                new Usage(promptTokens, completionTokens, promptTokens + completionTokens)), MediaType.APPLICATION_JSON);
-        body.complete();
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+        String served = registry.currentMetadata().map(ModelMetadata::modelName).orElse("");
+        String version = modelVersions.iterator().next();
+        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
+        return json(new Completion(id, "text_completion", created, served + ":" + version, choices,
+                new Usage(promptTokens, completionTokens, promptTokens + completionTokens)));
+    }
+
+    /**
+     * {@code max_tokens: 0} with {@code echo: true}: the prompt's own logprobs, as evaluation harnesses score texts
+     * (lm-evaluation-harness's local-completions); no token is generated.
+     */
+    private ResponseEntity<ResponseBodyEmitter> scoreOnly(CompletionRequest request, List<String> prompts, int n, int logprobs, boolean echo,
+            String id, long created, HttpServletResponse servlet) throws java.io.IOException {
+        if (!echo) {
+            throw new InvalidRequestException("max_tokens 0 generates nothing: it scores the prompt, which needs echo: true", "max_tokens");
+        }
+        if (Boolean.TRUE.equals(request.stream())) {
+            throw new InvalidRequestException("max_tokens 0 scores the prompt and answers at once: send stream: false", "stream");
+        }
+        List<PromptScoring.Scored> scored = scoring.score(prompts, Math.max(0, logprobs));
+        List<Choice> choices = new ArrayList<>();
+        int promptTokens = 0;
+        for (int p = 0; p < prompts.size(); p++) {
+            PromptScoring.Scored s = scored.get(p);
+            promptTokens += s.tokens();
+            for (int j = 0; j < n; j++) {
+                choices.add(new Choice(prompts.get(p), p * n + j, logprobs >= 0 ? s.logprobs() : null, "length"));
+            }
+        }
+        String version = scored.get(0).modelVersion();
+        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
+        String served = registry.currentMetadata().map(ModelMetadata::modelName).orElse("");
+        return json(new Completion(id, "text_completion", created, served + ":" + version, choices, new Usage(promptTokens, 0, promptTokens)));
+    }
+
+    private static ResponseEntity<ResponseBodyEmitter> json(Object body) throws java.io.IOException {
+        ResponseBodyEmitter emitter = new ResponseBodyEmitter();
+        emitter.send(body, MediaType.APPLICATION_JSON);
+        emitter.complete();
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(emitter);
     }
 
     private ValidGeneration job(CompletionRequest r, String prompt, List<String> stops, int choice, int logprobs) {
@@ -173,13 +219,14 @@ public class OpenAiController {
         return g.finishReason() == FinishReason.LENGTH ? "length" : "stop";
     }
 
-    private static Logprobs logprobs(Generation g, int top, int offset) {
+    /** The generated tokens' logprobs, the first {@code characters} of them (a stop sequence cut off has none). */
+    private static Logprobs logprobs(Generation g, int top, int offset, int characters) {
         List<String> tokens = new ArrayList<>();
         List<Float> tokenLogprobs = new ArrayList<>();
         List<Map<String, Float>> topLogprobs = new ArrayList<>();
         List<Integer> offsets = new ArrayList<>();
         int at = offset;
-        for (Generation.GeneratedToken t : g.tokens()) {
+        for (Generation.GeneratedToken t : g.tokens().subList(0, Math.min(characters, g.tokens().size()))) {
             tokens.add(t.text());
             tokenLogprobs.add(t.logprob());
             Map<String, Float> alternatives = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package dev.folio.api.tgi;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
+import dev.folio.api.chat.ChatPrompts;
 import dev.folio.inference.ConcurrencyLimiter;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelRegistry;
@@ -9,6 +10,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.beans.factory.ObjectProvider;
@@ -26,11 +28,13 @@ public class InfoController {
     private final FolioProperties.Generation limits;
     private final ConcurrencyLimiter limiter;
     private final String version;
+    private final Map<String, String> speakers;
 
     public InfoController(ModelRegistry registry, FolioProperties properties, ConcurrencyLimiter limiter, ObjectProvider<BuildProperties> build) {
         this.registry = registry;
         this.limits = properties.generation();
         this.limiter = limiter;
+        this.speakers = properties.chat().speakers().byRole();
         BuildProperties info = build.getIfAvailable();
         this.version = info != null ? info.getVersion() : "dev";
     }
@@ -56,7 +60,10 @@ public class InfoController {
             @JsonProperty("block_size") int blockSize,
             @JsonProperty("vocabulary") String vocabulary,
             @JsonProperty("val_loss") Float valLoss,
-            @JsonProperty("limits") Map<String, Object> limits) {}
+            @JsonProperty("limits") Map<String, Object> limits,
+            @JsonProperty("chat_template") String chatTemplate,
+            @JsonProperty("chat_stop") List<String> chatStop,
+            @JsonProperty("chat_speakers") Map<String, String> chatSpeakers) {}
 
     @Operation(summary = "Text Generation Inference endpoint info")
     @GetMapping("/info")
@@ -66,10 +73,11 @@ public class InfoController {
     }
 
     private Info info(ModelMetadata m) {
+        ModelMetadata.Chat chat = ChatPrompts.settings(m);
         int block = m.architecture().blockSize();
         return new Info(m.modelName(), m.version(), "text-generation", limiter.limit(), 1, limits.maxStopSequences(), block,
                 block + limits.maxNewTokensLimit(), 1, 1, "folio", version, null, null, m.version(), m.parameterCount(), block,
-                m.vocabulary(), m.training() != null ? m.training().valLoss() : null, limits());
+                m.vocabulary(), m.training() != null ? m.training().valLoss() : null, limits(), chat.template(), chat.stop(), speakers);
     }
 
     private Map<String, Object> limits() {

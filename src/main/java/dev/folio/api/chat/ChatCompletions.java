@@ -1,0 +1,80 @@
+package dev.folio.api.chat;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.api.tgi.Tgi;
+import dev.folio.inference.FinishReason;
+import dev.folio.inference.Generation;
+import java.util.List;
+
+/** The Messages API's response schemas, field for field (TGI's ChatCompletion, ChatCompletionChunk and their parts). */
+public final class ChatCompletions {
+
+    private ChatCompletions() {}
+
+    /** TGI's ChatCompletion. */
+    public record ChatCompletion(@JsonProperty("id") String id, @JsonProperty("object") String object, @JsonProperty("created") long created,
+            @JsonProperty("model") String model, @JsonProperty("system_fingerprint") String systemFingerprint,
+            @JsonProperty("choices") List<Complete> choices, @JsonProperty("usage") Usage usage) {}
+
+    /** TGI's ChatCompletionComplete. */
+    public record Complete(@JsonProperty("index") int index, @JsonProperty("message") OutputMessage message,
+            @JsonProperty("logprobs") Logprobs logprobs, @JsonProperty("finish_reason") String finishReason) {}
+
+    /** TGI's TextMessage, as the reply. */
+    public record OutputMessage(@JsonProperty("role") String role, @JsonProperty("content") String content) {
+
+        static OutputMessage assistant(String content) {
+            return new OutputMessage("assistant", content);
+        }
+    }
+
+    /** TGI's ChatCompletionChunk; {@code usage} is null but on the last chunk when stream_options.include_usage asks for it. */
+    public record ChatCompletionChunk(@JsonProperty("id") String id, @JsonProperty("object") String object, @JsonProperty("created") long created,
+            @JsonProperty("model") String model, @JsonProperty("system_fingerprint") String systemFingerprint,
+            @JsonProperty("choices") List<ChunkChoice> choices, @JsonProperty("usage") Usage usage) {}
+
+    /** TGI's ChatCompletionChoice (a chunk's choice). */
+    public record ChunkChoice(@JsonProperty("index") int index, @JsonProperty("delta") Delta delta, @JsonProperty("logprobs") Logprobs logprobs,
+            @JsonProperty("finish_reason") String finishReason) {}
+
+    /** TGI's ChatCompletionDelta as a TextMessage. */
+    public record Delta(@JsonProperty("role") String role, @JsonProperty("content") String content) {}
+
+    /** TGI's ChatCompletionLogprobs. */
+    public record Logprobs(@JsonProperty("content") List<Logprob> content) {}
+
+    /** TGI's ChatCompletionLogprob. */
+    public record Logprob(@JsonProperty("token") String token, @JsonProperty("logprob") float logprob,
+            @JsonProperty("top_logprobs") List<TopLogprob> topLogprobs) {
+
+        static Logprob of(Generation.GeneratedToken token, int top) {
+            return new Logprob(token.text(), token.logprob(),
+                    token.topTokens().stream().limit(top).map(t -> new TopLogprob(t.text(), t.logprob())).toList());
+        }
+    }
+
+    /** TGI's ChatCompletionTopLogprob. */
+    public record TopLogprob(@JsonProperty("token") String token, @JsonProperty("logprob") float logprob) {}
+
+    /** TGI's Usage. */
+    public record Usage(@JsonProperty("prompt_tokens") int promptTokens, @JsonProperty("completion_tokens") int completionTokens,
+            @JsonProperty("total_tokens") int totalTokens) {
+
+        static Usage of(List<Generation> generations) {
+            int prompt = generations.isEmpty() ? 0 : generations.get(0).promptTokens(); // n replies to one conversation
+            int completion = generations.stream().mapToInt(g -> g.tokens().size()).sum();
+            return new Usage(prompt, completion, prompt + completion);
+        }
+    }
+
+    /** TGI's ChatTokenizeResponse ({@code POST /chat_tokenize}): the prompt the template renders, and its tokens. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ChatTokenizeResponse(@JsonProperty("tokenize_response") List<Tgi.SimpleToken> tokenizeResponse,
+            @JsonProperty("templated_text") String templatedText) {}
+
+    /** OpenAI's finish reasons: a stop sequence or the end of the speech is "stop". */
+    static String finishReason(FinishReason reason) {
+        return reason == FinishReason.LENGTH ? "length" : "stop";
+    }
+}

@@ -1,0 +1,222 @@
+package dev.folio.api.chat;
+
+import dev.folio.FolioProperties;
+import dev.folio.api.GenerationService;
+import dev.folio.api.GenerationSpec;
+import dev.folio.api.InvalidRequestException;
+import dev.folio.api.RequestGuardFilter;
+import dev.folio.api.StopTextFilter;
+import dev.folio.api.TokenStreamer;
+import dev.folio.api.ValidGeneration;
+import dev.folio.api.chat.ChatCompletions.ChatCompletion;
+import dev.folio.api.chat.ChatCompletions.ChatTokenizeResponse;
+import dev.folio.api.chat.ChatCompletions.Complete;
+import dev.folio.api.chat.ChatCompletions.Logprob;
+import dev.folio.api.chat.ChatCompletions.Logprobs;
+import dev.folio.api.chat.ChatCompletions.OutputMessage;
+import dev.folio.api.chat.ChatCompletions.Usage;
+import dev.folio.api.tgi.Tgi;
+import dev.folio.inference.FinishReason;
+import dev.folio.inference.Generation;
+import dev.folio.store.ModelRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.validation.Valid;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+import tools.jackson.databind.JsonNode;
+
+/** TGI's Messages API ({@code POST /v1/chat/completions}, OpenAI's chat completions) and {@code POST /chat_tokenize}. */
+@RestController
+@Tag(name = "Chat", description = "TGI's Messages API: OpenAI-compatible chat completions over the model's chat template")
+public class ChatController {
+
+    private static final String EXAMPLE = "{\"model\": \"shakespeare-char\", \"messages\": [{\"role\": \"system\", \"content\": \"A street in Verona.\"}, "
+            + "{\"role\": \"user\", \"content\": \"Good morrow, fair maid. What news?\"}], \"max_tokens\": 200, \"temperature\": 0.8, \"seed\": 1}";
+
+    private final GenerationService service;
+    private final TokenStreamer streamer;
+    private final ModelRegistry registry;
+    private final ChatPrompts prompts;
+    private final FolioProperties.Generation limits;
+    private final int defaultMaxTokens;
+
+    public ChatController(GenerationService service, TokenStreamer streamer, ModelRegistry registry, ChatPrompts prompts,
+            FolioProperties properties) {
+        this.service = service;
+        this.streamer = streamer;
+        this.registry = registry;
+        this.prompts = prompts;
+        this.limits = properties.generation();
+        this.defaultMaxTokens = properties.chat().defaultMaxTokens();
+    }
+
+    @Operation(summary = "Create a chat completion",
+            description = "The conversation is rendered by the served version's chat template (the play-script default: each message a "
+                    + "speech NAME:\\n<content>\\n\\n, NAME the message's name or folio.chat.speakers' default for its role, a system message "
+                    + "a stage direction), then the model speaks as the assistant until the end of its speech (finish_reason stop) or "
+                    + "max_tokens (length). Typographic characters the vocabulary lacks are normalised (curly quotes, dashes, ...); any "
+                    + "other character outside it is a 422 naming the message. Any model name is served by the one model; the response's "
+                    + "model is <name>:<version>. With stream: true, chat.completion.chunk events end with data: [DONE]. "
+                    + "tools, penalties, logit_bias and response_format other than text are refused with a 422.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = ChatRequest.class), examples = @ExampleObject(name = "a scene", value = EXAMPLE))))
+    @ApiResponse(responseCode = "200", description = "The reply, or a stream of chunks",
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ChatCompletion.class)),
+                    @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = ChatCompletions.ChatCompletionChunk.class))})
+    @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
+    public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody ChatRequest request, HttpServletResponse servlet)
+            throws java.io.IOException {
+        refuseUnsupported(request);
+        ChatPrompts.Prompt prompt;
+        String served;
+        try (ModelRegistry.Lease lease = registry.acquire()) {
+            prompt = prompts.render(lease.model(), request.messages());
+            served = lease.model().metadata().modelName();
+        }
+        List<String> stops = stops(request.stop());
+        int n = request.n() != null ? request.n() : 1;
+        int top = Boolean.TRUE.equals(request.logprobs()) ? (request.topLogprobs() != null ? request.topLogprobs() : 0) : -1;
+        List<ValidGeneration> jobs = new ArrayList<>();
+        for (int choice = 0; choice < n; choice++) {
+            jobs.add(job(request, prompt, stops, choice, top));
+        }
+        List<String> allStops = new ArrayList<>(prompt.stop());
+        allStops.addAll(stops);
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = System.currentTimeMillis() / 1000;
+        if (Boolean.TRUE.equals(request.stream())) {
+            String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse(served);
+            boolean usage = request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
+            var emitter = streamer.stream(jobs, index -> new ChatStreamEvents(id, created, answering, index, allStops, top),
+                    generations -> closing(id, created, answering, usage, generations));
+            return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
+        }
+        List<Generation> generations = service.runTogether(jobs);
+        List<Complete> choices = new ArrayList<>();
+        for (int i = 0; i < generations.size(); i++) {
+            Generation g = generations.get(i);
+            boolean stopped = g.finishReason() == FinishReason.STOP_SEQUENCE;
+            String text = StopTextFilter.strip(g.generatedText(), stopped ? allStops : List.of());
+            Logprobs logprobs = top < 0 ? null
+                    : new Logprobs(g.tokens().stream().limit(text.length()).map(t -> Logprob.of(t, top)).toList()); // one token per character
+            choices.add(new Complete(i, OutputMessage.assistant(text), logprobs, ChatCompletions.finishReason(g.finishReason())));
+        }
+        String version = generations.get(0).modelVersion();
+        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
+        ResponseBodyEmitter body = new ResponseBodyEmitter();
+        body.send(new ChatCompletion(id, "chat.completion", created, served + ":" + version, fingerprint(served + ":" + version), choices,
+                Usage.of(generations)), MediaType.APPLICATION_JSON);
+        body.complete();
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+    }
+
+    @Operation(summary = "Template and tokenize a chat request",
+            description = "TGI's /chat_tokenize: the prompt the served version's chat template renders for these messages (ending with the "
+                    + "model's speaker), and its tokens with offsets.")
+    @PostMapping(path = "/chat_tokenize", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    public ChatTokenizeResponse tokenize(@Valid @RequestBody ChatRequest request) {
+        try (ModelRegistry.Lease lease = registry.acquire()) {
+            ChatPrompts.Prompt prompt = prompts.render(lease.model(), request.messages());
+            List<Tgi.SimpleToken> tokens = lease.model().tokenizer().tokenize(prompt.text()).stream()
+                    .map(t -> new Tgi.SimpleToken(t.id(), t.text(), t.start(), t.stop())).toList();
+            return new ChatTokenizeResponse(tokens, prompt.text());
+        }
+    }
+
+    private ValidGeneration job(ChatRequest r, ChatPrompts.Prompt prompt, List<String> stops, int choice, int top) {
+        boolean greedy = r.temperature() != null && r.temperature() == 0f;
+        Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
+        return service.validate(GenerationSpec.builder(prompt.text(), GenerationSpec.Fields.CHAT)
+                .maxNewTokens(maxTokens != null ? maxTokens : defaultMaxTokens)
+                .doSample(!greedy)
+                .temperature(greedy ? null : r.temperature())
+                .topP(r.topP() != null && r.topP() < 1f ? r.topP() : null)
+                .seed(r.seed() != null ? r.seed() + choice : null) // n seeded replies differ from each other, reproducibly
+                .stop(stops)
+                .modelStop(prompt.stop())
+                .topNTokens(Math.max(0, top))
+                .build());
+    }
+
+    private static List<Object> closing(String id, long created, String model, boolean usage, List<Generation> generations) {
+        List<Object> events = new ArrayList<>();
+        if (usage) {
+            events.add(new ChatCompletions.ChatCompletionChunk(id, "chat.completion.chunk", created, model, fingerprint(model), List.of(),
+                    Usage.of(generations)));
+        }
+        events.add("[DONE]");
+        return events;
+    }
+
+    /** The system_fingerprint: which model version answered (what changes the replies). */
+    static String fingerprint(String modelVersion) {
+        return "folio-" + modelVersion;
+    }
+
+    /** What the model cannot do is refused by name, never silently ignored. */
+    private void refuseUnsupported(ChatRequest r) {
+        if (r.tools() != null && !r.tools().isNull() && !r.tools().isEmpty()) {
+            throw new InvalidRequestException("tools: this model has no tool use; send the conversation without tools", "tools");
+        }
+        JsonNode choice = r.toolChoice();
+        if (choice != null && !choice.isNull() && !(choice.isString() && List.of("none", "auto").contains(choice.asString()))) {
+            throw new InvalidRequestException("tool_choice: this model has no tool use; only \"none\" (or \"auto\" without tools) is accepted",
+                    "tool_choice");
+        }
+        if (r.presencePenalty() != null && r.presencePenalty() != 0f) {
+            throw new InvalidRequestException("presence_penalty is not supported yet; leave it out or send 0", "presence_penalty");
+        }
+        if (r.frequencyPenalty() != null && r.frequencyPenalty() != 0f) {
+            throw new InvalidRequestException("frequency_penalty is not supported yet; leave it out or send 0", "frequency_penalty");
+        }
+        if (r.logitBias() != null && !r.logitBias().isNull() && !r.logitBias().isEmpty()) {
+            throw new InvalidRequestException("logit_bias is not supported yet; leave it out", "logit_bias");
+        }
+        JsonNode format = r.responseFormat();
+        if (format != null && !format.isNull() && !"text".equals(format.path("type").asString(""))) {
+            throw new InvalidRequestException("response_format: only {\"type\": \"text\"} is supported yet (no grammar-constrained decoding)",
+                    "response_format");
+        }
+        if (r.topLogprobs() != null && r.topLogprobs() > 0 && !Boolean.TRUE.equals(r.logprobs())) {
+            throw new InvalidRequestException("top_logprobs needs logprobs: true", "top_logprobs");
+        }
+        if (r.topLogprobs() != null && r.topLogprobs() > limits.maxTopNTokens()) {
+            throw new InvalidRequestException("top_logprobs must be at most " + limits.maxTopNTokens() + "; given: " + r.topLogprobs(), "top_logprobs");
+        }
+    }
+
+    /** OpenAI's stop: a string or an array of strings. */
+    private static List<String> stops(JsonNode stop) {
+        if (stop == null || stop.isNull()) {
+            return List.of();
+        }
+        if (stop.isString()) {
+            return List.of(stop.asString());
+        }
+        List<String> values = new ArrayList<>();
+        if (stop.isArray()) {
+            for (JsonNode item : stop) {
+                if (!item.isString()) {
+                    throw new InvalidRequestException("stop must be a string or an array of strings", "stop");
+                }
+                values.add(item.asString());
+            }
+            return values;
+        }
+        throw new InvalidRequestException("stop must be a string or an array of strings", "stop");
+    }
+}

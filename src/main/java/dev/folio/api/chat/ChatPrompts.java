@@ -1,0 +1,161 @@
+package dev.folio.api.chat;
+
+import dev.folio.FolioProperties;
+import dev.folio.api.InvalidRequestException;
+import dev.folio.chat.ChatMessage;
+import dev.folio.chat.ChatTemplate;
+import dev.folio.chat.TypographicNormalizer;
+import dev.folio.store.LoadedModel;
+import dev.folio.store.ModelMetadata;
+import dev.folio.tokenizer.CharTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Turns a chat request's messages into the model's prompt: checks each message, normalises typographic characters the
+ * vocabulary lacks, refuses the characters still outside it (naming the message), and renders the model version's
+ * chat template (the play-script default for versions that have none).
+ */
+@Component
+public class ChatPrompts {
+
+    /** Where a play-script reply ends: the blank line after a speech. */
+    static final List<String> END_OF_SPEECH = List.of("\n\n");
+
+    private static final int MAX_CACHED_TEMPLATES = 32;
+
+    private final Map<String, String> speakers;
+    private final int maxInputLength;
+    private final Map<String, ChatTemplate> compiled = new ConcurrentHashMap<>();
+
+    public ChatPrompts(FolioProperties properties) {
+        this.speakers = properties.chat().speakers().byRole();
+        this.maxInputLength = properties.generation().maxInputLength();
+    }
+
+    /**
+     * @param text the rendered conversation, ending with the generation prompt (the model's speaker)
+     * @param stop where the reply ends, from the model's template
+     */
+    public record Prompt(String text, List<String> stop) {}
+
+    /** The template source and reply stop a version carries (or the default). */
+    public static ModelMetadata.Chat settings(ModelMetadata metadata) {
+        return metadata.chat() != null ? metadata.chat() : new ModelMetadata.Chat(ChatTemplate.playScript().source(), END_OF_SPEECH);
+    }
+
+    public Map<String, String> speakers() {
+        return speakers;
+    }
+
+    public Prompt render(LoadedModel model, List<ChatRequest.Message> messages) {
+        if (messages == null || messages.isEmpty()) {
+            throw new InvalidRequestException("messages must hold at least one message", "messages");
+        }
+        CharTokenizer tokenizer = model.tokenizer();
+        TypographicNormalizer normalizer = new TypographicNormalizer(tokenizer::contains);
+        List<ChatMessage> conversation = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            conversation.add(message(messages.get(i), "messages[" + i + "]", normalizer, tokenizer));
+        }
+        ModelMetadata.Chat chat = settings(model.metadata());
+        String text;
+        try {
+            text = template(chat.template()).render(conversation, true, speakers);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("messages: the model's chat template refused the conversation: " + e.getMessage(), "messages");
+        }
+        if (text.length() > maxInputLength) {
+            throw new InvalidRequestException("messages: the conversation renders to " + text.length() + " characters; at most "
+                    + maxInputLength, "messages");
+        }
+        try {
+            tokenizer.encode(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("messages: the model's chat template or speaker names (folio.chat.speakers) put "
+                    + e.getMessage(), "messages");
+        }
+        return new Prompt(text, chat.stop());
+    }
+
+    private ChatMessage message(ChatRequest.Message m, String path, TypographicNormalizer normalizer, CharTokenizer tokenizer) {
+        if (m == null) {
+            throw new InvalidRequestException(path + " must be an object with role and content", path);
+        }
+        String role = role(m.role(), path);
+        if (m.toolCalls() != null && !m.toolCalls().isNull() && !m.toolCalls().isEmpty()) {
+            throw new InvalidRequestException(path + ".tool_calls: this model has no tool use", path + ".tool_calls");
+        }
+        String content = normalizer.normalize(content(m.content(), path + ".content"));
+        checkVocabulary(content, path + ".content", tokenizer);
+        String name = m.name() == null || m.name().isBlank() ? null : normalizer.normalize(m.name().strip());
+        if (name != null) {
+            checkVocabulary(name, path + ".name", tokenizer);
+        }
+        return new ChatMessage(role, name, content);
+    }
+
+    private static String role(String role, String path) {
+        if (role == null) {
+            throw new InvalidRequestException(path + ".role is required: system, user or assistant", path + ".role");
+        }
+        return switch (role) {
+            case "system", "developer" -> "system"; // OpenAI's newer name for the system message
+            case "user", "assistant" -> role;
+            case "tool", "function" -> throw new InvalidRequestException(path + ".role '" + role + "' answers a tool call; this model has no tool use",
+                    path + ".role");
+            default -> throw new InvalidRequestException(path + ".role must be system, user or assistant; given: '" + role + "'", path + ".role");
+        };
+    }
+
+    /** A string, or text parts joined in order. */
+    private static String content(JsonNode content, String path) {
+        if (content == null || content.isNull()) {
+            throw new InvalidRequestException(path + " is required", path);
+        }
+        if (content.isString()) {
+            return content.asString();
+        }
+        if (!content.isArray()) {
+            throw new InvalidRequestException(path + " must be a string or an array of text parts", path);
+        }
+        StringBuilder text = new StringBuilder();
+        for (int j = 0; j < content.size(); j++) {
+            JsonNode part = content.get(j);
+            String type = part.path("type").asString("");
+            if (!"text".equals(type)) {
+                throw new InvalidRequestException(path + "[" + j + "]: this model reads text only; given a part of type '" + type + "'",
+                        path + "[" + j + "]");
+            }
+            if (!part.path("text").isString()) {
+                throw new InvalidRequestException(path + "[" + j + "].text must be a string", path + "[" + j + "].text");
+            }
+            text.append(part.get("text").asString());
+        }
+        return text.toString();
+    }
+
+    private static void checkVocabulary(String text, String path, CharTokenizer tokenizer) {
+        try {
+            tokenizer.encode(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(path + ": " + e.getMessage() + " (after normalising typographic characters)", path);
+        }
+    }
+
+    private ChatTemplate template(String source) {
+        ChatTemplate template = compiled.get(source);
+        if (template == null) {
+            template = ChatTemplate.of(source);
+            if (compiled.size() >= MAX_CACHED_TEMPLATES) {
+                compiled.clear(); // a handful of versions at most; never grows without bound
+            }
+            compiled.put(source, template);
+        }
+        return template;
+    }
+}
