@@ -42,6 +42,7 @@ public final class ModelStore {
     private static final String TEMP_PREFIX = ".tmp-";
 
     private final Path root;
+    private final java.util.Set<String> reserved = java.util.concurrent.ConcurrentHashMap.newKeySet(); // ids being written
     private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     public ModelStore(Path root) {
@@ -58,29 +59,59 @@ public final class ModelStore {
      * @return the metadata as stored, with its version id and creation time
      */
     public ModelMetadata publish(Model model, ModelMetadata metadata) throws IOException {
+        return publish(metadata, temp -> {
+            model.setProperty("Epoch", "0");
+            model.save(temp, metadata.modelName()); // <name>-0000.params
+        });
+    }
+
+    /**
+     * Publishes a copy of a version with its chat template replaced: the same weights under a new version id (versions never
+     * change once written), made current. No retraining, and the old version stays for rollback.
+     */
+    public ModelMetadata publishWithChat(String modelName, String fromVersion, ModelMetadata.Chat chat) throws IOException {
+        ModelMetadata from = metadata(modelName, fromVersion); // verified
+        Path source = versionDir(modelName, fromVersion).resolve(from.paramsFile());
+        return publish(from.withChat(chat), temp -> Files.copy(source, temp.resolve(from.paramsFile())));
+    }
+
+    /** Writes a version's files into a directory. */
+    private interface VersionWriter {
+        void write(Path dir) throws IOException;
+    }
+
+    /** Written to a temporary directory, checksummed, fsynced, renamed into place, then pointed at. */
+    private ModelMetadata publish(ModelMetadata metadata, VersionWriter files) throws IOException {
         String name = VersionId.requireModelName(metadata.modelName());
         Path modelDir = Files.createDirectories(root.resolve(name));
-        Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        while (Files.exists(modelDir.resolve(VersionId.at(created)))) {
-            created = created.plusSeconds(1); // two publishes in one second: take the next free id
-        }
-        String version = VersionId.at(created);
-        ModelMetadata stored = metadata.withVersion(version, created);
-
-        Path temp = modelDir.resolve(TEMP_PREFIX + version + "-" + UUID.randomUUID());
-        Files.createDirectories(temp);
-        model.setProperty("Epoch", "0");
-        model.save(temp, name); // <name>-0000.params
-        Files.writeString(temp.resolve(METADATA_FILE), json.writeValueAsString(stored), StandardCharsets.UTF_8);
-        Checksums.write(temp);
-        try (Stream<Path> files = Files.list(temp)) {
-            for (Path file : files.toList()) {
-                fsync(file);
+        ModelMetadata stored;
+        Path temp;
+        synchronized (this) { // two publishes in one second: each takes its own free id
+            Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            while (Files.exists(modelDir.resolve(VersionId.at(created))) || reserved.contains(name + "/" + VersionId.at(created))) {
+                created = created.plusSeconds(1);
             }
+            stored = metadata.withVersion(VersionId.at(created), created);
+            reserved.add(name + "/" + stored.version());
         }
-        fsync(temp);
-        Files.move(temp, modelDir.resolve(version), StandardCopyOption.ATOMIC_MOVE);
-        fsync(modelDir);
+        String version = stored.version();
+        try {
+            temp = modelDir.resolve(TEMP_PREFIX + version + "-" + UUID.randomUUID());
+            Files.createDirectories(temp);
+            files.write(temp);
+            Files.writeString(temp.resolve(METADATA_FILE), json.writeValueAsString(stored), StandardCharsets.UTF_8);
+            Checksums.write(temp);
+            try (Stream<Path> written = Files.list(temp)) {
+                for (Path file : written.toList()) {
+                    fsync(file);
+                }
+            }
+            fsync(temp);
+            Files.move(temp, modelDir.resolve(version), StandardCopyOption.ATOMIC_MOVE);
+            fsync(modelDir);
+        } finally {
+            reserved.remove(name + "/" + version);
+        }
         setCurrent(name, version);
         log.info("published {}/{} (val loss {})", name, version, stored.training() == null ? "n/a" : stored.training().valLoss());
         return stored;

@@ -53,6 +53,11 @@ final class ApiClient {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    HttpResponse<String> put(String path, String body) throws Exception {
+        return http.send(request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> get(String path) throws Exception {
         return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
     }

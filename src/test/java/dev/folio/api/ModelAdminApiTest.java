@@ -28,6 +28,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The models API and hot reload: list, promote, rollback, delete, a refused version, swaps under load. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -187,5 +188,36 @@ class ModelAdminApiTest {
         assertThat(delete("/admin/models/" + v2.version(), Map.of("Authorization", "Bearer adm1n")).statusCode()).isEqualTo(204);
         assertThat(Files.exists(root.resolve(TestModels.NAME).resolve(v2.version()))).isFalse();
         assertThat(delete("/admin/models/" + v2.version(), Map.of("Authorization", "Bearer adm1n")).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(100)
+    void anAdminGivesAVersionANewChatTemplateWithoutRetraining() throws Exception {
+        String served = servedVersion();
+        String template = "{% for m in messages %}{{ m.content }}\n{% endfor %}{% if add_generation_prompt %}reply.\n{% endif %}";
+        String body = "{\"template\":" + JsonMapper.builder().build().writeValueAsString(template) + ",\"stop\":[\".\"]}";
+        String path = "/admin/models/" + served + "/chat-template";
+        assertThat(new ApiClient(port).put(path, body).statusCode()).as("admin only").isIn(401, 403);
+
+        HttpResponse<String> created = admin().put(path, body);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode answer = admin().json(created.body());
+        String copy = answer.get("version").asString();
+        assertThat(copy).isNotEqualTo(served);
+        assertThat(answer.get("served").asString()).isEqualTo(copy);
+        JsonNode info = admin().json(admin().get("/info").body());
+        assertThat(info.get("chat_template").asString()).isEqualTo(template);
+        assertThat(info.get("chat_stop").get(0).asString()).isEqualTo(".");
+        String rendered = admin().json(admin().post("/chat_tokenize", "{\"messages\":[{\"role\":\"user\",\"content\":\"good morrow\"}]}").body())
+                .get("templated_text").asString();
+        assertThat(rendered).isEqualTo("good morrow\nreply.\n");
+        // the same weights: the copy scores a text exactly as the version it came from
+        String scoredCopy = admin().json(admin().post("/logits", "{\"inputs\":\"abc\"}").body()).get("mean_nll").asString();
+        assertThat(admin().post("/admin/models/" + served + "/promote", "").statusCode()).isEqualTo(200);
+        assertThat(admin().json(admin().post("/logits", "{\"inputs\":\"abc\"}").body()).get("mean_nll").asString()).isEqualTo(scoredCopy);
+
+        HttpResponse<String> broken = admin().put(path, "{\"template\":\"{% for m in messages %}\"}");
+        assertThat(broken.statusCode()).isEqualTo(422);
+        assertThat(admin().json(broken.body()).get("detail").asString()).startsWith("template: ");
     }
 }

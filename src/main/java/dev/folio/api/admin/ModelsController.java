@@ -8,20 +8,30 @@ import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelRegistry;
 import dev.folio.store.ModelStore;
 import dev.folio.store.VersionId;
+import dev.folio.api.chat.ChatPrompts;
+import dev.folio.chat.ChatTemplate;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Size;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The model store through HTTP: {@code GET /models} for everyone; promote, rollback and delete for admins. */
@@ -74,6 +84,33 @@ public class ModelsController {
         store.metadata(name, requireVersion(version)); // verified before it is pointed at
         store.setCurrent(name, version);
         return ResponseEntity.ok(Map.of("current", version, "served", reload()));
+    }
+
+    /**
+     * @param template a Jinja chat template (variables: messages, add_generation_prompt, speakers; raise_exception)
+     * @param stop where a reply ends; default the end of a speech (a blank line)
+     */
+    public record ChatTemplateRequest(
+            @Schema(description = "Jinja, as Hugging Face's chat_template", example = "{% for m in messages %}{{ m.content }}\n{% endfor %}")
+            @JsonProperty("template") @NotBlank String template,
+            @Schema(description = "Stop sequences that end a reply", example = "[\"\\n\\n\"]")
+            @JsonProperty("stop") @Size(max = 4) List<@NotEmpty String> stop) {}
+
+    @Operation(summary = "Give a version a new chat template (admin)", security = @SecurityRequirement(name = "bearer"),
+            description = "Versions never change once written: this publishes a new version with the same weights and the new template, "
+                    + "makes it current (hot reload serves it at once) and keeps the old one for rollback. The template must compile.")
+    @PutMapping(path = "/admin/models/{version}/chat-template", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, String>> setChatTemplate(@PathVariable String version, @Valid @RequestBody ChatTemplateRequest request)
+            throws IOException {
+        try {
+            ChatTemplate.of(request.template());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("template: " + e.getMessage(), "template");
+        }
+        List<String> stop = request.stop() == null ? ChatPrompts.END_OF_SPEECH : request.stop();
+        ModelMetadata published = store.publishWithChat(registry.modelName(), requireVersion(version), new ModelMetadata.Chat(request.template(), stop));
+        return ResponseEntity.status(HttpStatus.CREATED)
+                .body(Map.of("version", published.version(), "from", version, "current", published.version(), "served", reload()));
     }
 
     @Operation(summary = "Serve the previous current version again (admin)", security = @SecurityRequirement(name = "bearer"))

@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 public class ChatPrompts {
 
     /** Where a play-script reply ends: the blank line after a speech. */
-    static final List<String> END_OF_SPEECH = List.of("\n\n");
+    public static final List<String> END_OF_SPEECH = List.of("\n\n");
 
     private static final int MAX_CACHED_TEMPLATES = 32;
 
