@@ -79,6 +79,33 @@ public final class StreamLoad {
         return new StreamTiming(first, gaps, count, 200);
     }
 
+    /** A three-message conversation, rendered by the model's chat template (about 150 characters of prompt). */
+    static final String CHAT_MESSAGES = "[{\"role\":\"system\",\"content\":\"A street in Verona.\"},"
+            + "{\"role\":\"user\",\"content\":\"Good morrow, fair maid. Whither away so early?\"},"
+            + "{\"role\":\"assistant\",\"content\":\"To church, good sir, to pray.\"},"
+            + "{\"role\":\"user\",\"content\":\"Then let me walk with thee.\"}]";
+
+    /**
+     * Time to the first chunk of a chat stream that carries reply text, as a chat client shows it: the role chunk, sent before
+     * decoding starts, does not count. NaN if the reply was empty.
+     */
+    static double chatFirstContentMs(HttpClient http, String base, int seed) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":" + CHAT_MESSAGES + ",\"max_tokens\":20,\"temperature\":0.8,"
+                        + "\"seed\":" + seed + ",\"stream\":true}")).build();
+        long start = System.nanoTime();
+        HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+        double first = Double.NaN;
+        Iterator<String> lines = response.body().iterator();
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (Double.isNaN(first) && line.startsWith("data:") && line.contains("\"content\":\"") && !line.contains("\"content\":\"\"")) {
+                first = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        return first;
+    }
+
     static Result concurrent(HttpClient http, String base, int clients, int tokens) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         long start = System.nanoTime();
