@@ -50,6 +50,8 @@ class ManagedTrainingTest {
         assertThat(run.valLoss()).isLessThan(run.baselineValLoss() - 0.01f);
         assertThat(store.currentVersion(TestModels.NAME)).contains(run.publishedVersion());
         assertThat(store.metadata(TestModels.NAME, run.publishedVersion()).training().valLoss()).isEqualTo(run.valLoss());
+        assertThat(store.metadata(TestModels.NAME, run.publishedVersion()).chat()).as("a fine-tune keeps its base's chat template")
+                .isEqualTo(TestModels.CHAT);
         // history: the run's record, its curve, the index line; the checkpoint is gone once the run ended
         assertThat(training.runs().get(run.id())).contains(run);
         List<java.util.Map<String, Object>> curve = training.runs().curve(run.id());
