@@ -22,20 +22,52 @@ function svgElement(name, attributes, text) {
   return element;
 }
 
+/** The server's own words for a failed response: problem+json's detail, TGI's error, or OpenAI's error.message. */
+async function failure(response) {
+  let detail = response.statusText;
+  try {
+    const body = await response.json();
+    detail = (typeof body.error === 'object' && body.error ? body.error.message : body.detail || body.error) || detail;
+  } catch (e) { /* not JSON */ }
+  return new Error(`${response.status}: ${detail}`);
+}
+
 async function json(url, options) {
   const response = await fetch(url, options);
-  if (!response.ok) {
-    let detail = response.statusText;
-    try { detail = (await response.json()).detail || detail; } catch (e) { /* not JSON */ }
-    throw new Error(`${response.status}: ${detail}`);
-  }
+  if (!response.ok) throw await failure(response);
   return response.json();
+}
+
+/** The data of each Server-Sent Event of a streamed response, as it arrives. */
+async function* serverSentData(response) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for (;;) {
+    const {value, done} = await reader.read();
+    if (done) break;
+    buffered += decoder.decode(value, {stream: true}).replaceAll('\r\n', '\n');
+    const events = buffered.split('\n\n');
+    buffered = events.pop();
+    for (const block of events) {
+      const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+      if (data) yield data;
+    }
+  }
 }
 
 // ---- model line and models panel ----
 
+let info = null;
+
 async function loadModels() {
-  const info = await json('/info');
+  info = await json('/info');
+  showTemplateSource();
+  // the server's default speakers, unless they were changed already
+  for (const [role, id] of [['user', 'chat-user-name'], ['assistant', 'chat-assistant-name']]) {
+    const speaker = info.chat_speakers?.[role];
+    if (speaker && $(id).value === $(id).defaultValue) $(id).value = $(id).defaultValue = speaker;
+  }
   $('model-line').textContent = `${info.model_id} ${info.model_version} · ${info.parameter_count.toLocaleString()} parameters · `
     + `context ${info.block_size} · validation loss ${info.val_loss?.toFixed(4) ?? 'n/a'}`;
   const models = await json('/models');
@@ -92,24 +124,27 @@ function drawLossChart(curve) {
 
 // ---- next-character chart ----
 
-let nextTimer = null;
+let nextTimer = null, nextRequest = 0;
 function scheduleNextChart() {
   clearTimeout(nextTimer);
   nextTimer = setTimeout(drawNextChart, 250);
 }
 
 async function drawNextChart() {
-  const text = $('prompt').value;
+  // in the chat view: after the scene as the template renders it, that is, how the model's speech would begin
+  const text = $('chat-view').hidden ? $('prompt').value : chat.rendered;
   const chart = $('next-chart');
+  const asked = ++nextRequest;
   if (!text) { chart.replaceChildren(); return; }
   let scores;
   try {
     scores = await json('/logits', {method: 'POST', headers: {'Content-Type': 'application/json'},
       body: JSON.stringify({inputs: text.slice(-16384), positions: 'last', top_n: 10})});
   } catch (e) {
-    chart.replaceChildren(svgElement('text', {x: 4, y: 16}, e.message.slice(0, 60)));
+    if (asked === nextRequest) chart.replaceChildren(svgElement('text', {x: 4, y: 16}, e.message.slice(0, 60)));
     return;
   }
+  if (asked !== nextRequest) return; // a later text's chart is on its way
   const top = scores.positions[0].top;
   const barHeight = 20, labelWidth = 34, width = 320;
   chart.replaceChildren(...top.flatMap((t, i) => {
@@ -197,30 +232,15 @@ async function generate(event) {
     const response = await fetch('/generate_stream', {method: 'POST', signal: abort.signal,
       headers: {'Content-Type': 'application/json', 'Accept': 'text/event-stream'},
       body: JSON.stringify({inputs: prompt, parameters: parameters()})});
-    if (!response.ok) {
-      const problem = await response.json().catch(() => ({}));
-      throw new Error(problem.detail || `${response.status} ${response.statusText}`);
-    }
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffered = '';
-    for (;;) {
-      const {value, done} = await reader.read();
-      if (done) break;
-      buffered += decoder.decode(value, {stream: true});
-      const events = buffered.split('\n\n');
-      buffered = events.pop();
-      for (const block of events) {
-        const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('');
-        if (!data) continue;
-        const message = JSON.parse(data);
-        if (message.error) throw new Error(message.error);
-        appendToken(message);
-        count++;
-        if (message.details) {
-          $('status').textContent = `${count} tokens in ${((performance.now() - started) / 1000).toFixed(2)} s · `
-            + `${message.details.finish_reason} · seed ${message.details.seed}`;
-        }
+    if (!response.ok) throw await failure(response);
+    for await (const data of serverSentData(response)) {
+      const message = JSON.parse(data);
+      if (message.error) throw new Error(message.error);
+      appendToken(message);
+      count++;
+      if (message.details) {
+        $('status').textContent = `${count} tokens in ${((performance.now() - started) / 1000).toFixed(2)} s · `
+          + `${message.details.finish_reason} · seed ${message.details.seed}`;
       }
     }
   } catch (e) {
@@ -231,6 +251,302 @@ async function generate(event) {
     abort = null;
   }
 }
+
+// ---- tabs: Write / Chat ----
+
+const VIEWS = ['write', 'chat'];
+
+function selectView(name, focus) {
+  for (const view of VIEWS) {
+    const selected = view === name;
+    $(`tab-${view}`).setAttribute('aria-selected', String(selected));
+    $(`tab-${view}`).tabIndex = selected ? 0 : -1;
+    $(`${view}-view`).hidden = !selected;
+  }
+  if (focus) $(`tab-${name}`).focus();
+  hideAlternatives();
+  $('next-caption').innerHTML = name === 'chat'
+    ? 'How the model\'s next speech would begin: what it expects after the scene as the template renders it, from <code>/logits</code>.'
+    : 'What the model expects after the prompt, from <code>/logits</code>; updates as you type.';
+  if (name === 'chat') schedulePrompt(0); else drawNextChart();
+  const hash = name === 'write' ? '' : `#${name}`;
+  if (location.hash !== hash) history.replaceState(null, '', location.pathname + location.search + hash);
+}
+
+/** Arrow keys, Home and End move between the tabs (and select them), as in WAI-ARIA's tabs pattern. */
+function tabKeys(event) {
+  const at = VIEWS.findIndex((view) => $(`tab-${view}`) === document.activeElement);
+  if (at < 0) return;
+  const to = {ArrowRight: at + 1, ArrowLeft: at - 1 + VIEWS.length, Home: 0, End: VIEWS.length - 1}[event.key];
+  if (to === undefined) return;
+  event.preventDefault();
+  selectView(VIEWS[to % VIEWS.length], true);
+}
+
+// ---- chat: the conversation as a play script ----
+
+const chat = {messages: [], abort: null, speaking: null, scene: 0, rendered: ''};
+
+function speakerName(id) {
+  return $(id).value.trim();
+}
+
+/** A speech: the speaker's name on its own line, then what they say. */
+function speechElement(message) {
+  const element = document.createElement('div');
+  element.className = `speech ${message.role}`;
+  const speaker = document.createElement('p');
+  speaker.className = 'speaker';
+  const name = document.createElement('span');
+  name.className = 'name';
+  name.textContent = `${message.name}:`;
+  const who = document.createElement('span');
+  who.className = 'who';
+  who.textContent = message.role === 'user' ? '(you)' : '(the model)';
+  speaker.append(name, who);
+  const lines = document.createElement('p');
+  lines.className = 'lines';
+  lines.textContent = message.content;
+  element.append(speaker, lines);
+  return element;
+}
+
+function addNote(message, text) {
+  const note = document.createElement('p');
+  note.className = 'note';
+  note.textContent = text;
+  message.element.append(note);
+}
+
+function showDirection() {
+  const direction = $('chat-system').value.trim();
+  $('chat-direction').textContent = direction;
+  $('chat-direction').hidden = !direction;
+}
+
+function showScene() {
+  $('chat-empty').hidden = $('chat-speeches').childElementCount > 0;
+}
+
+/** Keeps the latest speech in sight unless the reader has scrolled up to an earlier one. */
+function followScript(wasAtBottom) {
+  const box = $('chat-script');
+  if (wasAtBottom) box.scrollTop = box.scrollHeight;
+}
+
+function atBottom() {
+  const box = $('chat-script');
+  return box.scrollHeight - box.scrollTop - box.clientHeight < 48;
+}
+
+/** The messages of the conversation so far (the stage direction first, as the system message). */
+function conversation() {
+  const direction = $('chat-system').value.trim();
+  const messages = direction ? [{role: 'system', content: direction}] : [];
+  return messages.concat(chat.messages.map(({role, name, content}) => ({role, name, content})));
+}
+
+/**
+ * The messages to send for the model's next speech, spoken as the given name. The play-script template gives the
+ * reply to the last named assistant message's speaker, else to the server's default (chat_speakers in /info); when
+ * that is someone else, an assistant message of no words names the speaker (the template leaves it out of the text).
+ */
+function forReply(messages, model) {
+  const named = messages.filter((m) => m.role === 'assistant' && m.name).at(-1);
+  const next = named ? named.name : info?.chat_speakers?.assistant;
+  return next === model ? messages : messages.concat({role: 'assistant', name: model, content: ''});
+}
+
+function chatRequest(messages, stream) {
+  const number = (id) => $(id).value === '' ? undefined : Number($(id).value);
+  const request = {model: info?.model_id ?? 'shakespeare-char', messages, max_tokens: number('chat-max-tokens'),
+    temperature: number('chat-temperature'), top_p: number('chat-top-p'), seed: number('chat-seed')};
+  if (stream) {
+    request.stream = true;
+    request.stream_options = {include_usage: true};
+  }
+  return JSON.stringify(request);
+}
+
+function chatBusy(busy) {
+  $('chat-send').disabled = busy;
+  $('chat-stop').disabled = !busy;
+  $('chat-speeches').setAttribute('aria-busy', String(busy));
+}
+
+/** Sends the user's line and streams the model's reply in under the model's name. */
+async function sendChat(event) {
+  event.preventDefault();
+  if (chat.abort) return;
+  const you = speakerName('chat-user-name'), model = speakerName('chat-assistant-name');
+  const text = $('chat-message').value.replace(/\s+$/, '');
+  if (!you || !model) {
+    $('chat-status').textContent = 'Name both speakers first.';
+    $(you ? 'chat-assistant-name' : 'chat-user-name').focus();
+    return;
+  }
+  if (!text.trim()) {
+    $('chat-status').textContent = `Type a line for ${you} to say first.`;
+    $('chat-message').focus();
+    return;
+  }
+  const scene = chat.scene;
+  const line = {role: 'user', name: you, content: text};
+  line.element = speechElement(line);
+  chat.messages.push(line);
+  const messages = forReply(conversation(), model);
+  const reply = {role: 'assistant', name: model, content: ''};
+  reply.element = speechElement(reply);
+  reply.element.classList.add('streaming');
+  const lines = reply.element.querySelector('.lines');
+  $('chat-speeches').append(line.element, reply.element);
+  showScene();
+  followScript(true);
+  $('chat-message').value = '';
+  $('chat-message').focus();
+  chatBusy(true);
+  $('chat-status').textContent = `${model} is speaking…`;
+  chat.abort = new AbortController();
+  chat.speaking = model;
+  schedulePrompt(0); // the prompt being answered
+  let count = 0, finish = null, usage = null;
+  const started = performance.now();
+  try {
+    const response = await fetch('/v1/chat/completions', {method: 'POST', signal: chat.abort.signal,
+      headers: {'Content-Type': 'application/json', 'Accept': 'text/event-stream, application/json'}, body: chatRequest(messages, true)});
+    if (!response.ok) throw await failure(response);
+    for await (const data of serverSentData(response)) {
+      if (data === '[DONE]') break;
+      const chunk = JSON.parse(data);
+      if (chunk.error) throw new Error(chunk.error.message || chunk.error);
+      if (chunk.usage) usage = chunk.usage;
+      for (const choice of chunk.choices || []) {
+        if (choice.delta?.content) {
+          const bottom = atBottom();
+          reply.content += choice.delta.content;
+          lines.textContent = reply.content;
+          count++;
+          followScript(bottom);
+        }
+        if (choice.finish_reason) finish = choice.finish_reason;
+      }
+    }
+    chat.messages.push(reply);
+    if (!reply.content) addNote(reply, '(says nothing)');
+    if (finish === 'length') addNote(reply, '(cut off: the max tokens were reached mid-speech)');
+    const tokens = usage ? usage.completion_tokens : count;
+    $('chat-status').textContent = `${tokens} tokens in ${((performance.now() - started) / 1000).toFixed(2)} s, finish: ${finish ?? 'unknown'}`
+      + (usage ? ` · prompt ${usage.prompt_tokens} tokens` : '');
+  } catch (e) {
+    if (scene !== chat.scene) return; // cleared meanwhile
+    if (e.name === 'AbortError' && reply.content) {
+      chat.messages.push(reply);
+      addNote(reply, '(stopped)');
+      $('chat-status').textContent = `stopped after ${count} tokens`;
+    } else {
+      // nothing was said: take the line back, so it can be mended and sent again
+      chat.messages.splice(chat.messages.indexOf(line), 1);
+      line.element.remove();
+      reply.element.remove();
+      if (!$('chat-message').value) $('chat-message').value = text;
+      $('chat-status').textContent = e.name === 'AbortError' ? 'stopped before the model said anything' : `error: ${e.message}`;
+    }
+  } finally {
+    reply.element.classList.remove('streaming');
+    if (scene === chat.scene) {
+      chat.abort = null;
+      chatBusy(false);
+      showScene();
+      if (document.activeElement === document.body || document.activeElement === $('chat-stop')) $('chat-message').focus();
+      schedulePrompt(0);
+    }
+  }
+}
+
+function clearChat() {
+  chat.scene++;
+  if (chat.abort) chat.abort.abort();
+  chat.abort = null;
+  chat.messages = [];
+  $('chat-speeches').replaceChildren();
+  chatBusy(false);
+  showScene();
+  $('chat-status').textContent = 'Cleared: a new scene.';
+  $('chat-message').focus();
+  schedulePrompt(0);
+}
+
+/** Enter sends the line, Shift+Enter starts a new one. */
+function chatKeys(event) {
+  if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+  event.preventDefault();
+  $('chat-form').requestSubmit();
+}
+
+// ---- chat: the template and the prompt it renders ----
+
+function showTemplateSource() {
+  $('chat-template-source').textContent = typeof info?.chat_template === 'string' ? info.chat_template
+    : info ? 'The server\'s /info names no chat_template.' : 'loading…';
+}
+
+let promptTimer = null, promptRequest = 0;
+function schedulePrompt(delay = 250) {
+  if ($('chat-view').hidden) return;
+  clearTimeout(promptTimer);
+  promptTimer = setTimeout(renderPrompt, delay);
+}
+
+/** Asks /chat_tokenize for the exact text the template makes of the conversation (and the draft line, if any). */
+async function renderPrompt() {
+  const asked = ++promptRequest;
+  const messages = conversation();
+  const draft = $('chat-message').value.replace(/\s+$/, '');
+  const you = speakerName('chat-user-name');
+  if (draft.trim() && !chat.abort) messages.push({role: 'user', name: you, content: draft});
+  const model = chat.abort ? chat.speaking : speakerName('chat-assistant-name');
+  const caption = $('chat-prompt-caption'), prompt = $('chat-prompt');
+  if (!messages.some((m) => m.role !== 'system')) {
+    caption.textContent = 'Nothing to render yet: type a line (the prompt follows your draft as you type).';
+    prompt.textContent = chat.rendered = '';
+    drawNextChart();
+    return;
+  }
+  const what = chat.abort ? 'The prompt the model is answering now'
+    : draft.trim() ? 'The scene so far with your draft line, as Send will give it to the model'
+      : 'The scene so far, as the template renders it for the model\'s next speech';
+  try {
+    const rendered = await json('/chat_tokenize', {method: 'POST', headers: {'Content-Type': 'application/json'},
+      body: chatRequest(model ? forReply(messages, model) : messages, false)});
+    if (asked !== promptRequest) return;
+    const tokens = rendered.tokenize_response?.length;
+    const context = info?.block_size;
+    caption.textContent = `${what}, ending with the generation prompt (the name of the model's speaker)`
+      + (tokens !== undefined ? `: ${tokens} tokens` : '')
+      + (tokens > context ? `, of which the model sees the last ${context}.` : '.');
+    prompt.textContent = chat.rendered = rendered.templated_text;
+  } catch (e) {
+    if (asked !== promptRequest) return;
+    caption.textContent = `could not render the prompt: ${e.message}`;
+    prompt.textContent = chat.rendered = '';
+  }
+  drawNextChart();
+}
+
+$('tab-write').addEventListener('click', () => selectView('write'));
+$('tab-chat').addEventListener('click', () => selectView('chat'));
+document.querySelector('[role="tablist"]').addEventListener('keydown', tabKeys);
+window.addEventListener('hashchange', () => selectView(location.hash === '#chat' ? 'chat' : 'write'));
+$('chat-form').addEventListener('submit', sendChat);
+$('chat-message').addEventListener('keydown', chatKeys);
+$('chat-stop').addEventListener('click', () => chat.abort && chat.abort.abort());
+$('chat-clear').addEventListener('click', clearChat);
+$('chat-system').addEventListener('input', () => { showDirection(); schedulePrompt(); });
+for (const id of ['chat-message', 'chat-user-name', 'chat-assistant-name']) $(id).addEventListener('input', () => schedulePrompt());
+$('chat-template').addEventListener('toggle', showTemplateSource);
+if (location.hash === '#chat') selectView('chat');
+showDirection();
+showScene();
 
 $('generate-form').addEventListener('submit', generate);
 $('stop-button').addEventListener('click', () => abort && abort.abort());

@@ -30,7 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import jinjava.de.odysseus.el.tree.IdentifierNode;
 import jinjava.de.odysseus.el.tree.Tree;
@@ -53,37 +55,34 @@ public final class ChatTemplate {
 
     private static final String PLAY_SCRIPT_RESOURCE = "/dev/folio/chat/play-script.jinja";
 
-    /** The tags that load other templates; all of them would read through the resource locator. */
-    private static final Set<String> TEMPLATE_LOADING_TAGS = Set.of("include", "import", "from", "extends");
-
-    /** Tags whose helper text is one plain expression, so it can be syntax-checked before rendering. */
-    private static final Set<String> CONDITION_TAGS = Set.of("if", "elif", "unless");
-
-    private static final int MAX_LISTED_PROBLEMS = 5;
-    private static final int MAX_QUOTED_EXPRESSION = 80;
-
-    private static final Jinjava ENGINE = sandboxedEngine();
+    private static final Jinjava ENGINE = Engine.create();
 
     private final String source;
+    private final SourceLines lines;
 
-    private ChatTemplate(String source) {
+    private ChatTemplate(String source, SourceLines lines) {
         this.source = source;
+        this.lines = lines;
     }
 
     /**
-     * Compiles a Hugging Face-style chat template (Jinja source). Structure, {@code {{ }}} expressions,
-     * {@code if}/{@code elif} conditions and filter names are checked now; what only shows while
-     * rendering (say, a broken {@code for} clause) fails {@link #render} instead.
+     * Compiles a Hugging Face-style chat template (Jinja source). The tag structure, every
+     * {@code {{ }}} expression, {@code if}/{@code elif} conditions and filter and test names are checked
+     * now; what Jinjava only parses while rendering (a {@code for} or {@code set} clause) fails
+     * {@link #render} instead.
      *
      * @throws IllegalArgumentException if the template has a syntax error; the message says what and on which line
      */
     public static ChatTemplate of(String source) {
         Objects.requireNonNull(source, "source");
-        List<String> problems = syntaxProblems(source);
+        List<TemplateError> parseErrors = new ArrayList<>();
+        Node tree = Engine.parse(source, false, parseErrors::add);
+        List<String> problems = SyntaxCheck.problems(tree, parseErrors);
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(summarize("Chat template syntax error", problems));
+            throw new IllegalArgumentException(Problems.summarize("Chat template syntax error", problems));
         }
-        return new ChatTemplate(source);
+        Node trimmedTree = Engine.parse(source, true, error -> {});
+        return new ChatTemplate(source, SourceLines.of(trimmedTree, tree));
     }
 
     /**
@@ -121,18 +120,18 @@ public final class ChatTemplate {
         bindings.put("speakers", speakers == null ? Map.of() : new LinkedHashMap<>(speakers));
 
         RenderResult result = ENGINE.renderForResult(source, bindings);
-        Optional<String> raised = raisedMessage(result.getErrors());
+        Optional<String> raised = Engine.raisedMessage(result.getErrors());
         if (raised.isPresent()) {
             throw new IllegalArgumentException(raised.get());
         }
-        List<String> problems = renderProblems(result);
+        List<String> problems = Problems.ofRender(result, lines);
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(summarize("Chat template failed to render", problems));
+            throw new IllegalArgumentException(Problems.summarize("Chat template failed to render", problems));
         }
         String output = result.getOutput();
         // Jinjava enforces the bound as it renders; this only guards against a path that forgets to
         if (output.getBytes(StandardCharsets.UTF_8).length > MAX_OUTPUT_BYTES) {
-            throw new IllegalArgumentException(outputTooBig());
+            throw new IllegalArgumentException(Problems.outputTooBig());
         }
         return output;
     }
@@ -141,77 +140,6 @@ public final class ChatTemplate {
     public String toString() {
         return "ChatTemplate[" + source.length() + " characters]";
     }
-
-    // --- the engine -------------------------------------------------------------------------------
-
-    private static Jinjava sandboxedEngine() {
-        LegacyOverrides jinja2Semantics = LegacyOverrides.newBuilder()
-                .withUseTrimmingForNotesAndExpressions(true) // without it {{- x -}} trims nothing
-                .withParseWhitespaceControlStrictly(true) // only "{{-" trims, so {{ -1 }} stays a number
-                .withUseNaturalOperatorPrecedence(true)
-                .withIterateOverMapKeys(true)
-                .withEvaluateMapKeys(true)
-                .withUsePyishObjectMapper(true) // prints {'a': 1} and ['x'] as Python does
-                .withKeepNullableLoopValues(true)
-                .build();
-        JinjavaConfig config = JinjavaConfig.newBuilder()
-                // Hugging Face renders chat templates with trim_blocks and lstrip_blocks
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                .withLegacyOverrides(jinja2Semantics)
-                // on by default: it would render a message saying "{{ ... }}" as template code
-                .withNestedInterpretationEnabled(false)
-                .withMaxOutputSize(MAX_OUTPUT_BYTES)
-                .withDisabled(Map.of(Context.Library.TAG, TEMPLATE_LOADING_TAGS))
-                .build();
-        Jinjava jinjava = new Jinjava(config);
-        // the default locator reads the classpath; the tags that use it are disabled, this is the backstop
-        jinjava.setResourceLocator(new NoResources());
-        jinjava.registerFunction(
-                new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
-        return jinjava;
-    }
-
-    /** Refuses every template a template asks for. */
-    private static final class NoResources implements ResourceLocator {
-        @Override
-        public String getString(String fullName, Charset encoding, JinjavaInterpreter interpreter)
-                throws IOException {
-            throw new ResourceNotFoundException("chat templates cannot load other templates or files: " + fullName);
-        }
-    }
-
-    /** What a template's {@code raise_exception(message)} throws; render turns it into its exception. */
-    private static final class RaisedByTemplate extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        RaisedByTemplate(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    /** Bound to {@code raise_exception} (Jinjava makes it accessible). */
-    @SuppressWarnings("unused")
-    private static String raiseException(String message) {
-        throw new RaisedByTemplate(message == null || message.isBlank() ? "the chat template refused the conversation" : message);
-    }
-
-    private static final class PlayScript {
-        static final ChatTemplate TEMPLATE = of(readResource(PLAY_SCRIPT_RESOURCE));
-    }
-
-    private static String readResource(String name) {
-        try (InputStream in = ChatTemplate.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing classpath resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read classpath resource " + name, e);
-        }
-    }
-
-    // --- bindings ---------------------------------------------------------------------------------
 
     /** The messages as Hugging Face templates expect them: maps, with no name key when there is no name. */
     private static List<Map<String, Object>> templateMessages(List<ChatMessage> messages) {
@@ -236,179 +164,344 @@ public final class ChatTemplate {
         return templateMessages;
     }
 
-    // --- compile-time checks ----------------------------------------------------------------------
+    private static final class PlayScript {
+        static final ChatTemplate TEMPLATE = of(readResource(PLAY_SCRIPT_RESOURCE));
 
-    /**
-     * Jinjava's parser checks only the tag structure; expressions are first parsed while rendering.
-     * This also parses every expression it can find, so a typo fails at compile time.
-     */
-    @SuppressWarnings("try") // the resource only scopes the current interpreter
-    private static List<String> syntaxProblems(String source) {
-        JinjavaInterpreter interpreter = ENGINE.newInterpreter();
-        // the parser reads its whitespace and precedence settings from the current interpreter
-        try (AutoCloseableImpl<JinjavaInterpreter> current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
-            Node root = interpreter.parse(source);
-            List<String> problems = new ArrayList<>();
-            for (TemplateError error : interpreter.getErrors()) {
-                // an unclosed "{{" or a stray end tag is only a warning in Jinjava, Jinja2 refuses both
-                if (error.getSeverity() == ErrorType.FATAL || error.getReason() == ErrorReason.SYNTAX_ERROR) {
-                    problems.add(describe(error));
+        private static String readResource(String name) {
+            try (InputStream in = ChatTemplate.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing classpath resource " + name);
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read classpath resource " + name, e);
+            }
+        }
+    }
+
+    /** The sandboxed Jinjava every template renders with. */
+    private static final class Engine {
+
+        /** The tags that load other templates; all of them read through the resource locator. */
+        static final Set<String> TEMPLATE_LOADING_TAGS = Set.of("include", "import", "from", "extends");
+
+        static Jinjava create() {
+            Jinjava jinjava = new Jinjava(config(true));
+            // the default locator reads the classpath; the tags that use it are disabled, this is the backstop
+            jinjava.setResourceLocator(new NoResources());
+            jinjava.registerFunction(
+                    new ELFunctionDefinition("", "raise_exception", Engine.class, "raiseException", String.class));
+            return jinjava;
+        }
+
+        static JinjavaConfig config(boolean trimBlocks) {
+            LegacyOverrides jinja2Semantics = LegacyOverrides.newBuilder()
+                    .withUseTrimmingForNotesAndExpressions(true) // without it {{- x -}} trims nothing
+                    .withParseWhitespaceControlStrictly(true) // only "{{-" trims, {{ -1 }} stays a number
+                    .withUseNaturalOperatorPrecedence(true)
+                    .withIterateOverMapKeys(true)
+                    .withEvaluateMapKeys(true)
+                    .withUsePyishObjectMapper(true) // prints {'a': 1} and ['x'] as Python does
+                    .withKeepNullableLoopValues(true)
+                    .build();
+            return JinjavaConfig.newBuilder()
+                    // Hugging Face renders chat templates with trim_blocks and lstrip_blocks
+                    .withTrimBlocks(trimBlocks)
+                    .withLstripBlocks(trimBlocks)
+                    .withLegacyOverrides(jinja2Semantics)
+                    // on by default: it would render a message saying "{{ ... }}" as template code
+                    .withNestedInterpretationEnabled(false)
+                    .withMaxOutputSize(MAX_OUTPUT_BYTES)
+                    .withDisabled(Map.of(Context.Library.TAG, TEMPLATE_LOADING_TAGS))
+                    .build();
+        }
+
+        /**
+         * Parses the tag structure (Jinjava parses expressions only while rendering). Without trimming,
+         * the line numbers are right: Jinjava 2.8.2 does not count the newline trim_blocks removes.
+         */
+        @SuppressWarnings("try") // the resource only scopes the current interpreter
+        static Node parse(String source, boolean trimBlocks, Consumer<TemplateError> errors) {
+            JinjavaInterpreter interpreter =
+                    new JinjavaInterpreter(ENGINE, ENGINE.getGlobalContextCopy(), config(trimBlocks));
+            // the parser reads its whitespace settings from the current interpreter
+            try (AutoCloseableImpl<JinjavaInterpreter> current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
+                Node root = interpreter.parse(source);
+                interpreter.getErrors().forEach(errors);
+                return root;
+            }
+        }
+
+        /** Bound to {@code raise_exception} (Jinjava makes it accessible). */
+        @SuppressWarnings("unused")
+        private static String raiseException(String message) {
+            throw new RaisedByTemplate(
+                    message == null || message.isBlank() ? "the chat template refused the conversation" : message);
+        }
+
+        static Optional<String> raisedMessage(List<TemplateError> errors) {
+            for (TemplateError error : errors) {
+                for (Throwable cause = error.getException(); cause != null; cause = cause.getCause()) {
+                    if (cause instanceof RaisedByTemplate) {
+                        return Optional.of(cause.getMessage());
+                    }
                 }
             }
-            checkNodes(root, problems);
+            return Optional.empty();
+        }
+
+        /** What {@code raise_exception(message)} throws; Jinjava records it as an error and renders on. */
+        private static final class RaisedByTemplate extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            RaisedByTemplate(String message) {
+                super(message, null, false, false);
+            }
+        }
+
+        /** Refuses every template a template asks for. */
+        private static final class NoResources implements ResourceLocator {
+            @Override
+            public String getString(String fullName, Charset encoding, JinjavaInterpreter interpreter)
+                    throws IOException {
+                throw new ResourceNotFoundException("chat templates cannot load other templates or files: " + fullName);
+            }
+        }
+    }
+
+    /** Finds, before any rendering, the syntax errors Jinjava would only report while rendering. */
+    private static final class SyntaxCheck {
+
+        /** Tags whose helper text is one plain expression. */
+        private static final Set<String> CONDITION_TAGS = Set.of("if", "elif", "unless");
+
+        static List<String> problems(Node tree, List<TemplateError> parseErrors) {
+            List<String> problems = new ArrayList<>();
+            for (TemplateError error : parseErrors) {
+                // an unclosed "{{" or a stray end tag is only a warning in Jinjava; Jinja2 refuses both
+                if (error.getSeverity() == ErrorType.FATAL || error.getReason() == ErrorReason.SYNTAX_ERROR) {
+                    problems.add(Problems.describe(error, error.getLineno()));
+                }
+            }
+            check(tree, problems);
             return problems;
         }
-    }
 
-    private static void checkNodes(Node node, List<String> problems) {
-        if (node instanceof TagNode tag && TEMPLATE_LOADING_TAGS.contains(tag.getName())) {
-            problems.add(atLine(node.getLineNumber(),
-                    "'" + tag.getName() + "' is not allowed: chat templates cannot load other templates or files"));
-        }
-        String expression = expressionOf(node);
-        if (expression != null && !expression.isBlank()) {
-            checkExpression(expression.trim(), node.getLineNumber(), problems);
-        }
-        for (Node child : node.getChildren()) {
-            checkNodes(child, problems);
-        }
-    }
-
-    private static String expressionOf(Node node) {
-        if (node instanceof ExpressionNode && node.getMaster() instanceof ExpressionToken token) {
-            return token.getExpr();
-        }
-        if (node instanceof TagNode tag && CONDITION_TAGS.contains(tag.getName())) {
-            return tag.getHelpers();
-        }
-        return null;
-    }
-
-    /** Parses as Jinjava's expression factory does (its default profile enables these two features). */
-    private static void checkExpression(String expression, int line, List<String> problems) {
-        String quoted = "'" + abbreviate(expression) + "'";
-        try {
-            Tree tree = new ExtendedSyntaxBuilder(Builder.Feature.METHOD_INVOCATIONS, Builder.Feature.VARARGS)
-                    .build("#{" + expression + "}");
-            Context builtIns = ENGINE.getGlobalContext();
-            for (IdentifierNode identifier : tree.getIdentifierNodes()) {
-                String filter = unprefixed(identifier.getName(), ExtendedParser.FILTER_PREFIX);
-                if (filter != null && builtIns.getFilter(filter) == null) {
-                    problems.add(atLine(line, "unknown filter '" + filter + "' in " + quoted));
-                }
-                String test = unprefixed(identifier.getName(), ExtendedParser.EXPTEST_PREFIX);
-                if (test != null && builtIns.getExpTest(test) == null) {
-                    problems.add(atLine(line, "unknown test '" + test + "' in " + quoted));
-                }
+        private static void check(Node node, List<String> problems) {
+            if (node instanceof TagNode tag && Engine.TEMPLATE_LOADING_TAGS.contains(tag.getName())) {
+                problems.add(Problems.atLine(node.getLineNumber(),
+                        "'" + tag.getName() + "' is not allowed: chat templates cannot load other templates or files"));
             }
-        } catch (TreeBuilderException e) {
-            problems.add(atLine(line, describeParseError(e, expression, quoted)));
+            String expression = expressionOf(node);
+            if (expression != null && expression.isBlank() && node instanceof TagNode tag) {
+                problems.add(Problems.atLine(node.getLineNumber(), "'" + tag.getName() + "' needs a condition"));
+            } else if (expression != null && !expression.isBlank()) {
+                checkExpression(expression.trim(), node.getLineNumber(), problems);
+            }
+            node.getChildren().forEach(child -> check(child, problems));
         }
-    }
 
-    private static String describeParseError(TreeBuilderException e, String expression, String quoted) {
-        String encountered = Objects.toString(e.getEncountered(), "");
-        // tokens come quoted ('}') or bracketed (<IDENTIFIER>); anything else describes a lexical error
-        boolean lexical = !encountered.startsWith("'") && !encountered.startsWith("<");
-        // "#{" precedes the expression, so its end is at length + 2
-        boolean atEnd = e.getPosition() >= expression.length() + 2;
-        // a long list of alternatives says nothing useful
-        String expected = e.getExpected() != null && !e.getExpected().contains("|") ? ", expected " + e.getExpected() : "";
-        if (lexical) {
-            return encountered + " in expression " + quoted + expected;
+        private static String expressionOf(Node node) {
+            if (node instanceof ExpressionNode && node.getMaster() instanceof ExpressionToken token) {
+                return token.getExpr();
+            }
+            if (node instanceof TagNode tag && CONDITION_TAGS.contains(tag.getName())) {
+                return tag.getHelpers();
+            }
+            return null;
         }
-        if (atEnd) {
-            return "incomplete expression " + quoted + expected;
-        }
-        return "unexpected " + encountered + " at character " + (e.getPosition() - 1) + " of expression " + quoted
-                + expected;
-    }
 
-    // --- render-time problems ---------------------------------------------------------------------
-
-    private static Optional<String> raisedMessage(List<TemplateError> errors) {
-        for (TemplateError error : errors) {
-            for (Throwable cause = error.getException(); cause != null; cause = cause.getCause()) {
-                if (cause instanceof RaisedByTemplate) {
-                    return Optional.of(cause.getMessage());
+        /** Parses as Jinjava's expression factory does (its default profile has these two features). */
+        private static void checkExpression(String expression, int line, List<String> problems) {
+            String quoted = Problems.quote(expression);
+            try {
+                Tree tree = new ExtendedSyntaxBuilder(Builder.Feature.METHOD_INVOCATIONS, Builder.Feature.VARARGS)
+                        .build("#{" + expression + "}");
+                Context builtIns = ENGINE.getGlobalContext();
+                for (IdentifierNode identifier : tree.getIdentifierNodes()) {
+                    String filter = unprefixed(identifier.getName(), ExtendedParser.FILTER_PREFIX);
+                    if (filter != null && builtIns.getFilter(filter) == null) {
+                        problems.add(Problems.atLine(line, "unknown filter '" + filter + "' in " + quoted));
+                    }
+                    String test = unprefixed(identifier.getName(), ExtendedParser.EXPTEST_PREFIX);
+                    if (test != null && builtIns.getExpTest(test) == null) {
+                        problems.add(Problems.atLine(line, "unknown test '" + test + "' in " + quoted));
+                    }
                 }
+            } catch (TreeBuilderException e) {
+                problems.add(Problems.atLine(line, describe(e, expression, quoted)));
             }
         }
-        return Optional.empty();
-    }
 
-    private static List<String> renderProblems(RenderResult result) {
-        List<String> problems = new ArrayList<>();
-        for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == ErrorType.FATAL) {
-                problems.add(error.getReason() == ErrorReason.OUTPUT_TOO_BIG ? outputTooBig() : describe(error));
+        private static String describe(TreeBuilderException e, String expression, String quoted) {
+            String encountered = Objects.toString(e.getEncountered(), "");
+            // tokens come quoted ('}') or bracketed (<IDENTIFIER>); anything else names a lexical error
+            boolean lexical = !encountered.startsWith("'") && !encountered.startsWith("<");
+            // "#{" precedes the expression, so its end is at length + 2
+            boolean atEnd = e.getPosition() >= expression.length() + 2;
+            // a list of every token that could have come says nothing useful
+            String expected = e.getExpected() != null && !e.getExpected().contains("|") ? ", expected " + e.getExpected() : "";
+            if (lexical) {
+                return encountered + " in expression " + quoted + expected;
             }
+            if (atEnd) {
+                return "incomplete expression " + quoted + expected;
+            }
+            return "unexpected " + encountered + " at character " + (e.getPosition() - 1) + " of expression " + quoted
+                    + expected;
         }
-        // Jinjava applies an unknown filter or test as a silent no-op; it only records that it looked for it
-        Context context = result.getContext();
-        if (context != null) {
-            for (String value : context.getResolvedValues()) {
-                String filter = unprefixed(value, ExtendedParser.FILTER_PREFIX);
-                if (filter != null && context.getFilter(filter) == null) {
-                    problems.add("unknown filter '" + filter + "'");
-                }
-                String test = unprefixed(value, ExtendedParser.EXPTEST_PREFIX);
-                if (test != null && context.getExpTest(test) == null) {
-                    problems.add("unknown test '" + test + "'");
+    }
+
+    /**
+     * The source line of a render error. Jinjava 2.8.2 does not count the newline trim_blocks removes
+     * after a block tag, so while rendering its line numbers drift low. This matches each tag and
+     * expression of the rendered (trimmed) parse to the same one in an untrimmed parse, whose lines are right.
+     */
+    private static final class SourceLines {
+
+        private record Located(int reportedLine, int sourceLine, List<String> texts) {}
+
+        private final List<Located> located;
+
+        private SourceLines(List<Located> located) {
+            this.located = located;
+        }
+
+        static SourceLines of(Node trimmedTree, Node untrimmedTree) {
+            List<Node> trimmed = codeNodes(trimmedTree, new ArrayList<>());
+            List<Node> untrimmed = codeNodes(untrimmedTree, new ArrayList<>());
+            List<Located> located = new ArrayList<>();
+            // both parses hold the same tags and expressions in the same order; if not, give no lines
+            if (trimmed.size() == untrimmed.size()) {
+                for (int i = 0; i < trimmed.size(); i++) {
+                    Node node = untrimmed.get(i);
+                    located.add(new Located(trimmed.get(i).getLineNumber(), node.getLineNumber(), texts(node)));
                 }
             }
+            return new SourceLines(located);
         }
-        return problems;
-    }
 
-    private static String outputTooBig() {
-        return "the rendered prompt is larger than " + MAX_OUTPUT_BYTES + " bytes";
-    }
-
-    // --- messages ---------------------------------------------------------------------------------
-
-    private static String summarize(String summary, List<String> problems) {
-        String listed = problems.stream().distinct().limit(MAX_LISTED_PROBLEMS).collect(Collectors.joining("; "));
-        long more = problems.stream().distinct().count() - MAX_LISTED_PROBLEMS;
-        return summary + ": " + listed + (more > 0 ? "; and " + more + " more" : "");
-    }
-
-    /** One Jinjava error in plain words: its line and message, without exception class names. */
-    private static String describe(TemplateError error) {
-        String message = switch (Objects.toString(error.getMessage(), "")) {
-            case "Unclosed token" -> "a '{{' or '{%' is never closed";
-            case "Unclosed comment" -> "a '{#' comment is never closed";
-            case "Missing start tag" -> "'" + error.getFieldName() + "' has no matching start tag";
-            default -> plain(error.getMessage());
-        };
-        return atLine(error.getLineno(), message);
-    }
-
-    private static String plain(String message) {
-        if (message == null || message.isBlank()) {
-            return "unknown error";
+        /**
+         * The true line of an error Jinjava reported on {@code reportedLine} about {@code field} (the
+         * expression or tag it names), or empty if that is ambiguous.
+         */
+        OptionalInt sourceLine(int reportedLine, String field) {
+            List<Located> candidates = located.stream().filter(l -> l.reportedLine() == reportedLine).toList();
+            String code = field == null ? "" : field.strip().replaceAll("^\\[\\s*(.*?)\\s*]$", "$1");
+            if (distinctLines(candidates) > 1 && !code.isEmpty()) {
+                candidates = candidates.stream().filter(l -> l.texts().stream().anyMatch(t -> t.contains(code))).toList();
+            }
+            return distinctLines(candidates) == 1 ? OptionalInt.of(candidates.get(0).sourceLine()) : OptionalInt.empty();
         }
-        String plain = message.strip()
-                .replaceFirst("^(\\w+\\.)*\\w+(Exception|Error): ", "")
-                .replaceAll("\\s*\\R\\s*", " ")
-                // JUEL lists every token it would have accepted; that says nothing useful
-                .replaceAll(", expected [^,;\\s]*\\|[^,;\\s]*", "");
-        return plain.length() > 300 ? plain.substring(0, 300) + "..." : plain;
+
+        private static long distinctLines(List<Located> candidates) {
+            return candidates.stream().mapToInt(Located::sourceLine).distinct().count();
+        }
+
+        private static List<Node> codeNodes(Node node, List<Node> found) {
+            if (node instanceof TagNode || node instanceof ExpressionNode) {
+                found.add(node);
+            }
+            node.getChildren().forEach(child -> codeNodes(child, found));
+            return found;
+        }
+
+        private static List<String> texts(Node node) {
+            List<String> texts = new ArrayList<>();
+            if (node.getMaster() != null) {
+                texts.add(node.getMaster().getImage());
+            }
+            if (node instanceof TagNode tag && tag.getHelpers() != null) {
+                texts.add(tag.getHelpers());
+            }
+            return texts;
+        }
     }
 
-    private static String atLine(int line, String message) {
-        return line > 0 ? "line " + line + ": " + message : message;
+    /** Jinjava's errors in plain words. */
+    private static final class Problems {
+
+        private static final int MAX_LISTED = 5;
+        private static final int MAX_QUOTED = 80;
+        private static final int MAX_MESSAGE = 300;
+
+        static List<String> ofRender(RenderResult result, SourceLines lines) {
+            List<String> problems = new ArrayList<>();
+            for (TemplateError error : result.getErrors()) {
+                if (error.getSeverity() == ErrorType.FATAL) {
+                    problems.add(error.getReason() == ErrorReason.OUTPUT_TOO_BIG
+                            ? outputTooBig()
+                            : describe(error, lines.sourceLine(error.getLineno(), error.getFieldName()).orElse(0)));
+                }
+            }
+            // Jinjava applies an unknown filter or test as a silent no-op, only recording that it looked for it
+            Context context = result.getContext();
+            if (context != null) {
+                for (String value : context.getResolvedValues()) {
+                    String filter = unprefixed(value, ExtendedParser.FILTER_PREFIX);
+                    if (filter != null && context.getFilter(filter) == null) {
+                        problems.add("unknown filter '" + filter + "'");
+                    }
+                    String test = unprefixed(value, ExtendedParser.EXPTEST_PREFIX);
+                    if (test != null && context.getExpTest(test) == null) {
+                        problems.add("unknown test '" + test + "'");
+                    }
+                }
+            }
+            return problems;
+        }
+
+        static String outputTooBig() {
+            return "the rendered prompt is larger than " + MAX_OUTPUT_BYTES + " bytes";
+        }
+
+        static String summarize(String summary, List<String> problems) {
+            List<String> distinct = problems.stream().distinct().toList();
+            String listed = distinct.stream().limit(MAX_LISTED).collect(Collectors.joining("; "));
+            int more = distinct.size() - MAX_LISTED;
+            return summary + ": " + listed + (more > 0 ? "; and " + more + " more" : "");
+        }
+
+        /** One error: its line (if known), message and the expression it is about, without exception names. */
+        static String describe(TemplateError error, int line) {
+            String message = switch (Objects.toString(error.getMessage(), "")) {
+                case "Unclosed token" -> "a '{{' or '{%' is never closed";
+                case "Unclosed comment" -> "a '{#' comment is never closed";
+                case "Missing start tag" -> "'" + error.getFieldName() + "' has no matching start tag";
+                default -> plain(error.getMessage());
+            };
+            String field = Objects.toString(error.getFieldName(), "").strip();
+            if (!field.isEmpty() && !message.contains(field) && !field.startsWith("{") && !field.equals("token")
+                    && !field.equals("comment")) {
+                message += " in " + quote(field);
+            }
+            return atLine(line, message);
+        }
+
+        static String atLine(int line, String message) {
+            return line > 0 ? "line " + line + ": " + message : message;
+        }
+
+        static String quote(String expression) {
+            return "'" + (expression.length() > MAX_QUOTED ? expression.substring(0, MAX_QUOTED) + "..." : expression) + "'";
+        }
+
+        private static String plain(String message) {
+            if (message == null || message.isBlank()) {
+                return "unknown error";
+            }
+            String plain = message.strip()
+                    .replaceFirst("^(\\w+\\.)*\\w+(Exception|Error): ", "")
+                    .replaceAll("\\s*\\R\\s*", " ")
+                    // JUEL lists every token that could have come, which says nothing useful
+                    .replaceAll(", expected [^,;\\s]*\\|[^,;\\s]*", "");
+            return plain.length() > MAX_MESSAGE ? plain.substring(0, MAX_MESSAGE) + "..." : plain;
+        }
     }
 
     private static String unprefixed(String name, String prefix) {
         return name != null && name.startsWith(prefix) && name.length() > prefix.length()
                 ? name.substring(prefix.length())
                 : null;
-    }
-
-    private static String abbreviate(String expression) {
-        return expression.length() > MAX_QUOTED_EXPRESSION
-                ? expression.substring(0, MAX_QUOTED_EXPRESSION) + "..."
-                : expression;
     }
 }

@@ -94,6 +94,33 @@ class OpenAiApiTest extends TinyModelServerTest {
     }
 
     @Test
+    void aStreamCarriesTheLogprobsOfWhatEachChunkSends() throws Exception {
+        String request = "\"prompt\":\"abc\",\"max_tokens\":12,\"seed\":6,\"logprobs\":2,\"echo\":true";
+        JsonNode whole = api().json(api().post("/v1/completions", "{" + request + "}").body()).get("choices").get(0).get("logprobs");
+        HttpResponse<Stream<String>> streamed = api().stream("/v1/completions", "{" + request + ",\"stream\":true}");
+        List<String> data = new ArrayList<>();
+        ApiClient.dataEvents(streamed.body()).forEachRemaining(data::add);
+        JsonNode echoed = api().json(data.get(0)).get("choices").get(0);
+        assertThat(echoed.get("text").asString()).isEqualTo("abc");
+        assertThat(echoed.get("logprobs").get("token_logprobs").get(0).isNull()).isTrue();
+        List<String> tokens = new ArrayList<>();
+        List<Integer> offsets = new ArrayList<>();
+        for (String event : data.subList(0, data.size() - 1)) {
+            JsonNode choice = api().json(event).get("choices").get(0);
+            JsonNode logprobs = choice.get("logprobs");
+            assertThat(logprobs.get("tokens")).as("one logprob per character sent").hasSize(choice.get("text").asString().length());
+            logprobs.get("tokens").forEach(t -> tokens.add(t.asString()));
+            logprobs.get("text_offset").forEach(o -> offsets.add(o.asInt()));
+        }
+        List<String> expected = new ArrayList<>();
+        whole.get("tokens").forEach(t -> expected.add(t.asString()));
+        assertThat(tokens).isEqualTo(expected);
+        List<Integer> expectedOffsets = new ArrayList<>();
+        whole.get("text_offset").forEach(o -> expectedOffsets.add(o.asInt()));
+        assertThat(offsets).isEqualTo(expectedOffsets);
+    }
+
+    @Test
     void anyModelNameIsServedByTheOneModel() throws Exception {
         for (String name : new String[] {"gpt-3.5-turbo-instruct", "http://127.0.0.1:8080", "tiny-char"}) {
             HttpResponse<String> response = api().post("/v1/completions",

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -122,9 +124,193 @@ class PlaygroundBrowserTest {
         Files.createDirectories(screenshot.getParent());
         Files.write(screenshot, browser.getScreenshotAs(OutputType.BYTES));
 
-        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+        assertNoConsoleErrors();
+    }
+
+    @Test
+    void chatWithTheModelAsAPlayScript() throws Exception {
+        browser.get("http://127.0.0.1:" + port + "/");
+        waiting().until(d -> d.findElement(By.id("model-line")).getText().contains("parameters"));
+
+        // the tabs work from the keyboard: arrow right from Write selects Chat
+        WebElement writeTab = browser.findElement(By.id("tab-write"));
+        WebElement chatTab = browser.findElement(By.id("tab-chat"));
+        assertThat(browser.findElement(By.id("chat-view")).isDisplayed()).isFalse();
+        writeTab.sendKeys(Keys.ARROW_RIGHT);
+        assertThat(chatTab.getAttribute("aria-selected")).isEqualTo("true");
+        assertThat(writeTab.getAttribute("aria-selected")).isEqualTo("false");
+        assertThat(browser.switchTo().activeElement()).isEqualTo(chatTab);
+        assertThat(browser.findElement(By.id("chat-view")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("write-view")).isDisplayed()).isFalse();
+
+        // the defaults
+        assertThat(value("chat-user-name")).isEqualTo("ROMEO");
+        assertThat(value("chat-assistant-name")).isEqualTo("JULIET");
+        assertThat(value("chat-max-tokens")).isEqualTo("200");
+        assertThat(value("chat-temperature")).isEqualTo("0.8");
+        assertThat(value("chat-top-p")).isEqualTo("1");
+        assertThat(value("chat-seed")).isEmpty();
+        assertThat(browser.findElement(By.id("chat-empty")).isDisplayed()).isTrue();
+
+        // a stage direction (the system message) shows as one, in italics
+        setValue("chat-seed", "42");
+        setValue("chat-max-tokens", "40");
+        setValue("chat-system", "A street in Verona.");
+        WebElement direction = browser.findElement(By.id("chat-direction"));
+        assertThat(direction.isDisplayed()).isTrue();
+        assertThat(direction.getText()).isEqualTo("A street in Verona.");
+        assertThat(direction.getDomAttribute("class")).contains("stage-direction");
+        assertThat(direction.getCssValue("font-style")).isEqualTo("italic");
+
+        // say a line (with a curly apostrophe, which the server reads as a straight one) and Send it
+        String first = "Good morrow, fair Juliet! Where\u2019s thy nurse?";
+        browser.findElement(By.id("chat-message")).sendKeys(first);
+        browser.findElement(By.id("chat-send")).click();
+        waitForReplies(1);
+        assertThat(value("chat-message")).isEmpty();
+        assertThat(browser.findElement(By.id("chat-status")).getText()).matches("\\d+ tokens in .*, finish: (stop|length).*");
+        assertThat(browser.findElement(By.id("chat-empty")).isDisplayed()).isFalse();
+
+        List<WebElement> speeches = browser.findElements(By.cssSelector("#chat-speeches .speech"));
+        assertThat(speeches).hasSize(2);
+        assertThat(speeches.get(0).getDomAttribute("class")).contains("user");
+        assertThat(speeches.get(1).getDomAttribute("class")).contains("assistant");
+        assertThat(speaker(speeches.get(0))).isEqualTo("ROMEO:");
+        assertThat(lines(speeches.get(0))).isEqualTo(first);
+        assertThat(speaker(speeches.get(1))).isEqualTo("JULIET:");
+        String reply = lines(speeches.get(1));
+        assertThat(reply).isNotEmpty().hasSizeLessThanOrEqualTo(40);
+        WebElement name = speeches.get(1).findElement(By.cssSelector(".speaker"));
+        assertThat(name.getCssValue("font-weight")).isEqualTo("700");
+        assertThat(name.getCssValue("font-variant-caps")).isEqualTo("small-caps");
+
+        // Show template: the template's source and the prompt it renders for this conversation
+        browser.findElement(By.cssSelector("#chat-template summary")).click();
+        WebElement source = browser.findElement(By.id("chat-template-source"));
+        waiting().until(d -> source.isDisplayed() && source.getText().contains("messages"));
+        waiting().until(d -> text("chat-prompt").contains("JULIET:\n" + reply.strip()));
+        String prompt = text("chat-prompt");
+        assertThat(prompt).contains("A street in Verona.\n\nROMEO:\n", "Where's thy nurse?");
+        assertThat(prompt).doesNotContain("\u2019");
+        assertThat(prompt.stripTrailing()).endsWith("JULIET:");
+        assertThat(browser.findElement(By.id("chat-prompt-caption")).getText()).contains("tokens");
+
+        // the keyboard: Shift+Enter starts a new line, Enter sends
+        WebElement message = browser.findElement(By.id("chat-message"));
+        message.sendKeys("Speak again,");
+        message.sendKeys(Keys.chord(Keys.SHIFT, Keys.ENTER));
+        message.sendKeys("bright angel!");
+        assertThat(browser.findElements(By.cssSelector("#chat-speeches .speech"))).hasSize(2); // not sent yet
+        // the prompt follows the draft line as it is typed
+        waiting().until(d -> text("chat-prompt").contains("Speak again,\nbright angel!"));
+        message.sendKeys(Keys.ENTER);
+        waitForReplies(2);
+        assertThat(browser.findElements(By.cssSelector("#chat-speeches .speech.user"))).hasSize(2);
+        List<WebElement> replies = browser.findElements(By.cssSelector("#chat-speeches .speech.assistant"));
+        assertThat(replies).hasSize(2);
+        assertThat(lines(browser.findElements(By.cssSelector("#chat-speeches .speech.user")).get(1))).isEqualTo("Speak again,\nbright angel!");
+        assertThat(speaker(replies.get(1))).isEqualTo("JULIET:");
+        assertThat(lines(replies.get(1))).hasSizeLessThanOrEqualTo(40);
+        assertThat(browser.switchTo().activeElement()).isEqualTo(message); // ready for the next line
+        String secondReply = lines(replies.get(1)).strip();
+        waiting().until(d -> text("chat-prompt").contains("bright angel!\n\nJULIET:\n" + secondReply));
+        assertThat(text("chat-prompt").stripTrailing()).endsWith("JULIET:");
+
+        // a tall window, to see the whole panel (the script, the controls and the template)
+        browser.manage().window().setSize(new Dimension(1280, 2000));
+        screenshot(browser.findElement(By.id("playground")), "playground-chat.png");
+        // at phone width the page is one column and nothing runs off the side
+        browser.manage().window().setSize(new Dimension(390, 1600));
+        waiting().until(d -> ((Number) ((JavascriptExecutor) d).executeScript("return window.innerWidth")).intValue() <= 400);
+        assertThat(((Number) ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue()).isLessThanOrEqualTo(0);
+        screenshot(browser.findElement(By.id("playground")), "playground-chat-phone.png");
+        assertNoConsoleErrors();
+
+        // Clear: a new scene
+        browser.findElement(By.id("chat-clear")).click();
+        assertThat(browser.findElements(By.cssSelector("#chat-speeches .speech"))).isEmpty();
+        assertThat(browser.findElement(By.id("chat-empty")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("chat-status")).getText()).contains("Cleared");
+        waiting().until(d -> text("chat-prompt").isEmpty());
+
+        // another speaker for the model: the template opens the reply with that name
+        setValue("chat-assistant-name", "NURSE");
+        message.sendKeys("Nurse, where is thy lady?");
+        waiting().until(d -> text("chat-prompt").stripTrailing().endsWith("ROMEO:\nNurse, where is thy lady?\n\nNURSE:"));
+        message.sendKeys(Keys.ENTER);
+        waitForReplies(1);
+        assertThat(speaker(browser.findElement(By.cssSelector("#chat-speeches .speech.assistant")))).isEqualTo("NURSE:");
+        waiting().until(d -> text("chat-prompt").contains("NURSE:\n" + lines(d.findElement(By.cssSelector("#chat-speeches .speech.assistant"))).strip()));
+        browser.findElement(By.id("chat-clear")).click();
+
+        // Stop cuts a long speech short, and keeps what was said
+        setValue("chat-max-tokens", "2048");
+        setValue("chat-temperature", "2");
+        message.sendKeys("Speak on, speak on!");
+        message.sendKeys(Keys.ENTER);
+        waiting().until(d -> lines(d.findElement(By.cssSelector("#chat-speeches .speech.assistant"))).length() >= 5);
+        browser.findElement(By.id("chat-stop")).click();
+        waiting().until(d -> d.findElement(By.id("chat-status")).getText().startsWith("stopped after"));
+        WebElement stopped = browser.findElement(By.cssSelector("#chat-speeches .speech.assistant"));
+        assertThat(stopped.findElement(By.cssSelector(".note")).getText()).isEqualTo("(stopped)");
+        assertThat(lines(stopped)).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(browser.findElement(By.id("chat-send")).isEnabled()).isTrue();
+        assertThat(browser.findElement(By.id("chat-stop")).isEnabled()).isFalse();
+        browser.findElement(By.id("chat-clear")).click();
+
+        // an error: the server's message in the status line, and the line back in the box to mend
+        message.sendKeys("Give me 2 kisses.");
+        message.sendKeys(Keys.ENTER);
+        waiting().until(d -> d.findElement(By.id("chat-status")).getText().startsWith("error: 422"));
+        assertThat(browser.findElement(By.id("chat-status")).getText()).contains("messages[1].content"); // [0] is the stage direction
+        assertThat(browser.findElements(By.cssSelector("#chat-speeches .speech"))).isEmpty();
+        assertThat(value("chat-message")).isEqualTo("Give me 2 kisses.");
+        assertThat(browser.findElement(By.id("chat-send")).isEnabled()).isTrue();
+        assertThat(consoleErrors()).as("console errors but the refused request's").allSatisfy(entry ->
+                assertThat(entry.getMessage()).contains("status of 422"));
+    }
+
+    private void waitForReplies(int count) {
+        waiting().until(d -> d.findElements(By.cssSelector("#chat-speeches .speech.assistant")).size() == count
+                && d.findElements(By.cssSelector("#chat-speeches .speech.streaming")).isEmpty()
+                && d.findElement(By.id("chat-send")).isEnabled()
+                && d.findElement(By.id("chat-status")).getText().contains("finish:"));
+    }
+
+    private static String speaker(WebElement speech) {
+        return speech.findElement(By.cssSelector(".speaker .name")).getText();
+    }
+
+    /** What a speech says, exactly (getText would trim it). */
+    private static String lines(WebElement speech) {
+        return speech.findElement(By.cssSelector(".lines")).getDomProperty("textContent");
+    }
+
+    private String text(String id) {
+        return browser.findElement(By.id(id)).getDomProperty("textContent");
+    }
+
+    private String value(String id) {
+        return browser.findElement(By.id(id)).getDomProperty("value");
+    }
+
+    /** Scrolls the element into view and saves what the window shows to target/. */
+    private void screenshot(WebElement element, String name) throws Exception {
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'start'})", element);
+        Path screenshot = Path.of("target", name);
+        Files.createDirectories(screenshot.getParent());
+        Files.write(screenshot, browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** The errors logged to the console since the last look. */
+    private List<LogEntry> consoleErrors() {
+        return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
-        assertThat(errors).as("console errors").isEmpty();
+    }
+
+    private void assertNoConsoleErrors() {
+        assertThat(consoleErrors()).as("console errors").isEmpty();
         // the check above can fail: an error logged now is captured
         ((JavascriptExecutor) browser).executeScript("console.error('folio-probe')");
         assertThat(browser.manage().logs().get(LogType.BROWSER).getAll()).anyMatch(entry -> entry.getMessage().contains("folio-probe"));

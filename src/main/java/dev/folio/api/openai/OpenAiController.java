@@ -23,7 +23,9 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,13 +136,14 @@ public class OpenAiController {
                 jobs.add(job(request, prompt, stops, j, logprobs));
             }
         }
+        List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(prompts, logprobs) : null;
         if (Boolean.TRUE.equals(request.stream())) {
             String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse("");
             var emitter = streamer.stream(jobs, index -> new OpenAiStreamEvents(id, created, answering, index, stops,
-                    echo ? prompts.get(index / n) : null), generations -> List.of("[DONE]"));
+                    echo ? prompts.get(index / n) : null, echoed != null ? echoed.get(index / n).logprobs() : null, logprobs),
+                    generations -> List.of("[DONE]"));
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
         }
-        List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(prompts, logprobs) : null;
         List<Choice> choices = new ArrayList<>();
         int promptTokens = 0;
         int completionTokens = 0;
@@ -259,7 +262,10 @@ public class OpenAiController {
         return values;
     }
 
-    /** Data-only chunks of the completion shape; the stop sequence itself is never sent. */
+    /**
+     * Data-only chunks of the completion shape; the stop sequence itself is never sent. With echo, the prompt is the first
+     * chunk (with its logprobs when asked); with logprobs, each chunk carries those of exactly the characters it sends.
+     */
     private static final class OpenAiStreamEvents implements TokenStreamer.Events {
         private final String id;
         private final long created;
@@ -267,37 +273,72 @@ public class OpenAiController {
         private final int index;
         private final StopTextFilter filter;
         private final String echo;
+        private final Logprobs echoLogprobs;
+        private final int top;
+        private final Deque<Generation.GeneratedToken> held = new ArrayDeque<>();
+        private int offset;
 
-        OpenAiStreamEvents(String id, long created, String model, int index, List<String> stops, String echo) {
+        OpenAiStreamEvents(String id, long created, String model, int index, List<String> stops, String echo, Logprobs echoLogprobs, int top) {
             this.id = id;
             this.created = created;
             this.model = model;
             this.index = index;
             this.filter = new StopTextFilter(stops);
             this.echo = echo;
+            this.echoLogprobs = echoLogprobs;
+            this.top = top;
+            this.offset = echo == null ? 0 : echo.length();
         }
 
-        private Completion chunk(String text, String finishReason) {
-            return new Completion(id, "text_completion", created, model, List.of(new Choice(text, index, null, finishReason)), null);
+        private Completion chunk(String text, Logprobs logprobs, String finishReason) {
+            return new Completion(id, "text_completion", created, model, List.of(new Choice(text, index, logprobs, finishReason)), null);
+        }
+
+        @Override
+        public List<Object> start() {
+            return echo == null ? List.of() : List.of(chunk(echo, echoLogprobs, null));
         }
 
         @Override
         public Object token(int position, Generation.GeneratedToken token) {
-            String text = filter.offer(token.text());
-            if (position == 0 && echo != null) {
-                text = echo + text;
-            }
-            return text.isEmpty() ? null : chunk(text, null);
+            String text = offer(token);
+            return text.isEmpty() ? null : chunk(text, logprobs(text.length()), null);
         }
 
         @Override
         public List<Object> finish(int position, Generation.GeneratedToken last, Generation g) {
-            String text = last == null ? "" : filter.offer(last.text());
+            String text = last == null ? "" : offer(last);
             text += filter.finish(g.finishReason() == FinishReason.STOP_SEQUENCE);
-            if (position == 0 && echo != null) {
-                text = echo + text;
+            return List.of(chunk(text, logprobs(text.length()), finishReason(g)));
+        }
+
+        private String offer(Generation.GeneratedToken token) {
+            if (top >= 0) {
+                held.addLast(token);
             }
-            return List.of(chunk(text, finishReason(g)));
+            return filter.offer(token.text());
+        }
+
+        /** The logprobs of the next {@code characters} held tokens (one character each); null when not asked. */
+        private Logprobs logprobs(int characters) {
+            if (top < 0) {
+                return null;
+            }
+            List<String> tokens = new ArrayList<>();
+            List<Float> values = new ArrayList<>();
+            List<Map<String, Float>> alternatives = new ArrayList<>();
+            List<Integer> offsets = new ArrayList<>();
+            for (int i = 0; i < characters && !held.isEmpty(); i++) {
+                Generation.GeneratedToken t = held.removeFirst();
+                tokens.add(t.text());
+                values.add(t.logprob());
+                Map<String, Float> topTokens = new LinkedHashMap<>();
+                t.topTokens().stream().limit(top).forEach(a -> topTokens.put(a.text(), a.logprob()));
+                alternatives.add(topTokens);
+                offsets.add(offset);
+                offset += t.text().length();
+            }
+            return new Logprobs(tokens, values, alternatives, offsets);
         }
 
         @Override
