@@ -2,6 +2,7 @@ package dev.folio.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.folio.chat.ChatTemplate;
 import dev.folio.inference.Generation;
 import dev.folio.inference.Generator;
 import dev.folio.inference.SamplingParameters;
@@ -18,6 +19,9 @@ class BundledModelTest {
         try (LoadedModel model = store.loadCurrent("shakespeare-char")) {
             assertThat(model.tokenizer().vocabSize()).isEqualTo(65);
             assertThat(model.metadata().training().valLoss()).isLessThanOrEqualTo(1.60f);
+            assertThat(model.metadata().chat().template()).as("the bundled model carries the default chat template")
+                    .isEqualTo(ChatTemplate.playScript().source());
+            assertThat(model.metadata().chat().stop()).containsExactly("\n\n");
             Generation generation = new Generator().generate(model, "ROMEO:",
                     new SamplingParameters(200, true, 0.8f, null, null, 1L, List.of()));
             assertThat(generation.generatedText()).hasSize(200);

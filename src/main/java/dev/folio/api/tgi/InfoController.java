@@ -3,6 +3,7 @@ package dev.folio.api.tgi;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
 import dev.folio.api.chat.ChatPrompts;
+import dev.folio.chat.TypographicNormalizer;
 import dev.folio.inference.ConcurrencyLimiter;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelRegistry;
@@ -63,7 +64,8 @@ public class InfoController {
             @JsonProperty("limits") Map<String, Object> limits,
             @JsonProperty("chat_template") String chatTemplate,
             @JsonProperty("chat_stop") List<String> chatStop,
-            @JsonProperty("chat_speakers") Map<String, String> chatSpeakers) {}
+            @JsonProperty("chat_speakers") Map<String, String> chatSpeakers,
+            @JsonProperty("chat_normalisation") Map<String, List<String>> chatNormalisation) {}
 
     @Operation(summary = "Text Generation Inference endpoint info")
     @GetMapping("/info")
@@ -77,7 +79,8 @@ public class InfoController {
         int block = m.architecture().blockSize();
         return new Info(m.modelName(), m.version(), "text-generation", limiter.limit(), 1, limits.maxStopSequences(), block,
                 block + limits.maxNewTokensLimit(), 1, 1, "folio", version, null, null, m.version(), m.parameterCount(), block,
-                m.vocabulary(), m.training() != null ? m.training().valLoss() : null, limits(), chat.template(), chat.stop(), speakers);
+                m.vocabulary(), m.training() != null ? m.training().valLoss() : null, limits(), chat.template(), chat.stop(), speakers,
+                TypographicNormalizer.replacements());
     }
 
     private Map<String, Object> limits() {
