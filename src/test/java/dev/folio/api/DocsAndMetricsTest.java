@@ -14,16 +14,22 @@ class DocsAndMetricsTest extends TinyModelServerTest {
         JsonNode doc = api.json(api.get("/v3/api-docs").body());
         JsonNode paths = doc.get("paths");
         for (String path : new String[] {"/generate", "/generate_stream", "/", "/tokenize", "/detokenize", "/logits", "/info", "/health",
-                "/v1/completions", "/v1/models"}) {
+                "/v1/completions", "/v1/models", "/v1/chat/completions", "/chat_tokenize"}) {
             assertThat(paths.has(path)).as(path).isTrue();
         }
         assertThat(paths.get("/generate").get("post").get("responses").has("422")).isTrue();
         assertThat(paths.get("/generate").get("post").get("responses").has("429")).isTrue();
-        for (String path : new String[] {"/tokenize", "/logits", "/v1/completions"}) {
+        for (String path : new String[] {"/tokenize", "/logits", "/v1/completions", "/v1/chat/completions"}) {
             JsonNode responses = paths.get(path).get("post").get("responses");
             assertThat(responses.has("200") && responses.has("400") && responses.has("422") && responses.has("413")).as(path).isTrue();
         }
         assertThat(paths.get("/generate").get("post").get("requestBody").get("content").get("application/json").get("schema")).isNotNull();
+        JsonNode chat = paths.get("/v1/chat/completions").get("post");
+        assertThat(chat.get("requestBody").get("content").get("application/json").get("examples").get("a scene").get("value").toString())
+                .contains("messages");
+        assertThat(chat.get("responses").get("200").get("content").has("text/event-stream")).isTrue();
+        JsonNode request = doc.get("components").get("schemas").get("ChatRequest").get("properties");
+        assertThat(request.has("messages") && request.has("stream_options") && request.has("max_completion_tokens")).isTrue();
         assertThat(api.get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
         assertThat(api.get("/docs").statusCode()).isEqualTo(302);
     }
