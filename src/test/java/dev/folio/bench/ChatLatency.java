@@ -36,9 +36,16 @@ public final class ChatLatency {
         List<Double> chat = new ArrayList<>();
         List<Double> plain = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < pairs; i++) {
-            double c = StreamLoad.chatFirstContentMs(http, base, 100 + i);
-            double g = StreamLoad.stream(http, base, escaped, 20, 100 + i).firstTokenMs();
+        for (int i = 0; i < pairs; i++) { // which goes first alternates, so neither always runs after the idle gap
+            double c;
+            double g;
+            if (i % 2 == 0) {
+                c = StreamLoad.chatFirstContentMs(http, base, 100 + i);
+                g = StreamLoad.stream(http, base, escaped, 20, 100 + i).firstTokenMs();
+            } else {
+                g = StreamLoad.stream(http, base, escaped, 20, 100 + i).firstTokenMs();
+                c = StreamLoad.chatFirstContentMs(http, base, 100 + i);
+            }
             if (!Double.isNaN(c)) {
                 chat.add(c);
                 plain.add(g);
