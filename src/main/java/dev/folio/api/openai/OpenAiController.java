@@ -74,12 +74,17 @@ public class OpenAiController {
             @JsonProperty("top_p") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Float topP,
             @JsonProperty("n") @Min(1) @Max(8) Integer n,
             @JsonProperty("stream") Boolean stream,
+            @Schema(description = "include_usage: a last chunk with the usage and no choices, before [DONE]")
+            @JsonProperty("stream_options") StreamOptions streamOptions,
             @Schema(description = "A string or an array of up to 4 strings") @JsonProperty("stop") JsonNode stop,
             @JsonProperty("seed") @Min(0) Long seed,
             @JsonProperty("logprobs") @Min(0) @Max(5) Integer logprobs,
             @Schema(description = "Prepend the prompt; with logprobs, also its tokens' logprobs (the first null)")
             @JsonProperty("echo") Boolean echo,
             @JsonProperty("user") String user) {}
+
+    /** @param includeUsage send a last chunk with the usage (and no choices) before [DONE] */
+    public record StreamOptions(@JsonProperty("include_usage") Boolean includeUsage) {}
 
     /** OpenAI's completion choice. */
     public record Choice(@JsonProperty("text") String text, @JsonProperty("index") int index, @JsonProperty("logprobs") Logprobs logprobs,
@@ -141,7 +146,7 @@ public class OpenAiController {
             String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse("");
             var emitter = streamer.stream(jobs, index -> new OpenAiStreamEvents(id, created, answering, index, stops,
                     echo ? prompts.get(index / n) : null, echoed != null ? echoed.get(index / n).logprobs() : null, logprobs),
-                    generations -> List.of("[DONE]"));
+                    generations -> closing(id, created, answering, request, n, generations));
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
         }
         List<Choice> choices = new ArrayList<>();
@@ -195,6 +200,20 @@ public class OpenAiController {
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
         String served = registry.currentMetadata().map(ModelMetadata::modelName).orElse("");
         return json(new Completion(id, "text_completion", created, served + ":" + version, choices, new Usage(promptTokens, 0, promptTokens)));
+    }
+
+    /** With stream_options.include_usage, a chunk with no choices and the usage; then [DONE]. */
+    private static List<Object> closing(String id, long created, String model, CompletionRequest request, int n, List<Generation> generations) {
+        if (request.streamOptions() == null || !Boolean.TRUE.equals(request.streamOptions().includeUsage())) {
+            return List.of("[DONE]");
+        }
+        int prompt = 0;
+        int completion = 0;
+        for (int i = 0; i < generations.size(); i++) {
+            prompt += i % n == 0 ? generations.get(i).promptTokens() : 0;
+            completion += generations.get(i).tokens().size();
+        }
+        return List.of(new Completion(id, "text_completion", created, model, List.of(), new Usage(prompt, completion, prompt + completion)), "[DONE]");
     }
 
     private static ResponseEntity<ResponseBodyEmitter> json(Object body) throws java.io.IOException {
