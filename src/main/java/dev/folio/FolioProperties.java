@@ -84,6 +84,9 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
      * @param maxConcurrentScoring {@code /logits} texts admitted at once, scoring or waiting for a thread; more get 429 at once
      * @param maxRequestBytes request bodies larger than this get 413
      * @param intraOpThreads libtorch intra-op threads of the decode scheduler's thread (0: libtorch's default)
+     * @param maxGrammarLength the longest regex or JSON Schema a grammar may be, in characters
+     * @param maxGrammarStates the most automaton states a compiled grammar may have (beyond, 422: never a hang or an out-of-memory)
+     * @param maxBestOf the most samples best_of may ask for
      */
     public record Generation(
             @DefaultValue("100") int defaultMaxNewTokens,
@@ -98,7 +101,10 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
             @DefaultValue("1") int scoringThreads,
             @DefaultValue("16") int maxConcurrentScoring,
             @DefaultValue("262144") long maxRequestBytes,
-            @DefaultValue("2") int intraOpThreads) {}
+            @DefaultValue("2") int intraOpThreads,
+            @DefaultValue("4096") int maxGrammarLength,
+            @DefaultValue("20000") int maxGrammarStates,
+            @DefaultValue("8") int maxBestOf) {}
 
     /** @param key when set, inference routes need {@code Authorization: Bearer <key>}; unset, they are open (as TGI) */
     public record Api(String key) {}

@@ -12,7 +12,11 @@ import dev.folio.inference.SamplingParameters;
 import dev.folio.inference.TokenRelay;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelRegistry;
+import dev.folio.grammar.TokenGrammar;
+import dev.folio.inference.LogitAdjustments;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -33,8 +37,11 @@ public class GenerationService {
     private final GenerationMetrics metrics;
     private final FolioProperties.Generation limits;
 
+    private final Grammars grammars;
+
     public GenerationService(ModelRegistry registry, DecodeScheduler scheduler, ConcurrencyLimiter limiter, GenerationMetrics metrics,
-            FolioProperties properties) {
+            FolioProperties properties, Grammars grammars) {
+        this.grammars = grammars;
         this.registry = registry;
         this.scheduler = scheduler;
         this.limiter = limiter;
@@ -75,19 +82,54 @@ public class GenerationService {
             throw new InvalidRequestException(names.topNTokens() + " must be at most " + limits.maxTopNTokens() + "; given: "
                     + spec.topNTokens(), names.topNTokens());
         }
+        LogitAdjustments adjustments;
         try (ModelRegistry.Lease lease = registry.acquire()) {
             encode(lease.model(), inputs, spec.truncate(), names.inputs()); // unknown characters answer 422 before any stream starts
+            adjustments = adjustments(spec, lease.model().tokenizer().vocabulary());
         }
         List<String> allStops = new ArrayList<>(spec.modelStop());
         allStops.addAll(stops);
         SamplingParameters sampling;
         try {
             sampling = new SamplingParameters(tokens, spec.doSample(), spec.temperature() != null ? spec.temperature() : 1f, spec.topK(),
-                    spec.topP(), spec.seed(), allStops, spec.repetitionPenalty() != null ? spec.repetitionPenalty() : 1f);
+                    spec.topP(), spec.seed(), allStops, spec.repetitionPenalty() != null ? spec.repetitionPenalty() : 1f, adjustments);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
         return new ValidGeneration(inputs, spec.truncate(), sampling, spec.topNTokens(), spec.prefillLogprobs());
+    }
+
+    /** The processors beyond temperature and truncation: logit bias (ids checked against the vocabulary), penalties, typical-p, grammar. */
+    private LogitAdjustments adjustments(GenerationSpec spec, String vocabulary) {
+        Map<Integer, Float> bias = new HashMap<>();
+        for (Map.Entry<String, Float> entry : spec.logitBias().entrySet()) {
+            int id;
+            try {
+                id = Integer.parseInt(entry.getKey().strip());
+            } catch (NumberFormatException e) {
+                throw new InvalidRequestException("logit_bias keys are token ids; given: '" + entry.getKey() + "'", "logit_bias");
+            }
+            if (id < 0 || id >= vocabulary.length()) {
+                throw new InvalidRequestException("logit_bias: token id " + id + " is not in the vocabulary (ids 0 to " + (vocabulary.length() - 1)
+                        + "; /tokenize gives a text's ids)", "logit_bias");
+            }
+            Float value = entry.getValue();
+            if (value == null || !(Math.abs(value) <= 100f)) {
+                throw new InvalidRequestException("logit_bias values must be in [-100, 100]; given " + value + " for token " + id, "logit_bias");
+            }
+            bias.put(id, value);
+        }
+        TokenGrammar grammar = spec.grammar() == null ? null : grammars.compile(spec.grammar(), vocabulary);
+        try {
+            return new LogitAdjustments(bias, orZero(spec.presencePenalty()), orZero(spec.frequencyPenalty()), orZero(spec.tgiFrequencyPenalty()),
+                    spec.typicalP(), grammar);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+    }
+
+    private static float orZero(Float value) {
+        return value == null ? 0f : value;
     }
 
     /** Runs a job and waits for the whole generation (nothing to relay token by token). */

@@ -20,10 +20,27 @@ import java.util.List;
  * @param repetitionPenalty CTRL's; null: 1 (none)
  * @param topNTokens alternatives to report per generated token
  * @param prefillLogprobs report the prompt tokens' log-probabilities
+ * @param typicalP locally typical sampling's mass (null: off)
+ * @param logitBias OpenAI's logit_bias: token id (as the client wrote it) → bias
+ * @param presencePenalty OpenAI's (null: 0)
+ * @param frequencyPenalty OpenAI's (null: 0)
+ * @param tgiFrequencyPenalty TGI's frequency_penalty (null: 0)
+ * @param grammar a grammar the text must follow (null: none)
  * @param fields what the client calls each field, for error messages in its own terms
  */
 public record GenerationSpec(String inputs, Integer truncate, Integer maxNewTokens, boolean doSample, Float temperature, Integer topK,
-        Float topP, Long seed, List<String> stop, List<String> modelStop, Float repetitionPenalty, int topNTokens, boolean prefillLogprobs, Fields fields) {
+        Float topP, Long seed, List<String> stop, List<String> modelStop, Float repetitionPenalty, int topNTokens, boolean prefillLogprobs,
+        Float typicalP, java.util.Map<String, Float> logitBias, Float presencePenalty, Float frequencyPenalty, Float tgiFrequencyPenalty,
+        GrammarRequest grammar, Fields fields) {
+
+    /**
+     * A grammar as the client gave it, compiled against the model's vocabulary at validation.
+     *
+     * @param type regex, json_schema (value: the schema) or json_object (any object)
+     * @param value the regex or the schema's JSON text
+     * @param field where the client put it, for errors (parameters.grammar, response_format)
+     */
+    public record GrammarRequest(String type, String value, String field) {}
 
     public GenerationSpec {
         stop = stop == null ? List.of() : List.copyOf(stop);
@@ -64,6 +81,12 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
         private Float repetitionPenalty;
         private int topNTokens;
         private boolean prefillLogprobs;
+        private Float typicalP;
+        private java.util.Map<String, Float> logitBias = java.util.Map.of();
+        private Float presencePenalty;
+        private Float frequencyPenalty;
+        private Float tgiFrequencyPenalty;
+        private GrammarRequest grammar;
 
         private Builder(String inputs, Fields fields) {
             this.inputs = inputs;
@@ -130,9 +153,39 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
             return this;
         }
 
+        public Builder typicalP(Float value) {
+            typicalP = value;
+            return this;
+        }
+
+        public Builder logitBias(java.util.Map<String, Float> value) {
+            logitBias = value == null ? java.util.Map.of() : value;
+            return this;
+        }
+
+        public Builder presencePenalty(Float value) {
+            presencePenalty = value;
+            return this;
+        }
+
+        public Builder frequencyPenalty(Float value) {
+            frequencyPenalty = value;
+            return this;
+        }
+
+        public Builder tgiFrequencyPenalty(Float value) {
+            tgiFrequencyPenalty = value;
+            return this;
+        }
+
+        public Builder grammar(GrammarRequest value) {
+            grammar = value;
+            return this;
+        }
+
         public GenerationSpec build() {
             return new GenerationSpec(inputs, truncate, maxNewTokens, doSample, temperature, topK, topP, seed, stop, modelStop, repetitionPenalty,
-                    topNTokens, prefillLogprobs, fields);
+                    topNTokens, prefillLogprobs, typicalP, logitBias, presencePenalty, frequencyPenalty, tgiFrequencyPenalty, grammar, fields);
         }
     }
 }

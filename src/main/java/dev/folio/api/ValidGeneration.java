@@ -12,4 +12,9 @@ import dev.folio.inference.SamplingParameters;
  * @param topNTokens alternatives to report per generated token
  * @param prefillLogprobs report the prompt tokens' log-probabilities
  */
-public record ValidGeneration(String inputs, Integer truncate, SamplingParameters sampling, int topNTokens, boolean prefillLogprobs) {}
+public record ValidGeneration(String inputs, Integer truncate, SamplingParameters sampling, int topNTokens, boolean prefillLogprobs) {
+
+    public ValidGeneration withSampling(SamplingParameters newSampling) {
+        return new ValidGeneration(inputs, truncate, newSampling, topNTokens, prefillLogprobs);
+    }
+}

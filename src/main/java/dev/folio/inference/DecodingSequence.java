@@ -50,7 +50,7 @@ final class DecodingSequence {
         this.listener = listener;
         SamplingParameters parameters = request.sampling();
         this.seed = parameters.seed() != null ? parameters.seed() : ThreadLocalRandom.current().nextLong(0, Long.MAX_VALUE);
-        this.sampler = new TokenSampler(parameters, seed);
+        this.sampler = new TokenSampler(parameters, seed, request.promptIds().length);
         this.blockSize = model.gpt().config().blockSize();
         this.sequence = Arrays.copyOf(request.promptIds(), request.promptIds().length + parameters.maxNewTokens());
         this.length = request.promptIds().length;
@@ -183,8 +183,16 @@ final class DecodingSequence {
      */
     boolean accept(float[] logits) {
         TokenSampler.Choice choice = sampler.next(logits, sequence, length);
-        sequence[length++] = choice.id();
         CharTokenizer tokenizer = model.tokenizer();
+        if (choice.end()) {
+            var end = Generation.GeneratedToken.endOfSequence(tokenizer.vocabSize(), choice.logprob(),
+                    Generator.topTokens(tokenizer, logits, request.topNTokens()));
+            generated.add(end);
+            finish = FinishReason.EOS_TOKEN;
+            listener.onToken(end, true);
+            return true;
+        }
+        sequence[length++] = choice.id();
         var token = new Generation.GeneratedToken(choice.id(), tokenizer.decode(choice.id()), choice.logprob(),
                 Generator.topTokens(tokenizer, logits, request.topNTokens()));
         generated.add(token);

@@ -4,7 +4,7 @@ package dev.folio.inference;
 public enum FinishReason {
     /** max_new_tokens reached */
     LENGTH("length"),
-    /** the model produced its end-of-sequence token (a character model has none; kept for the contract) */
+    /** the text completed its grammar (the virtual end-of-sequence token: a character model has no EOS of its own) */
     EOS_TOKEN("eos_token"),
     /** the text ended with one of the stop sequences */
     STOP_SEQUENCE("stop_sequence");

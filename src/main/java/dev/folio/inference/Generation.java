@@ -16,8 +16,21 @@ import java.util.List;
 public record Generation(String generatedText, List<GeneratedToken> tokens, List<PrefillToken> prefill, FinishReason finishReason,
         long seed, int promptTokens, String modelVersion) {
 
-    /** One generated token; {@code topTokens} holds the most likely alternatives at its position when asked. */
-    public record GeneratedToken(int id, String text, float logprob, List<TokenLogprob> topTokens) {}
+    /**
+     * One generated token; {@code topTokens} holds the most likely alternatives at its position when asked. A special
+     * token is the virtual end-of-sequence a grammar ends with: no text, id one past the vocabulary (TGI's EOS token).
+     */
+    public record GeneratedToken(int id, String text, float logprob, List<TokenLogprob> topTokens, boolean special) {
+
+        public GeneratedToken(int id, String text, float logprob, List<TokenLogprob> topTokens) {
+            this(id, text, logprob, topTokens, false);
+        }
+
+        /** The grammar's end of sequence. */
+        static GeneratedToken endOfSequence(int vocabSize, float logprob, List<TokenLogprob> topTokens) {
+            return new GeneratedToken(vocabSize, "", logprob, topTokens, true);
+        }
+    }
 
     /** A candidate token and its log-probability under the model. */
     public record TokenLogprob(int id, String text, float logprob) {}

@@ -48,7 +48,7 @@ public final class Generator {
         SamplingParameters parameters = request.sampling();
         CharTokenizer tokenizer = loaded.tokenizer();
         long seed = parameters.seed() != null ? parameters.seed() : ThreadLocalRandom.current().nextLong(0, Long.MAX_VALUE);
-        TokenSampler sampler = new TokenSampler(parameters, seed);
+        TokenSampler sampler = new TokenSampler(parameters, seed, request.promptIds().length);
         Gpt gpt = loaded.gpt();
         int blockSize = gpt.config().blockSize();
         int[] promptIds = request.promptIds();
@@ -89,6 +89,14 @@ public final class Generator {
                 }
                 fed = length;
                 TokenSampler.Choice choice = sampler.next(logits, sequence, length);
+                if (choice.end()) { // the grammar is complete
+                    var end = Generation.GeneratedToken.endOfSequence(tokenizer.vocabSize(), choice.logprob(),
+                            topTokens(tokenizer, logits, request.topNTokens()));
+                    generated.add(end);
+                    listener.onToken(end, true);
+                    finish = FinishReason.EOS_TOKEN;
+                    break;
+                }
                 sequence[length++] = choice.id();
                 var token = new Generation.GeneratedToken(choice.id(), tokenizer.decode(choice.id()), choice.logprob(),
                         topTokens(tokenizer, logits, request.topNTokens()));

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param maxNewTokens tokens to generate at most
  * @param doSample sample rather than take the most likely token; sampling is also on whenever a
- *     warper (temperature ≠ 1, top-k, top-p) is set, as in TGI
+ *     warper (temperature ≠ 1, top-k, top-p, typical-p) is set, as in TGI
  * @param temperature divides the logits; must be positive
  * @param topK keep only the k most likely tokens (null or 0: all)
  * @param topP keep the smallest set of tokens whose probability reaches p (null or 1: all)
@@ -15,9 +15,15 @@ import java.util.List;
  * @param stop stop sequences; generation ends once the generated text ends with one of them
  * @param repetitionPenalty CTRL's penalty on tokens already in the text (1: none): positive logits are
  *     divided by it, negative ones multiplied
+ * @param adjustments the other logits processors (logit bias, penalties, typical-p, grammar)
  */
 public record SamplingParameters(int maxNewTokens, boolean doSample, float temperature, Integer topK, Float topP, Long seed,
-        List<String> stop, float repetitionPenalty) {
+        List<String> stop, float repetitionPenalty, LogitAdjustments adjustments) {
+
+    public SamplingParameters(int maxNewTokens, boolean doSample, float temperature, Integer topK, Float topP, Long seed, List<String> stop,
+            float repetitionPenalty) {
+        this(maxNewTokens, doSample, temperature, topK, topP, seed, stop, repetitionPenalty, LogitAdjustments.NONE);
+    }
 
     public SamplingParameters(int maxNewTokens, boolean doSample, float temperature, Integer topK, Float topP, Long seed, List<String> stop) {
         this(maxNewTokens, doSample, temperature, topK, topP, seed, stop, 1f);
@@ -40,6 +46,12 @@ public record SamplingParameters(int maxNewTokens, boolean doSample, float tempe
             throw new IllegalArgumentException("repetitionPenalty must be a positive number");
         }
         stop = stop == null ? List.of() : List.copyOf(stop);
+        adjustments = adjustments == null ? LogitAdjustments.NONE : adjustments;
+    }
+
+    /** The same request with another seed (best_of's samples differ from each other, reproducibly). */
+    public SamplingParameters withSeed(Long newSeed) {
+        return new SamplingParameters(maxNewTokens, doSample, temperature, topK, topP, newSeed, stop, repetitionPenalty, adjustments);
     }
 
     /** Greedy decoding of up to {@code maxNewTokens}. */
@@ -49,6 +61,6 @@ public record SamplingParameters(int maxNewTokens, boolean doSample, float tempe
 
     /** Whether tokens are drawn at random (TGI: do_sample, or any warper set). */
     public boolean sampling() {
-        return doSample || temperature != 1f || (topK != null && topK > 0) || (topP != null && topP < 1f);
+        return doSample || temperature != 1f || (topK != null && topK > 0) || (topP != null && topP < 1f) || adjustments.typical();
     }
 }

@@ -1,6 +1,8 @@
 package dev.folio.inference;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -12,44 +14,75 @@ public final class TokenSampler {
 
     private final SamplingParameters parameters;
     private final Random random;
+    private final int promptLength;
+    private final List<LogitsProcessor> processors = new ArrayList<>();
+    private final GrammarProcessor grammar;
 
     public TokenSampler(SamplingParameters parameters, long seed) {
-        this.parameters = parameters;
-        this.random = new Random(seed);
+        this(parameters, seed, 0);
     }
 
-    /** The chosen token and its log-probability under the model's own (unwarped) distribution. */
-    public record Choice(int id, float logprob) {}
+    /** @param promptLength how many of the history's first tokens are the prompt (OpenAI's penalties count only the rest) */
+    public TokenSampler(SamplingParameters parameters, long seed, int promptLength) {
+        this.parameters = parameters;
+        this.random = new Random(seed);
+        this.promptLength = promptLength;
+        LogitAdjustments adjustments = parameters.adjustments();
+        // the chain, in order: logit bias → penalties → grammar mask; only what the request asks for
+        if (!adjustments.logitBias().isEmpty()) {
+            processors.add(new LogitBiasProcessor(adjustments.logitBias()));
+        }
+        if (parameters.repetitionPenalty() != 1f) {
+            processors.add(new RepetitionPenaltyProcessor(parameters.repetitionPenalty()));
+        }
+        if (adjustments.presencePenalty() != 0f || adjustments.frequencyPenalty() != 0f) {
+            processors.add(new OpenAiPenaltyProcessor(adjustments.presencePenalty(), adjustments.frequencyPenalty()));
+        }
+        if (adjustments.tgiFrequencyPenalty() != 0f) {
+            processors.add(new TgiFrequencyPenaltyProcessor(adjustments.tgiFrequencyPenalty()));
+        }
+        this.grammar = adjustments.grammar() != null ? new GrammarProcessor(adjustments.grammar()) : null;
+    }
+
+    /**
+     * The chosen token and its log-probability under the model's own (unwarped) distribution; {@link #end()} is true for the
+     * virtual end-of-sequence a grammar chooses when the text is complete (its logprob: the model's mass outside the grammar).
+     */
+    public record Choice(int id, float logprob) {
+        public static final int END_OF_SEQUENCE = -1;
+
+        public boolean end() {
+            return id == END_OF_SEQUENCE;
+        }
+    }
 
     public Choice next(float[] logits) {
         return next(logits, new int[0], 0);
     }
 
     /**
-     * @param history the tokens so far (prompt and generated), for the repetition penalty
+     * @param history the tokens so far (prompt and generated), for the penalties
      * @param length how many of {@code history} are filled
      */
     public Choice next(float[] logits, int[] history, int length) {
-        float[] scores = penalizeRepetition(logits, history, length);
-        int id = parameters.sampling() ? sample(scores) : argmax(scores);
-        return new Choice(id, logSoftmax(logits)[id]);
-    }
-
-    private float[] penalizeRepetition(float[] logits, int[] history, int length) {
-        float penalty = parameters.repetitionPenalty();
-        if (penalty == 1f || length == 0) {
-            return logits;
-        }
-        float[] scores = logits.clone();
-        boolean[] seen = new boolean[logits.length];
-        for (int i = 0; i < length; i++) {
-            int id = history[i];
-            if (!seen[id]) {
-                seen[id] = true;
-                scores[id] = scores[id] > 0 ? scores[id] / penalty : scores[id] * penalty;
+        float[] scores = logits;
+        if (!processors.isEmpty() || grammar != null) {
+            scores = logits.clone();
+            for (LogitsProcessor processor : processors) {
+                processor.apply(scores, history, length, promptLength);
             }
         }
-        return scores;
+        if (grammar != null) {
+            if (grammar.endsBefore(scores)) {
+                return new Choice(Choice.END_OF_SEQUENCE, grammar.logprobOfLeaving(logits));
+            }
+            grammar.apply(scores, history, length, promptLength);
+        }
+        int id = parameters.sampling() ? sample(scores) : argmax(scores);
+        if (grammar != null) {
+            grammar.advance(id);
+        }
+        return new Choice(id, logSoftmax(logits)[id]);
     }
 
     private int sample(float[] logits) {
@@ -89,6 +122,13 @@ public final class TokenSampler {
                 total += probs[r];
             }
         }
+        if (parameters.adjustments().typical()) {
+            keep = typical(order, probs, keep, total, parameters.adjustments().typicalP());
+            total = 0;
+            for (int r = 0; r < keep; r++) {
+                total += probs[r];
+            }
+        }
         double u = random.nextDouble() * total;
         for (int r = 0; r < keep; r++) {
             u -= probs[r];
@@ -96,7 +136,52 @@ public final class TokenSampler {
                 return order[r];
             }
         }
-        return order[keep - 1];
+        for (int r = keep - 1; r > 0; r--) { // rounding left u just short: the last candidate that has any probability (never a masked one)
+            if (probs[r] > 0) {
+                return order[r];
+            }
+        }
+        return order[0];
+    }
+
+    /**
+     * Locally typical sampling (Meister et al.; Hugging Face's TypicalLogitsWarper): keeps the tokens whose surprisal is
+     * closest to the distribution's entropy until they hold {@code mass} of the probability. Reorders {@code order} and
+     * {@code probs} (the first {@code keep} candidates) so the kept ones come first.
+     *
+     * @return how many to keep
+     */
+    private static int typical(Integer[] order, double[] probs, int keep, double total, float mass) {
+        double entropy = 0;
+        for (int r = 0; r < keep; r++) {
+            double p = probs[r] / total;
+            if (p > 0) {
+                entropy -= p * Math.log(p);
+            }
+        }
+        Integer[] byTypicality = new Integer[keep];
+        double[] distance = new double[keep];
+        for (int r = 0; r < keep; r++) {
+            byTypicality[r] = r;
+            double p = probs[r] / total;
+            distance[r] = p > 0 ? Math.abs(-Math.log(p) - entropy) : Double.POSITIVE_INFINITY;
+        }
+        Arrays.sort(byTypicality, (a, b) -> Double.compare(distance[a], distance[b]));
+        Integer[] reordered = new Integer[keep];
+        double[] reorderedProbs = new double[keep];
+        int kept = keep;
+        double cumulative = 0;
+        for (int r = 0; r < keep; r++) {
+            reordered[r] = order[byTypicality[r]];
+            reorderedProbs[r] = probs[byTypicality[r]];
+            cumulative += reorderedProbs[r] / total;
+            if (cumulative >= mass && kept == keep) {
+                kept = r + 1; // the smallest typical set holding the mass, at least one token
+            }
+        }
+        System.arraycopy(reordered, 0, order, 0, keep);
+        System.arraycopy(reorderedProbs, 0, probs, 0, keep);
+        return kept;
     }
 
     static int argmax(float[] logits) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
+import dev.folio.grammar.GrammarLimits;
+import dev.folio.grammar.TokenGrammar;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +58,48 @@ class DecodeSchedulerTest {
                 : new SamplingParameters(tokens, true, 0.8f + 0.1f * (i % 3), i % 4 == 2 ? 5 : null, i % 4 == 3 ? 0.9f : null, 1000L + i, stop,
                         i % 5 == 4 ? 1.3f : 1f);
         return new GenerationRequest(Generator.encodePrompt(model, PROMPTS[i % PROMPTS.length], null), sampling, i % 3, i % 2 == 0);
+    }
+
+    /** Requests each with other processors: logit bias, both kinds of penalty, typical-p, repetition, a grammar, or none. */
+    private GenerationRequest processed(int i) {
+        String vocabulary = model.tokenizer().vocabulary();
+        LogitAdjustments adjustments = switch (i % 7) {
+            case 0 -> new LogitAdjustments(Map.of(model.tokenizer().encode(" ")[0], -100f, 3, 4f), 0f, 0f, 0f, null, null);
+            case 1 -> new LogitAdjustments(Map.of(), 0.8f, 0.4f, 0f, null, null);
+            case 2 -> new LogitAdjustments(Map.of(), 0f, 0f, 1.5f, null, null);
+            case 3 -> new LogitAdjustments(Map.of(), 0f, 0f, 0f, 0.6f, null);
+            case 4 -> new LogitAdjustments(Map.of(), 0f, 0f, 0f, null,
+                    TokenGrammar.regex("(to|be)( (or|not|to|be)){2,8}\\.", vocabulary, GrammarLimits.DEFAULT));
+            case 5 -> new LogitAdjustments(Map.of(), 0f, 0f, 0f, null, TokenGrammar.regex("[a-z]+(, [a-z]+)*", vocabulary, GrammarLimits.DEFAULT));
+            default -> LogitAdjustments.NONE;
+        };
+        SamplingParameters sampling = new SamplingParameters(20 + 7 * (i % 5), i % 3 != 0, 0.9f, null, null, 500L + i, List.of(),
+                i % 7 == 6 ? 1.2f : 1f, adjustments);
+        return new GenerationRequest(Generator.encodePrompt(model, PROMPTS[i % PROMPTS.length], null), sampling, i % 2, false);
+    }
+
+    @Test
+    void processorsGiveTheSameTextAloneAndInABatchOf32() {
+        scheduler = new DecodeScheduler(32, 64, 1);
+        Generator alone = new Generator();
+        List<CompletableFuture<Generation>> batched = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            batched.add(scheduler.submit(model, processed(i), GenerationListener.NONE));
+        }
+        for (int i = 0; i < 32; i++) {
+            Generation expected = alone.generate(model, processed(i), GenerationListener.NONE);
+            Generation actual = batched.get(i).join();
+            assertThat(actual.generatedText()).as("request %d", i).isEqualTo(expected.generatedText());
+            assertThat(actual.finishReason()).as("request %d", i).isEqualTo(expected.finishReason());
+            if (i % 7 == 0) {
+                assertThat(actual.generatedText()).as("a banned space never appears").doesNotContain(" ");
+            }
+            if (i % 7 == 4) {
+                assertThat(actual.generatedText()).as("request %d follows its grammar", i)
+                        .satisfiesAnyOf(t -> assertThat(t).matches("(to|be)( (or|not|to|be)){2,8}\\."),
+                                t -> assertThat(actual.finishReason()).isEqualTo(FinishReason.LENGTH));
+            }
+        }
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.folio.api.chat;
 import dev.folio.FolioProperties;
 import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
+import dev.folio.api.GrammarRequests;
+import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.RequestGuardFilter;
 import dev.folio.api.StopTextFilter;
@@ -28,7 +30,9 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -70,7 +74,8 @@ public class ChatController {
                     + "max_tokens (length). Typographic characters the vocabulary lacks are normalised (curly quotes, dashes, ...); any "
                     + "other character outside it is a 422 naming the message. Any model name is served by the one model; the response's "
                     + "model is <name>:<version>. With stream: true, chat.completion.chunk events end with data: [DONE]. "
-                    + "tools, penalties, logit_bias and response_format other than text are refused with a 422.",
+                    + "response_format (json_object, json_schema, or TGI's grammar) constrains the reply; presence_penalty, frequency_penalty "
+                    + "and logit_bias are OpenAI's; tools are refused with a 422 (no tool use).",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = ChatRequest.class), examples = @ExampleObject(name = "a scene", value = EXAMPLE))))
     @ApiResponse(responseCode = "200", description = "The reply, or a stream of chunks",
@@ -80,6 +85,7 @@ public class ChatController {
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody ChatRequest request, HttpServletResponse servlet)
             throws java.io.IOException {
+        IgnoredFields.report(servlet, request.unknownFields());
         refuseUnsupported(request);
         ChatPrompts.Prompt prompt;
         String served;
@@ -149,6 +155,11 @@ public class ChatController {
                 .stop(stops)
                 .modelStop(prompt.stop())
                 .topNTokens(Math.max(0, top))
+                .presencePenalty(r.presencePenalty())
+                .frequencyPenalty(r.frequencyPenalty())
+                .repetitionPenalty(r.repetitionPenalty())
+                .logitBias(logitBias(r.logitBias()))
+                .grammar(GrammarRequests.fromResponseFormat(r.responseFormat(), "response_format"))
                 .build());
     }
 
@@ -177,26 +188,31 @@ public class ChatController {
             throw new InvalidRequestException("tool_choice: this model has no tool use; only \"none\" (or \"auto\" without tools) is accepted",
                     "tool_choice");
         }
-        if (r.presencePenalty() != null && r.presencePenalty() != 0f) {
-            throw new InvalidRequestException("presence_penalty is not supported yet; leave it out or send 0", "presence_penalty");
-        }
-        if (r.frequencyPenalty() != null && r.frequencyPenalty() != 0f) {
-            throw new InvalidRequestException("frequency_penalty is not supported yet; leave it out or send 0", "frequency_penalty");
-        }
-        if (r.logitBias() != null && !r.logitBias().isNull() && !r.logitBias().isEmpty()) {
-            throw new InvalidRequestException("logit_bias is not supported yet; leave it out", "logit_bias");
-        }
-        JsonNode format = r.responseFormat();
-        if (format != null && !format.isNull() && !"text".equals(format.path("type").asString(""))) {
-            throw new InvalidRequestException("response_format: only {\"type\": \"text\"} is supported yet (no grammar-constrained decoding)",
-                    "response_format");
-        }
         if (r.topLogprobs() != null && r.topLogprobs() > 0 && !Boolean.TRUE.equals(r.logprobs())) {
             throw new InvalidRequestException("top_logprobs needs logprobs: true", "top_logprobs");
         }
         if (r.topLogprobs() != null && r.topLogprobs() > limits.maxTopNTokens()) {
             throw new InvalidRequestException("top_logprobs must be at most " + limits.maxTopNTokens() + "; given: " + r.topLogprobs(), "top_logprobs");
         }
+    }
+
+    /** OpenAI's logit_bias: an object of token id → bias (TGI documents an array, which it ignores: refused here, never ignored). */
+    private static Map<String, Float> logitBias(JsonNode bias) {
+        if (bias == null || bias.isNull()) {
+            return Map.of();
+        }
+        if (!bias.isObject()) {
+            throw new InvalidRequestException("logit_bias must be an object of token id → bias, like {\"3\": -100}", "logit_bias");
+        }
+        Map<String, Float> values = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : bias.properties()) {
+            if (!entry.getValue().isNumber()) {
+                throw new InvalidRequestException("logit_bias values must be numbers; given " + entry.getValue() + " for '" + entry.getKey() + "'",
+                        "logit_bias");
+            }
+            values.put(entry.getKey(), entry.getValue().floatValue());
+        }
+        return values;
     }
 
     /** OpenAI's stop: a string or an array of strings. */

@@ -1,5 +1,6 @@
 package dev.folio.api.chat;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
@@ -9,6 +10,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,20 +44,24 @@ public record ChatRequest(
         @Schema(description = "Stream chat.completion.chunk events, ending with data: [DONE]")
         @JsonProperty("stream") Boolean stream,
         @JsonProperty("stream_options") StreamOptions streamOptions,
-        @Schema(description = "Not supported yet: 0 or absent")
-        @JsonProperty("presence_penalty") Float presencePenalty,
-        @Schema(description = "Not supported yet: 0 or absent")
-        @JsonProperty("frequency_penalty") Float frequencyPenalty,
-        @Schema(description = "Not supported yet: absent or empty")
+        @Schema(description = "OpenAI's: subtracted once from each token already in the reply; in [-2, 2]", example = "0.5")
+        @JsonProperty("presence_penalty") @DecimalMin("-2") @DecimalMax("2") Float presencePenalty,
+        @Schema(description = "OpenAI's: subtracted per occurrence of a token in the reply; in [-2, 2]", example = "0.5")
+        @JsonProperty("frequency_penalty") @DecimalMin("-2") @DecimalMax("2") Float frequencyPenalty,
+        @Schema(description = "Token id (as a string) → bias in [-100, 100] added to its logit; /tokenize gives ids")
         @JsonProperty("logit_bias") JsonNode logitBias,
-        @Schema(description = "Only {\"type\": \"text\"} for now")
+        @Schema(description = "{\"type\": \"text\"}, {\"type\": \"json_object\"} or {\"type\": \"json_schema\", \"json_schema\": {\"name\", "
+                + "\"schema\"}} (OpenAI's), or TGI's grammar {\"type\": \"json\" | \"regex\", \"value\": ...}: the reply follows it")
         @JsonProperty("response_format") JsonNode responseFormat,
+        @Schema(description = "TGI's extension: CTRL's repetition penalty, > 0; 1 is none")
+        @JsonProperty("repetition_penalty") @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Float repetitionPenalty,
         @Schema(description = "Refused: the model has no tool use")
         @JsonProperty("tools") JsonNode tools,
         @Schema(description = "Only \"none\" or \"auto\" (without tools)")
         @JsonProperty("tool_choice") JsonNode toolChoice,
         @JsonProperty("tool_prompt") String toolPrompt,
-        @JsonProperty("user") String user) {
+        @JsonProperty("user") String user,
+        @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /**
      * One message: {@code content} is a string or a list of {@code {"type": "text", "text": ...}} parts; {@code name} is the

@@ -2,11 +2,14 @@ package dev.folio.api.openai;
 
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.RequestGuardFilter;
+import dev.folio.FolioProperties;
 import dev.folio.api.GenerationService;
+import dev.folio.api.IgnoredFields;
 import dev.folio.api.GenerationSpec;
 import dev.folio.api.ValidGeneration;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.StopTextFilter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.inference.FinishReason;
@@ -25,6 +28,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,8 +59,11 @@ public class OpenAiController {
     private final ModelRegistry registry;
 
     private final PromptScoring scoring;
+    private final int maxBestOf;
 
-    public OpenAiController(GenerationService service, TokenStreamer streamer, ModelRegistry registry, PromptScoring scoring) {
+    public OpenAiController(GenerationService service, TokenStreamer streamer, ModelRegistry registry, PromptScoring scoring,
+            FolioProperties properties) {
+        this.maxBestOf = properties.generation().maxBestOf();
         this.service = service;
         this.streamer = streamer;
         this.registry = registry;
@@ -81,7 +88,20 @@ public class OpenAiController {
             @JsonProperty("logprobs") @Min(0) @Max(5) Integer logprobs,
             @Schema(description = "Prepend the prompt; with logprobs, also its tokens' logprobs (the first null)")
             @JsonProperty("echo") Boolean echo,
-            @JsonProperty("user") String user) {}
+            @Schema(description = "Token id (as a string) → bias in [-100, 100] added to its logit; /tokenize gives ids")
+            @JsonProperty("logit_bias") Map<String, Float> logitBias,
+            @Schema(description = "Subtracted once from each token already generated; in [-2, 2]")
+            @JsonProperty("presence_penalty") @DecimalMin("-2") @DecimalMax("2") Float presencePenalty,
+            @Schema(description = "Subtracted per occurrence of a token in the generated text; in [-2, 2]")
+            @JsonProperty("frequency_penalty") @DecimalMin("-2") @DecimalMax("2") Float frequencyPenalty,
+            @Schema(description = "Samples per prompt, decoded together; the n with the highest mean logprob per token are returned; n ≤ best_of")
+            @JsonProperty("best_of") @Min(1) Integer bestOf,
+            @Schema(description = "Refused: the model does no infilling")
+            @JsonProperty("suffix") String suffix,
+            @Schema(description = "TGI's extension: CTRL's repetition penalty, > 0; 1 is none")
+            @JsonProperty("repetition_penalty") @DecimalMin(value = "0", inclusive = false) @DecimalMax("10") Float repetitionPenalty,
+            @JsonProperty("user") String user,
+        @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {}
 
     /** @param includeUsage send a last chunk with the usage (and no choices) before [DONE] */
     public record StreamOptions(@JsonProperty("include_usage") Boolean includeUsage) {}
@@ -122,6 +142,7 @@ public class OpenAiController {
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody CompletionRequest request, HttpServletResponse servlet)
             throws java.io.IOException {
+        IgnoredFields.report(servlet, request.unknownFields());
         List<String> prompts = strings(request.prompt(), "prompt", Integer.MAX_VALUE);
         List<String> stops = request.stop() == null || request.stop().isNull() ? List.of() : strings(request.stop(), "stop", 4);
         int n = request.n() != null ? request.n() : 1;
@@ -135,9 +156,13 @@ public class OpenAiController {
         if (request.maxTokens() != null && request.maxTokens() == 0) {
             return scoreOnly(request, prompts, n, logprobs, echo, id, created, servlet);
         }
+        if (request.suffix() != null && !request.suffix().isEmpty()) {
+            throw new InvalidRequestException("suffix is not supported: the model does no infilling", "suffix");
+        }
+        int samples = samplesPerPrompt(request, n, prompts.size());
         List<ValidGeneration> jobs = new ArrayList<>();
         for (String prompt : prompts) {
-            for (int j = 0; j < n; j++) {
+            for (int j = 0; j < samples; j++) {
                 jobs.add(job(request, prompt, stops, j, logprobs));
             }
         }
@@ -153,8 +178,8 @@ public class OpenAiController {
         int promptTokens = 0;
         int completionTokens = 0;
         Set<String> modelVersions = new TreeSet<>();
-        List<Generation> generations = service.runTogether(jobs);
-        for (int i = 0; i < jobs.size(); i++) {
+        List<Generation> generations = best(service.runTogether(jobs), samples, n);
+        for (int i = 0; i < generations.size(); i++) {
             Generation g = generations.get(i);
             modelVersions.add(g.modelVersion());
             String prompt = prompts.get(i / n);
@@ -172,6 +197,47 @@ public class OpenAiController {
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
         return json(new Completion(id, "text_completion", created, served + ":" + version, choices,
                 new Usage(promptTokens, completionTokens, promptTokens + completionTokens)));
+    }
+
+    /** best_of's samples per prompt (n without it), within the limits; streaming only without extra samples. */
+    private int samplesPerPrompt(CompletionRequest request, int n, int prompts) {
+        if (request.bestOf() == null) {
+            return n;
+        }
+        int bestOf = request.bestOf();
+        if (bestOf < n) {
+            throw new InvalidRequestException("best_of must be at least n (" + n + "); given: " + bestOf, "best_of");
+        }
+        if (bestOf > maxBestOf || prompts * bestOf > MAX_PROMPTS_TIMES_N) {
+            throw new InvalidRequestException("best_of must be at most " + Math.min(maxBestOf, MAX_PROMPTS_TIMES_N / prompts) + " for "
+                    + prompts + " prompt(s); given: " + bestOf, "best_of");
+        }
+        if (bestOf > n && Boolean.TRUE.equals(request.stream())) {
+            throw new InvalidRequestException("best_of > n cannot stream: the best samples are known only at the end", "best_of");
+        }
+        if (bestOf > n && request.temperature() != null && request.temperature() == 0f) {
+            throw new InvalidRequestException("best_of > n needs sampling: greedy samples would all be the same", "best_of");
+        }
+        return bestOf;
+    }
+
+    /** Of each prompt's samples, the n with the highest mean logprob per token (OpenAI's best_of), best first. */
+    private static List<Generation> best(List<Generation> all, int samples, int n) {
+        if (samples == n) {
+            return all;
+        }
+        List<Generation> chosen = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += samples) {
+            all.subList(from, from + samples).stream()
+                    .sorted(Comparator.comparingDouble(OpenAiController::meanLogprob).reversed())
+                    .limit(n)
+                    .forEach(chosen::add);
+        }
+        return chosen;
+    }
+
+    private static double meanLogprob(Generation g) {
+        return g.tokens().stream().mapToDouble(Generation.GeneratedToken::logprob).average().orElse(0);
     }
 
     /**
@@ -234,6 +300,10 @@ public class OpenAiController {
                 .seed(seed)
                 .stop(stops)
                 .topNTokens(Math.max(0, logprobs))
+                .logitBias(r.logitBias())
+                .presencePenalty(r.presencePenalty())
+                .frequencyPenalty(r.frequencyPenalty())
+                .repetitionPenalty(r.repetitionPenalty())
                 .build());
     }
 

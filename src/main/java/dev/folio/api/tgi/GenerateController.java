@@ -1,11 +1,17 @@
 package dev.folio.api.tgi;
 
+import dev.folio.FolioProperties;
+import dev.folio.api.GrammarRequests;
+import dev.folio.api.IgnoredFields;
+import dev.folio.api.InvalidRequestException;
 import dev.folio.api.RequestGuardFilter;
 import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
 import dev.folio.api.ValidGeneration;
 import dev.folio.api.TokenStreamer;
 import dev.folio.inference.Generation;
+import dev.folio.store.ModelMetadata;
+import dev.folio.store.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -14,7 +20,11 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -23,6 +33,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.JsonNode;
 
 /** TGI's generation routes: {@code POST /generate}, {@code POST /generate_stream} and the compat {@code POST /}. */
 @RestController
@@ -35,10 +46,14 @@ public class GenerateController {
 
     private final GenerationService service;
     private final TokenStreamer streamer;
+    private final ModelRegistry registry;
+    private final int maxBestOf;
 
-    public GenerateController(GenerationService service, TokenStreamer streamer) {
+    public GenerateController(GenerationService service, TokenStreamer streamer, ModelRegistry registry, FolioProperties properties) {
         this.service = service;
         this.streamer = streamer;
+        this.registry = registry;
+        this.maxBestOf = properties.generation().maxBestOf();
     }
 
     @Operation(summary = "Generate tokens", description = "return_full_text defaults to false here. Without a parameters object, do_sample is true (as TGI).")
@@ -47,9 +62,10 @@ public class GenerateController {
     public ResponseEntity<Tgi.GenerateResponse> generate(@Valid @RequestBody GenerateRequest request, HttpServletResponse servlet) {
         long start = System.nanoTime();
         GenerateParameters p = parameters(request.parameters());
-        Generation generation = service.run(job(request.inputs(), p));
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, generation.modelVersion());
-        return ResponseEntity.ok().headers(timingHeaders(generation, start)).body(response(request.inputs(), p, generation, false));
+        reportIgnored(servlet, request.unknownFields(), p);
+        BestOf best = generate(request.inputs(), p);
+        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, best.chosen().modelVersion());
+        return ResponseEntity.ok().headers(timingHeaders(best.chosen(), start)).body(response(request.inputs(), p, best, false));
     }
 
     @Operation(summary = "Generate a stream of tokens (Server-Sent Events)",
@@ -59,8 +75,10 @@ public class GenerateController {
     @ApiResponse(responseCode = "200", description = "Stream of tokens",
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = Tgi.StreamResponse.class)))
     @PostMapping(path = "/generate_stream", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    public SseEmitter generateStream(@Valid @RequestBody GenerateRequest request) {
+    public SseEmitter generateStream(@Valid @RequestBody GenerateRequest request, HttpServletResponse servlet) {
         GenerateParameters p = parameters(request.parameters());
+        reportIgnored(servlet, request.unknownFields(), p);
+        refuseBestOfInStream(p);
         return streamer.stream(job(request.inputs(), p), new TgiStreamEvents(request.inputs(), p, false));
     }
 
@@ -70,25 +88,83 @@ public class GenerateController {
     public ResponseEntity<ResponseBodyEmitter> compat(@Valid @RequestBody CompatGenerateRequest request, HttpServletResponse servlet)
             throws IOException {
         GenerateParameters p = parameters(request.parameters());
-        ValidGeneration job = job(request.inputs(), p);
+        reportIgnored(servlet, request.unknownFields(), p);
         if (Boolean.TRUE.equals(request.stream())) {
+            refuseBestOfInStream(p);
+            ValidGeneration job = job(request.inputs(), p);
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(streamer.stream(job, new TgiStreamEvents(request.inputs(), p, true)));
         }
         long start = System.nanoTime();
-        Generation generation = service.run(job);
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, generation.modelVersion());
+        BestOf best = generate(request.inputs(), p);
+        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, best.chosen().modelVersion());
         ResponseBodyEmitter body = new ResponseBodyEmitter();
-        body.send(List.of(response(request.inputs(), p, generation, true)), MediaType.APPLICATION_JSON);
+        body.send(List.of(response(request.inputs(), p, best, true)), MediaType.APPLICATION_JSON);
         body.complete();
-        return ResponseEntity.ok().headers(timingHeaders(generation, start)).contentType(MediaType.APPLICATION_JSON).body(body);
+        return ResponseEntity.ok().headers(timingHeaders(best.chosen(), start)).contentType(MediaType.APPLICATION_JSON).body(body);
+    }
+
+    private static void reportIgnored(HttpServletResponse servlet, Map<String, JsonNode> topLevel, GenerateParameters p) {
+        Map<String, Map<String, ?>> unknown = new LinkedHashMap<>();
+        unknown.put("", topLevel);
+        unknown.put("parameters.", p.unknownFields());
+        IgnoredFields.reportNested(servlet, unknown);
     }
 
     private static GenerateParameters parameters(GenerateParameters p) {
         return p != null ? p : GenerateParameters.absent();
     }
 
+    /** The best of best_of samples (one sample without it), decoded together in the batch. */
+    private record BestOf(Generation chosen, List<Generation> others) {}
+
+    private BestOf generate(String inputs, GenerateParameters p) {
+        int n = p.bestOf() != null ? p.bestOf() : 1;
+        if (n == 1) {
+            return new BestOf(service.run(job(inputs, p)), List.of());
+        }
+        if (n > maxBestOf) {
+            throw new InvalidRequestException("parameters.best_of must be at most " + maxBestOf + "; given: " + n, "parameters.best_of");
+        }
+        ValidGeneration first = job(inputs, p);
+        if (!first.sampling().sampling()) {
+            throw new InvalidRequestException("parameters.best_of > 1 needs sampling: set do_sample (or a temperature, top_k, top_p or "
+                    + "typical_p)", "parameters.best_of");
+        }
+        List<ValidGeneration> samples = new ArrayList<>();
+        Long seed = first.sampling().seed();
+        for (int i = 0; i < n; i++) {
+            // a seeded request's samples take seed, seed + 1, ...: reproducible and different; unseeded ones each draw their own seed
+            samples.add(seed == null || i == 0 ? first : first.withSampling(first.sampling().withSeed(seed + i)));
+        }
+        List<Generation> generations = new ArrayList<>(service.runTogether(samples));
+        Generation chosen = generations.stream().max(Comparator.comparingDouble(GenerateController::totalLogprob)).orElseThrow();
+        generations.remove(chosen);
+        return new BestOf(chosen, generations);
+    }
+
+    static double totalLogprob(Generation g) {
+        return g.tokens().stream().mapToDouble(Generation.GeneratedToken::logprob).sum();
+    }
+
+    private static void refuseBestOfInStream(GenerateParameters p) {
+        if (p.bestOf() != null && p.bestOf() > 1) {
+            throw new InvalidRequestException("parameters.best_of > 1 cannot stream: the best sample is known only at the end", "parameters.best_of");
+        }
+    }
+
     private ValidGeneration job(String inputs, GenerateParameters p) {
+        if (Boolean.TRUE.equals(p.watermark())) {
+            throw new InvalidRequestException("parameters.watermark is not supported: Folio does not watermark its text", "parameters.watermark");
+        }
+        String served = registry.currentMetadata().map(ModelMetadata::modelName).orElse("");
+        if (p.adapterId() != null && !p.adapterId().equals(served)) {
+            throw new InvalidRequestException("parameters.adapter_id: Folio serves no adapters; only '" + served + "' (the model itself) "
+                    + "or none; given: '" + p.adapterId() + "'", "parameters.adapter_id");
+        }
         return service.validate(GenerationSpec.builder(inputs, GenerationSpec.Fields.TGI)
+                .typicalP(p.typicalP())
+                .tgiFrequencyPenalty(p.frequencyPenalty())
+                .grammar(GrammarRequests.fromTgi(p.grammar(), "parameters.grammar"))
                 .truncate(p.truncate())
                 .maxNewTokens(p.maxNewTokens())
                 .doSample(Boolean.TRUE.equals(p.doSample()))
@@ -103,9 +179,17 @@ public class GenerateController {
                 .build());
     }
 
-    private static Tgi.GenerateResponse response(String inputs, GenerateParameters p, Generation g, boolean fullTextByDefault) {
+    private static Tgi.GenerateResponse response(String inputs, GenerateParameters p, BestOf best, boolean fullTextByDefault) {
+        Generation g = best.chosen();
         String text = returnFullText(p, fullTextByDefault) ? inputs + g.generatedText() : g.generatedText();
-        Tgi.Details details = Boolean.TRUE.equals(p.details()) ? Tgi.details(g, p.topNTokens() != null && p.topNTokens() > 0) : null;
+        boolean top = p.topNTokens() != null && p.topNTokens() > 0;
+        Tgi.Details details = null;
+        if (Boolean.TRUE.equals(p.details())) {
+            List<Tgi.BestOfSequence> others = p.bestOf() != null && p.bestOf() > 1
+                    ? best.others().stream().map(o -> Tgi.bestOfSequence(o, returnFullText(p, fullTextByDefault) ? inputs : "", top)).toList()
+                    : null;
+            details = Tgi.details(g, top, others);
+        }
         return new Tgi.GenerateResponse(text, details);
     }
 

@@ -1,5 +1,6 @@
 package dev.folio.api.tgi;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.DecimalMax;
@@ -9,6 +10,8 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Size;
 import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /** TGI's GenerateParameters (the subset a character model can honour). Unset fields take TGI's defaults. */
 public record GenerateParameters(
@@ -38,11 +41,27 @@ public record GenerateParameters(
         @JsonProperty("decoder_input_details") Boolean decoderInputDetails,
         @Schema(description = "Return this many most likely alternatives for each generated token", example = "5")
         @JsonProperty("top_n_tokens") @Min(0) @Max(65) Integer topNTokens,
-        @Schema(description = "Not supported beyond 1 (one sequence per request)")
-        @JsonProperty("best_of") @Min(1) @Max(value = 1, message = "must be 1: Folio generates one sequence per request") Integer bestOf) {
+        @Schema(description = "Sample this many sequences together and return the one with the highest total logprob (the others in "
+                + "details.best_of_sequences); needs sampling; not with streaming", example = "2")
+        @JsonProperty("best_of") @Min(1) Integer bestOf,
+        @Schema(description = "Locally typical sampling: keep the tokens nearest the distribution's entropy up to this mass; in (0, 1)",
+                example = "0.95")
+        @JsonProperty("typical_p") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Float typicalP,
+        @Schema(description = "TGI's: each token's logit loses this times its share of the text so far; in (-2, 2]", example = "0.5")
+        @JsonProperty("frequency_penalty") @DecimalMin(value = "-2", inclusive = false) @DecimalMax("2") Float frequencyPenalty,
+        @Schema(description = "Constrain the text: {\"type\": \"regex\", \"value\": \"...\"} (a full match), {\"type\": \"json\", "
+                + "\"value\": <JSON Schema>} or {\"type\": \"json_schema\", \"value\": {\"name\": ..., \"schema\": <JSON Schema>}}",
+                example = "{\"type\": \"regex\", \"value\": \"(ROMEO|JULIET): [A-Z][a-z]+\\\\.\"}")
+        @JsonProperty("grammar") JsonNode grammar,
+        @Schema(description = "Not supported: a 422 when true (no watermarking)")
+        @JsonProperty("watermark") Boolean watermark,
+        @Schema(description = "No adapters: only the served model's own name, or absent")
+        @JsonProperty("adapter_id") String adapterId,
+        @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /** TGI: a request without a parameters object samples. */
     static GenerateParameters absent() {
-        return new GenerateParameters(null, true, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new GenerateParameters(null, true, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
     }
 }

@@ -1,13 +1,17 @@
 package dev.folio.api.tgi;
 
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
 import jakarta.validation.constraints.Size;
 
 /** TGI's GenerateRequest. */
 public record GenerateRequest(
         @Schema(description = "The prompt", example = "ROMEO:")
         @JsonProperty("inputs") @NotNull @Size(min = 1, message = "must not be empty") String inputs,
-        @JsonProperty("parameters") @Valid GenerateParameters parameters) {}
+        @JsonProperty("parameters") @Valid GenerateParameters parameters,
+        @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {}

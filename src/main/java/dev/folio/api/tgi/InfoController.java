@@ -77,7 +77,7 @@ public class InfoController {
     private Info info(ModelMetadata m) {
         ModelMetadata.Chat chat = ChatPrompts.settings(m);
         int block = m.architecture().blockSize();
-        return new Info(m.modelName(), m.version(), "text-generation", limiter.limit(), 1, limits.maxStopSequences(), block,
+        return new Info(m.modelName(), m.version(), "text-generation", limiter.limit(), limits.maxBestOf(), limits.maxStopSequences(), block,
                 block + limits.maxNewTokensLimit(), 1, 1, "folio", version, null, null, m.version(), m.parameterCount(), block,
                 m.vocabulary(), m.training() != null ? m.training().valLoss() : null, limits(), chat.template(), chat.stop(), speakers,
                 TypographicNormalizer.replacements());
@@ -96,6 +96,9 @@ public class InfoController {
         published.put("max_request_bytes", limits.maxRequestBytes());
         published.put("scoring_threads", limits.scoringThreads());
         published.put("max_concurrent_scoring", limits.maxConcurrentScoring());
+        published.put("max_best_of", limits.maxBestOf());
+        published.put("max_grammar_length", limits.maxGrammarLength());
+        published.put("max_grammar_states", limits.maxGrammarStates());
         return published;
     }
 

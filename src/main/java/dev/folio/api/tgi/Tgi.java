@@ -23,6 +23,18 @@ public final class Tgi {
             @JsonProperty("seed") Long seed,
             @JsonProperty("prefill") List<PrefillToken> prefill,
             @JsonProperty("tokens") List<Token> tokens,
+            @JsonProperty("top_tokens") List<List<Token>> topTokens,
+            @JsonProperty("best_of_sequences") List<BestOfSequence> bestOfSequences) {}
+
+    /** TGI's BestOfSequence: one of best_of's samples that was not chosen. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BestOfSequence(
+            @JsonProperty("generated_text") String generatedText,
+            @JsonProperty("finish_reason") String finishReason,
+            @JsonProperty("generated_tokens") int generatedTokens,
+            @JsonProperty("seed") Long seed,
+            @JsonProperty("prefill") List<PrefillToken> prefill,
+            @JsonProperty("tokens") List<Token> tokens,
             @JsonProperty("top_tokens") List<List<Token>> topTokens) {}
 
     /** TGI's StreamResponse: one per token; the last carries the text and (when asked) the details. */
@@ -45,7 +57,7 @@ public final class Tgi {
             @JsonProperty("special") boolean special) {
 
         static Token of(Generation.GeneratedToken t) {
-            return new Token(t.id(), t.text(), t.logprob(), false);
+            return new Token(t.id(), t.text(), t.logprob(), t.special());
         }
 
         static Token of(Generation.TokenLogprob t) {
@@ -67,11 +79,17 @@ public final class Tgi {
     /** TGI's ErrorResponse, also carried inside Folio's problem+json bodies. */
     public record ErrorResponse(@JsonProperty("error") String error, @JsonProperty("error_type") String errorType) {}
 
-    /** Details of a finished generation, in TGI's shape. */
-    static Details details(Generation g, boolean withTopTokens) {
+    /** Details of a finished generation, in TGI's shape; {@code bestOf} the other samples (null without best_of). */
+    static Details details(Generation g, boolean withTopTokens, List<BestOfSequence> bestOf) {
         List<PrefillToken> prefill = g.prefill().stream().map(t -> new PrefillToken(t.id(), t.text(), t.logprob())).toList();
         List<Token> tokens = g.tokens().stream().map(Token::of).toList();
         List<List<Token>> top = withTopTokens ? g.tokens().stream().map(t -> Token.of(t.topTokens())).toList() : null;
-        return new Details(g.finishReason().wireName(), g.tokens().size(), g.seed(), prefill, tokens, top);
+        return new Details(g.finishReason().wireName(), g.tokens().size(), g.seed(), prefill, tokens, top, bestOf);
+    }
+
+    /** A sample best_of did not choose; {@code prefix} is the prompt when return_full_text asks for it. */
+    static BestOfSequence bestOfSequence(Generation g, String prefix, boolean withTopTokens) {
+        Details d = details(g, withTopTokens, null);
+        return new BestOfSequence(prefix + g.generatedText(), d.finishReason(), d.generatedTokens(), d.seed(), d.prefill(), d.tokens(), d.topTokens());
     }
 }
