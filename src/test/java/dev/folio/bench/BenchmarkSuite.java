@@ -13,7 +13,10 @@ import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
 import dev.folio.inference.Generator;
+import dev.folio.inference.LogitAdjustments;
 import dev.folio.inference.SamplingParameters;
+import dev.folio.grammar.GrammarLimits;
+import dev.folio.grammar.TokenGrammar;
 import dev.folio.model.GradMode;
 import dev.folio.model.IntraOpThreads;
 import dev.folio.model.Gpt;
@@ -256,8 +259,15 @@ public final class BenchmarkSuite {
             decode.put("ttft_256_chars_in_process_ms", ttftMs);
 
             int identical = seededIdentity(model, generator, scheduler, 200);
-            row("200 seeded requests: same text alone and in a batch", identical + " of 200", "alone: Generator one by one; batch: all 200 submitted at once");
+            row("200 seeded requests: same text alone and in a batch", identical + " of 200", "alone: Generator one by one; batch: all 200 submitted "
+                    + "at once; a mix of processors (bias, penalties, typical-p, grammars)");
             decode.put("seeded_identical_of_200", identical);
+            ProcessorCost.Result cost = ProcessorCost.measure(model, scheduler, 5);
+            row("batch 32 with a grammar on every sequence", String.format("%.2f vs %.2f ms/step (%+.1f%%)", cost.grammarMs(), cost.plainMs(),
+                    100 * (cost.grammarMs() / cost.plainMs() - 1)), String.format("target ≤ +10%%; bias and penalties %+.1f%%",
+                    100 * (cost.penaltiesMs() / cost.plainMs() - 1)));
+            decode.put("grammar_step_overhead", cost.grammarMs() / cost.plainMs() - 1);
+            decode.put("penalties_step_overhead", cost.penaltiesMs() / cost.plainMs() - 1);
             results.put("decode", decode);
         }
     }
@@ -268,7 +278,8 @@ public final class BenchmarkSuite {
         List<GenerationRequest> requests = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             requests.add(GenerationRequest.of(Generator.encodePrompt(model, prompts[i % prompts.length], null),
-                    new SamplingParameters(40 + i % 3 * 20, true, 0.7f + 0.1f * (i % 4), i % 5 == 0 ? 20 : null, i % 7 == 0 ? 0.9f : null, 7000L + i, List.of())));
+                    new SamplingParameters(40 + i % 3 * 20, true, 0.7f + 0.1f * (i % 4), i % 5 == 0 ? 20 : null, i % 7 == 0 ? 0.9f : null, 7000L + i,
+                            List.of(), i % 6 == 5 ? 1.2f : 1f, processors(model, i))));
         }
         IntraOpThreads.set(1);
         List<String> alone = new ArrayList<>();
@@ -286,6 +297,19 @@ public final class BenchmarkSuite {
             }
         }
         return identical;
+    }
+
+    /** A mix of logits processors across the seeded requests: none, bias, both kinds of penalty, typical-p, grammars. */
+    private static LogitAdjustments processors(LoadedModel model, int i) {
+        String vocabulary = model.tokenizer().vocabulary();
+        return switch (i % 6) {
+            case 1 -> new LogitAdjustments(Map.of(model.tokenizer().encode("e")[0], -100f), 0.4f, 0.2f, 0f, null, null);
+            case 2 -> new LogitAdjustments(Map.of(), 0f, 0f, 1f, 0.9f, null);
+            case 3 -> new LogitAdjustments(Map.of(), 0f, 0f, 0f, null,
+                    TokenGrammar.regex("(ROMEO|JULIET|NURSE):\\n[A-Z][a-z]+( [a-z]+){2,9}[.!?]", vocabulary, GrammarLimits.DEFAULT));
+            case 4 -> new LogitAdjustments(Map.of(), 0f, 0f, 0f, null, TokenGrammar.regex(ProcessorCost.OPEN_REGEX, vocabulary, GrammarLimits.DEFAULT));
+            default -> LogitAdjustments.NONE;
+        };
     }
 
     /** Greedy decoding that re-runs the whole sequence for every token (no KV cache), B sequences at once. */
