@@ -1,6 +1,7 @@
 package dev.folio.api;
 
 import dev.folio.FolioProperties;
+import dev.folio.grammar.TokenGrammar;
 import dev.folio.inference.ConcurrencyLimiter;
 import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
@@ -8,19 +9,18 @@ import dev.folio.inference.GenerationCancelledException;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
 import dev.folio.inference.Generator;
+import dev.folio.inference.LogitAdjustments;
 import dev.folio.inference.SamplingParameters;
 import dev.folio.inference.TokenRelay;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelRegistry;
-import dev.folio.grammar.TokenGrammar;
-import dev.folio.inference.LogitAdjustments;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import org.springframework.stereotype.Service;
 
 /**

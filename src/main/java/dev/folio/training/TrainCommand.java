@@ -1,11 +1,11 @@
 package dev.folio.training;
 
-import dev.folio.model.GptConfig;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import dev.folio.model.Gpt;
-import dev.folio.model.TrainingConfig;
 import dev.folio.chat.ChatTemplate;
+import dev.folio.model.Gpt;
+import dev.folio.model.GptConfig;
+import dev.folio.model.TrainingConfig;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.RunRecord;

@@ -1,15 +1,15 @@
 package dev.folio.api.admin;
 
-import dev.folio.api.ConflictException;
-import dev.folio.api.InvalidRequestException;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.api.ConflictException;
+import dev.folio.api.InvalidRequestException;
+import dev.folio.api.chat.ChatPrompts;
+import dev.folio.chat.ChatTemplate;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelRegistry;
 import dev.folio.store.ModelStore;
 import dev.folio.store.VersionId;
-import dev.folio.api.chat.ChatPrompts;
-import dev.folio.chat.ChatTemplate;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;

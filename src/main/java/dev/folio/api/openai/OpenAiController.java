@@ -1,17 +1,17 @@
 package dev.folio.api.openai;
 
-import dev.folio.api.InvalidRequestException;
-import dev.folio.api.RequestGuardFilter;
-import dev.folio.FolioProperties;
-import dev.folio.api.GenerationService;
-import dev.folio.api.IgnoredFields;
-import dev.folio.api.GenerationSpec;
-import dev.folio.api.ValidGeneration;
-import dev.folio.api.TokenStreamer;
-import dev.folio.api.StopTextFilter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.FolioProperties;
+import dev.folio.api.GenerationService;
+import dev.folio.api.GenerationSpec;
+import dev.folio.api.IgnoredFields;
+import dev.folio.api.InvalidRequestException;
+import dev.folio.api.RequestGuardFilter;
+import dev.folio.api.StopTextFilter;
+import dev.folio.api.TokenStreamer;
+import dev.folio.api.ValidGeneration;
 import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
 import dev.folio.store.ModelMetadata;

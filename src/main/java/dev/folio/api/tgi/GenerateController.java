@@ -1,14 +1,14 @@
 package dev.folio.api.tgi;
 
 import dev.folio.FolioProperties;
+import dev.folio.api.GenerationService;
+import dev.folio.api.GenerationSpec;
 import dev.folio.api.GrammarRequests;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.RequestGuardFilter;
-import dev.folio.api.GenerationService;
-import dev.folio.api.GenerationSpec;
-import dev.folio.api.ValidGeneration;
 import dev.folio.api.TokenStreamer;
+import dev.folio.api.ValidGeneration;
 import dev.folio.inference.Generation;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelRegistry;

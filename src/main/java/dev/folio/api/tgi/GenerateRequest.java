@@ -5,9 +5,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
-import jakarta.validation.constraints.Size;
 
 /** TGI's GenerateRequest. */
 public record GenerateRequest(
