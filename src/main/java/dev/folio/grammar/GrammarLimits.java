@@ -1,14 +1,16 @@
 package dev.folio.grammar;
 
 /**
- * Bounds on compiling a grammar, published in the server's /info. Compiling is refused, never slow:
- * every stage checks its size against these bounds before it allocates.
+ * Bounds on compiling a grammar, published in the server's /info. A grammar past them is refused as soon as
+ * a bound is crossed, so compiling takes bounded time and memory: the automaton built from the pattern is
+ * sized before it is built, and determinizing it stops at {@code maxStates}.
  *
  * @param maxPatternLength the longest regular expression accepted, in characters: the pattern given to
  *     {@link TokenGrammar#regex} and each {@code "pattern"} inside a JSON Schema
- * @param maxStates the most states the compiled automaton over the vocabulary may have; the automaton
- *     built before that (nondeterministic, from the pattern) may have at most {@value #NFA_STATES_PER_STATE}
- *     times as many states and {@value #NFA_TRANSITIONS_PER_STATE} times as many transitions
+ * @param maxStates the most states determinizing over the vocabulary may build (dead ones included, before
+ *     they are pruned); the automaton built before that (nondeterministic, from the pattern) may have at most
+ *     {@value #NFA_STATES_PER_STATE} times as many states and {@value #NFA_TRANSITIONS_PER_STATE} times as
+ *     many transitions, and take {@value #NFA_WORK_PER_STATE} times as many states and transitions to build
  */
 public record GrammarLimits(int maxPatternLength, int maxStates) {
 
@@ -27,8 +29,8 @@ public record GrammarLimits(int maxPatternLength, int maxStates) {
     /** Both bounds must be positive. */
     public GrammarLimits {
         if (maxPatternLength < 1 || maxStates < 1) {
-            throw new IllegalArgumentException(
-                    "grammar limits must be positive: maxPatternLength=" + maxPatternLength + ", maxStates=" + maxStates);
+            throw new IllegalArgumentException("grammar limits must be positive: maxPatternLength="
+                    + maxPatternLength + ", maxStates=" + maxStates);
         }
     }
 

@@ -29,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code boolean}, {@code null}, or a list of them (any of them). Without {@code type}, one is implied
  *       by the keywords ({@code properties}/{@code required}: object; {@code items}/{@code minItems}/
  *       {@code maxItems}: array; {@code pattern}/{@code minLength}/{@code maxLength}: string), else any JSON
- *       value. The schema {@code true} is any value; {@code false} is refused.</li>
+ *       value. The schema {@code true} is any value; {@code false} is refused. Where the content is left
+ *       open like this, containers nest at most 3 deep in all, counting the ones the schema puts around it.</li>
  *   <li>object: {@code properties} are written in the schema's order, the {@code required} ones always,
  *       each other one present or not; no other property ever ({@code additionalProperties} is accepted and
  *       read as false). Without {@code properties}, any JSON object.</li>
@@ -53,7 +54,11 @@ final class JsonSchemaCompiler {
 
     static final int MAX_DEPTH = 16;
 
-    /** Objects and arrays without a schema for their content may nest this deep inside. */
+    /**
+     * How deep containers may nest where the schema leaves the content open ({@code {}}, {@code true}, an
+     * array without {@code items}, an object without {@code properties}), counting those the schema puts
+     * around them: open content at the top nests 3 deep, inside one object 2, and so on (scalars at least).
+     */
     private static final int ANY_DEPTH = JsonText.ANY_DEPTH;
 
     private static final List<String> SUPPORTED = List.of("type", "properties", "required",
@@ -91,16 +96,20 @@ final class JsonSchemaCompiler {
         if (root == null || root.isMissingNode()) {
             throw fail("not valid JSON: no content");
         }
-        return new JsonSchemaCompiler(limits).schema(root, "", 0);
+        return new JsonSchemaCompiler(limits).schema(root, "", 0, 0);
     }
 
-    private RegexNode schema(JsonNode schema, String path, int depth) {
+    /**
+     * @param depth how many schemas enclose this one
+     * @param containers how many JSON objects and arrays enclose the value
+     */
+    private RegexNode schema(JsonNode schema, String path, int depth, int containers) {
         if (depth > MAX_DEPTH) {
             throw fail("schemas nested deeper than " + MAX_DEPTH + " levels" + at(path));
         }
         if (schema.isBoolean()) {
             if (schema.asBoolean()) {
-                return JsonText.anyValue(ANY_DEPTH);
+                return JsonText.anyValue(ANY_DEPTH - containers);
             }
             throw fail("the schema false" + at(path) + " matches nothing");
         }
@@ -128,14 +137,14 @@ final class JsonSchemaCompiler {
         List<RegexNode> alternatives = new ArrayList<>();
         for (String type : types(schema, path)) {
             alternatives.add(switch (type) {
-                case "object" -> object(schema, path, depth);
-                case "array" -> array(schema, path, depth);
+                case "object" -> object(schema, path, depth, containers);
+                case "array" -> array(schema, path, depth, containers);
                 case "string" -> string(schema, path);
                 case "integer" -> integer(schema, path);
                 case "number" -> number(schema, path);
                 case "boolean" -> JsonText.BOOLEAN;
                 case "null" -> JsonText.NULL;
-                default -> JsonText.anyValue(ANY_DEPTH);
+                default -> JsonText.anyValue(ANY_DEPTH - containers);
             });
         }
         return choice(alternatives);
@@ -178,14 +187,14 @@ final class JsonSchemaCompiler {
         return types;
     }
 
-    private RegexNode object(JsonNode schema, String path, int depth) {
+    private RegexNode object(JsonNode schema, String path, int depth, int containers) {
         JsonNode properties = schema.get("properties");
         JsonNode required = schema.get("required");
         if (properties == null) {
             if (required != null) {
                 throw fail("'required'" + at(path) + " needs 'properties'");
             }
-            return JsonText.anyObject(ANY_DEPTH);
+            return JsonText.anyObject(ANY_DEPTH - containers);
         }
         if (!properties.isObject()) {
             throw fail("'properties'" + at(path) + " must be an object");
@@ -205,18 +214,20 @@ final class JsonSchemaCompiler {
         List<JsonText.Member> members = new ArrayList<>();
         for (Map.Entry<String, JsonNode> property : properties.properties()) {
             String name = property.getKey();
-            RegexNode value = schema(property.getValue(), path + "/properties/" + pointer(name), depth + 1);
+            RegexNode value = schema(property.getValue(), path + "/properties/" + pointer(name), depth + 1,
+                    containers + 1);
             members.add(new JsonText.Member(name, value, mandatory.contains(name)));
         }
         return JsonText.object(members);
     }
 
-    private RegexNode array(JsonNode schema, String path, int depth) {
+    private RegexNode array(JsonNode schema, String path, int depth, int containers) {
         JsonNode items = schema.get("items");
         if (items != null && items.isArray()) {
             throw fail("'items'" + at(path) + " must be one schema (tuple items are not supported)");
         }
-        RegexNode item = items == null ? JsonText.anyValue(ANY_DEPTH) : schema(items, path + "/items", depth + 1);
+        RegexNode item = items == null ? JsonText.anyValue(ANY_DEPTH - containers - 1)
+                : schema(items, path + "/items", depth + 1, containers + 1);
         int min = count(schema, "minItems", path, 0);
         int max = count(schema, "maxItems", path, RegexNode.UNBOUNDED);
         checkOrder(min, max, "minItems", "maxItems", path);

@@ -80,7 +80,7 @@ final class MissingCharacters {
                 "grammar needs characters the model's vocabulary lacks: " + String.join(", ", named) + more);
     }
 
-    /** {@code '{' (U+007B)}, or a range {@code one of '0'-'9' (U+0030-U+0039)}; unprintable chars by code only. */
+    /** A char as {@code 'a' (U+0061)}, a range as {@code one of '0'-'9' (U+0030-U+0039)}; unprintable ones by code. */
     private static String describe(int min, int max) {
         if (min == max) {
             return quoted(min) + String.format("(U+%04X)", min);

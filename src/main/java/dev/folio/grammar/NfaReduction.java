@@ -124,7 +124,7 @@ final class NfaReduction {
         return key;
     }
 
-    /** Transitions with destinations replaced by their representatives, sorted, overlapping or adjacent ranges joined. */
+    /** Transitions into representatives, sorted, overlapping or adjacent ranges into the same state joined. */
     private int[] joined(int[] ts) {
         int count = ts.length / 3;
         long[] sorted = new long[count];

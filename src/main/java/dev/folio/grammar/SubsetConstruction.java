@@ -72,9 +72,9 @@ final class SubsetConstruction {
                     }
                     work += m[i + 1] - m[i] + 1;
                 }
-            }
-            if (work > maxWork) {
-                throw tooComplex("determinizing it takes too many steps");
+                if (work > maxWork) {
+                    throw tooComplex("determinizing it takes too many steps");
+                }
             }
             if ((long) (s + 1) * classes > next.length) {
                 next = Arrays.copyOf(next, (int) Math.min(Integer.MAX_VALUE - 8, 2L * next.length + classes));

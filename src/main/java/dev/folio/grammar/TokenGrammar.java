@@ -15,14 +15,18 @@ import java.util.Objects;
  * <p>A mask allows exactly the tokens that keep the text a prefix of some full match written with the
  * vocabulary's characters only, so decoding can never reach a state with nothing allowed and no match.
  * Matching is of the whole text (anchored at both ends). Compiling is bounded by {@link GrammarLimits}: a
- * grammar too large or too complex is refused with a {@link GrammarException}, never slow. A grammar the
- * vocabulary cannot write at all is refused too, naming the characters it lacks.
+ * grammar too large or too complex is refused with a {@link GrammarException} as soon as a bound is
+ * crossed, most before any automaton is built. A grammar the vocabulary cannot write at all is refused
+ * too, naming the characters it lacks.
  *
  * <p>Typical use: {@code int s = g.start();} then per step mask the logits with {@code g.mask(s)}, sample
  * token {@code t}, {@code s = g.next(s, t)}; stop when {@code !g.canContinue(s)}, and allow the end of the
  * sequence only when {@code g.accepts(s)}.
  */
 public final class TokenGrammar {
+
+    /** Mask entries (states allowing distinct tokens, times the vocabulary's size) per permitted state. */
+    private static final long MASK_ENTRIES_PER_STATE = 1024;
 
     private final int vocabularySize;
     private final int classes;
@@ -33,7 +37,7 @@ public final class TokenGrammar {
     /** Per state; states allowing the same classes share one array. */
     private final boolean[][] masks;
 
-    private TokenGrammar(Dfa dfa, Alphabet alphabet, int vocabularySize) {
+    private TokenGrammar(Dfa dfa, Alphabet alphabet, int vocabularySize, GrammarLimits limits) {
         this.vocabularySize = vocabularySize;
         this.classes = dfa.classes();
         this.tokenClass = alphabet.tokenClass;
@@ -51,6 +55,9 @@ public final class TokenGrammar {
             }
             continuing[s] = !allowed.isEmpty();
             masks[s] = distinct.computeIfAbsent(allowed, this::tokenMask);
+            if ((long) distinct.size() * vocabularySize > limits.maxStates() * MASK_ENTRIES_PER_STATE) {
+                throw new GrammarException("grammar too complex: too many distinct masks for this vocabulary");
+            }
         }
     }
 
@@ -84,12 +91,18 @@ public final class TokenGrammar {
     }
 
     /**
-     * Compiles a JSON Schema (as JSON text) to the regular language of the compact JSON texts it allows,
-     * then as {@link #regex}. The subset supported, and the whitespace allowed, are described in
-     * {@link JsonSchemaCompiler}: {@code type} (object, array, string, integer, number, boolean, null, or a
-     * list of them), {@code properties}, {@code required}, {@code items}, {@code minItems}, {@code maxItems},
-     * {@code enum}, {@code const}, {@code pattern}, {@code minLength}, {@code maxLength} and integer
-     * {@code minimum}/{@code maximum}; other keywords are refused by name.
+     * Compiles a JSON Schema (as JSON text) to the regular language of the JSON texts it allows, then as
+     * {@link #regex}. Supported: {@code type} (object, array, string, integer, number, boolean, null, or a
+     * list of them), {@code properties} (written in the schema's order, the {@code required} ones always,
+     * the others present or not, no other property: {@code additionalProperties} is read as false),
+     * {@code items}, {@code minItems}, {@code maxItems}, {@code enum} and {@code const} (any values),
+     * {@code pattern} (the syntax of {@link #regex}, matched against the whole value), {@code minLength},
+     * {@code maxLength}, and for integers {@code minimum}, {@code maximum}, {@code exclusiveMinimum},
+     * {@code exclusiveMaximum}. {@code description}, {@code title}, {@code $schema}, {@code $id},
+     * {@code $comment}, {@code default} and {@code examples} are ignored; any other keyword is refused by
+     * name. Where the schema leaves content open ({@code {}}, an array without {@code items}, an object
+     * without {@code properties}), containers nest at most 3 deep in all. The text is compact: no
+     * whitespace except one optional space after each {@code :} and {@code ,}.
      *
      * @param schemaJson the schema
      * @param vocabulary the model's tokens in id order, as for {@link #regex}
@@ -127,7 +140,7 @@ public final class TokenGrammar {
         if (live == null) {
             throw MissingCharacters.refusal(nfa, alphabet);
         }
-        return new TokenGrammar(live, alphabet, vocabulary.length());
+        return new TokenGrammar(live, alphabet, vocabulary.length(), limits);
     }
 
     /** The initial state: nothing generated yet. */
@@ -174,10 +187,5 @@ public final class TokenGrammar {
     /** The number of states, numbered from 0: for metrics and tests. */
     public int states() {
         return accepting.length;
-    }
-
-    /** The vocabulary's size: the length of every mask. */
-    int vocabularySize() {
-        return vocabularySize;
     }
 }
