@@ -63,6 +63,7 @@ let info = null;
 async function loadModels() {
   info = await json('/info');
   showTemplateSource();
+  if (typeof info.vocabulary === 'string' && info.vocabulary) $('grammar-vocabulary').replaceChildren(...vocabularyText(info.vocabulary));
   // the server's default speakers, unless they were changed already
   for (const [role, id] of [['user', 'chat-user-name'], ['assistant', 'chat-assistant-name']]) {
     const speaker = info.chat_speakers?.[role];
@@ -168,13 +169,21 @@ function parameters() {
   if (number('top-k') > 0) params.top_k = number('top-k');
   if (number('top-p') !== undefined && number('top-p') < 1) params.top_p = number('top-p');
   if (number('seed') !== undefined) params.seed = number('seed');
+  // the penalties and the grammar only when set to something other than their neutral values
+  const repetition = number('repetition-penalty'), frequency = number('frequency-penalty'), typical = number('typical-p');
+  if (repetition !== undefined && repetition !== 1) params.repetition_penalty = repetition;
+  if (frequency !== undefined && frequency !== 0) params.frequency_penalty = frequency;
+  if (typical !== undefined && typical < 1) params.typical_p = typical;
+  if ($('grammar').value !== '') params.grammar = {type: 'regex', value: $('grammar').value};
   const stops = $('stop').value.split('|').map((s) => s.replaceAll('\\n', '\n')).filter((s) => s.length > 0);
   if (stops.length) params.stop = stops;
   return params;
 }
 
+/** Shows a generated token as a tinted character; a special token (the end of a grammar's match) shows as nothing. */
 function appendToken(event) {
   const token = event.token;
+  if (token.special) return false;
   const span = document.createElement('span');
   span.className = 'tok';
   span.textContent = token.text;
@@ -185,6 +194,14 @@ function appendToken(event) {
   span.style.background = tint(probability);
   span.setAttribute('aria-label', `${shown(token.text)}, probability ${(100 * probability).toFixed(1)} percent`);
   $('output-generated').append(span);
+  return true;
+}
+
+/** How a generation ended, for the status line. */
+function finishText(reason, grammar) {
+  if (grammar && reason === 'eos_token') return 'finish: eos_token (grammar complete)';
+  if (grammar && reason === 'length') return 'finish: length (cut off by the max tokens: the text may not match the grammar yet)';
+  return `finish: ${reason}`;
 }
 
 function showAlternatives(span) {
@@ -213,6 +230,40 @@ function showAlternatives(span) {
   box.hidden = false;
 }
 
+/** A field the browser refuses (out of its range, say) is named in the status line, with the browser's reason. */
+let refused = [];
+function refuse(event) {
+  const label = event.target.closest('label');
+  const name = label ? label.firstChild.textContent.trim() : event.target.id;
+  if (refused.length === 0) setTimeout(() => { $('status').textContent = `not sent: ${refused.join('; ')}`; refused = []; });
+  refused.push(`${name}: ${event.target.validationMessage}`);
+}
+
+/** The model's vocabulary, for the grammar's hint: whitespace by name, then the marks, then runs of letters as ranges. */
+function vocabularyText(vocabulary) {
+  const names = {'\n': 'newline', ' ': 'space', '\t': 'tab'};
+  const alphanumeric = (c) => /^[A-Za-z0-9]$/.test(c);
+  const chars = [...new Set(vocabulary)].sort((a, b) => a.codePointAt(0) - b.codePointAt(0));
+  const spaces = [], marks = [], ranges = [];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i];
+    if (names[c]) { spaces.push(names[c]); continue; }
+    let j = i;
+    while (alphanumeric(c) && j + 1 < chars.length && alphanumeric(chars[j + 1])
+      && chars[j + 1].codePointAt(0) === chars[j].codePointAt(0) + 1) j++;
+    if (j - i >= 2) {
+      ranges.push(`${c}–${chars[j]}`);
+      i = j;
+    } else {
+      marks.push(c);
+    }
+  }
+  const code = document.createElement('code');
+  code.textContent = marks.join('');
+  const items = [...spaces, ...(marks.length ? [code] : []), ...ranges];
+  return items.flatMap((item, i) => (i === 0 ? [item] : [i === items.length - 1 ? ' and ' : ', ', item]));
+}
+
 function hideAlternatives() {
   $('alternatives').hidden = true;
 }
@@ -220,6 +271,7 @@ function hideAlternatives() {
 async function generate(event) {
   event.preventDefault();
   const prompt = $('prompt').value;
+  const params = parameters();
   $('output-prompt').textContent = prompt;
   $('output-generated').replaceChildren();
   $('generate').disabled = true;
@@ -231,16 +283,15 @@ async function generate(event) {
   try {
     const response = await fetch('/generate_stream', {method: 'POST', signal: abort.signal,
       headers: {'Content-Type': 'application/json', 'Accept': 'text/event-stream'},
-      body: JSON.stringify({inputs: prompt, parameters: parameters()})});
+      body: JSON.stringify({inputs: prompt, parameters: params})});
     if (!response.ok) throw await failure(response);
     for await (const data of serverSentData(response)) {
       const message = JSON.parse(data);
       if (message.error) throw new Error(message.error);
-      appendToken(message);
-      count++;
+      if (appendToken(message)) count++;
       if (message.details) {
         $('status').textContent = `${count} tokens in ${((performance.now() - started) / 1000).toFixed(2)} s · `
-          + `${message.details.finish_reason} · seed ${message.details.seed}`;
+          + `${finishText(message.details.finish_reason, params.grammar)} · seed ${message.details.seed}`;
       }
     }
   } catch (e) {
@@ -549,6 +600,7 @@ showDirection();
 showScene();
 
 $('generate-form').addEventListener('submit', generate);
+$('generate-form').addEventListener('invalid', refuse, true); // invalid does not bubble
 $('stop-button').addEventListener('click', () => abort && abort.abort());
 $('prompt').addEventListener('input', scheduleNextChart);
 $('output').addEventListener('mouseover', (e) => e.target.classList.contains('tok') && showAlternatives(e.target));

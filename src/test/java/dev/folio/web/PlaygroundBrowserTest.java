@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,6 +127,116 @@ class PlaygroundBrowserTest {
         Files.write(screenshot, browser.getScreenshotAs(OutputType.BYTES));
 
         assertNoConsoleErrors();
+    }
+
+    @Test
+    void writeToAGrammarWithPenalties() throws Exception {
+        browser.get("http://127.0.0.1:" + port + "/");
+        waiting().until(d -> d.findElement(By.id("model-line")).getText().contains("parameters"));
+        // what the page sends to /generate_stream, for a look at the parameters
+        ((JavascriptExecutor) browser).executeScript("""
+                window.folioSent = [];
+                const original = window.fetch;
+                window.fetch = (url, options) => {
+                  if (url === '/generate_stream') window.folioSent.push(JSON.parse(options.body));
+                  return original(url, options);
+                };""");
+
+        // the defaults are neutral, and the grammar's hint names the model's characters (from /info)
+        assertThat(value("repetition-penalty")).isEqualTo("1");
+        assertThat(value("frequency-penalty")).isEqualTo("0");
+        assertThat(value("typical-p")).isEqualTo("1");
+        assertThat(value("grammar")).isEmpty();
+        assertThat(browser.findElement(By.id("grammar")).getDomAttribute("placeholder")).contains("(ROMEO|JULIET): [A-Z]");
+        assertThat(browser.findElement(By.id("grammar")).getDomAttribute("aria-describedby")).isEqualTo("grammar-hint");
+        assertThat(text("grammar-vocabulary")).isEqualTo("newline, space, !$&',-.3:;?, A\u2013Z and a\u2013z");
+
+        // neutral values are not sent
+        setValue("prompt", "KING RICHARD III:\nWhat say you?\n\n");
+        setValue("seed", "42");
+        setValue("max-tokens", "20");
+        generateAndWait();
+        assertThat(sentParameters()).containsEntry("details", true)
+                .doesNotContainKeys("repetition_penalty", "frequency_penalty", "typical_p", "grammar");
+
+        // a grammar: the streamed text matches it from its first character to its last, and ends as it does
+        String grammar = "(ROMEO|JULIET): [A-Z][a-z]+( [a-z]+){2,6}\\.";
+        setValue("max-tokens", "80");
+        setValue("grammar", grammar);
+        generateAndWait();
+        assertThat(sentParameters()).containsEntry("grammar", Map.of("type", "regex", "value", grammar));
+        assertThat(text("output-prompt")).isEqualTo("KING RICHARD III:\nWhat say you?\n\n");
+        String generated = text("output-generated");
+        assertThat(generated).matches(Pattern.compile(grammar));
+        List<WebElement> tokens = browser.findElements(By.cssSelector("#output-generated .tok"));
+        assertThat(tokens).hasSize(generated.length()) // one span a character: the end-of-sequence token shows as none
+                .allSatisfy(token -> assertThat(token.getDomProperty("textContent")).hasSize(1));
+        String status = browser.findElement(By.id("status")).getText();
+        assertThat(status).startsWith(generated.length() + " tokens in").contains("finish: eos_token (grammar complete)", "seed 42");
+
+        // the penalties, when set, are sent (and accepted)
+        setValue("grammar", "");
+        setValue("max-tokens", "30");
+        setValue("repetition-penalty", "1.3");
+        setValue("frequency-penalty", "0.5");
+        setValue("typical-p", "0.9");
+        generateAndWait();
+        assertThat(sentParameters()).containsEntry("repetition_penalty", 1.3).containsEntry("frequency_penalty", 0.5)
+                .containsEntry("typical_p", 0.9).doesNotContainKey("grammar");
+        assertThat(browser.findElement(By.id("status")).getText()).startsWith("30 tokens in").contains("finish: length");
+        assertThat(browser.findElements(By.cssSelector("#output-generated .tok"))).hasSize(30);
+
+        // an invalid grammar: the server's 422, in its own words, in the status line
+        setValue("grammar", "(ROMEO");
+        browser.findElement(By.id("generate")).click();
+        waiting().until(d -> d.findElement(By.id("status")).getText().startsWith("error: 422: "));
+        assertThat(browser.findElement(By.id("status")).getText()).contains("parameters.grammar");
+        assertThat(browser.findElement(By.id("generate")).isEnabled()).isTrue();
+        assertThat(browser.findElement(By.id("stop-button")).isEnabled()).isFalse();
+        // and a grammar no text of the model's characters can match (it has no quotes)
+        setValue("grammar", "\"[a-z]+\"");
+        browser.findElement(By.id("generate")).click();
+        waiting().until(d -> d.findElement(By.id("status")).getText().startsWith("error: 422: ")
+                && d.findElement(By.id("generate")).isEnabled());
+        assertThat(browser.findElement(By.id("status")).getText()).contains("parameters.grammar", "U+0022"); // names the quote
+        assertThat(consoleErrors()).as("console errors but the refused requests'").allSatisfy(entry ->
+                assertThat(entry.getMessage()).contains("status of 422"));
+
+        // a penalty out of its range: the field refuses it, nothing is sent, and the status line says why
+        setValue("grammar", "");
+        setValue("frequency-penalty", "5");
+        int sent = sentCount();
+        browser.findElement(By.id("generate")).click();
+        waiting().until(d -> d.findElement(By.id("status")).getText().startsWith("not sent: Frequency penalty: "));
+        assertThat(browser.findElement(By.id("status")).getText()).contains("2");
+        assertThat((Boolean) ((JavascriptExecutor) browser).executeScript("return document.getElementById('frequency-penalty').validity.rangeOverflow"))
+                .isTrue();
+        assertThat(browser.switchTo().activeElement()).isEqualTo(browser.findElement(By.id("frequency-penalty"))); // the browser points at it
+        assertThat(sentCount()).isEqualTo(sent);
+        setValue("frequency-penalty", "0");
+
+        // at phone width the Write view, its new controls included, stays one column with nothing off the side
+        browser.manage().window().setSize(new Dimension(390, 1600));
+        waiting().until(d -> ((Number) ((JavascriptExecutor) d).executeScript("return window.innerWidth")).intValue() <= 400);
+        assertThat(((Number) ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue()).isLessThanOrEqualTo(0);
+        screenshot(browser.findElement(By.id("playground")), "playground-write-phone.png");
+        assertNoConsoleErrors();
+    }
+
+    /** Generates and waits for the stream to end (the status line's summary, the Generate button back). */
+    private void generateAndWait() {
+        browser.findElement(By.id("generate")).click();
+        waiting().until(d -> d.findElement(By.id("status")).getText().contains("tokens in") && d.findElement(By.id("generate")).isEnabled());
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> sentParameters() {
+        return (Map<String, Object>) ((JavascriptExecutor) browser).executeScript("return window.folioSent.at(-1).parameters");
+    }
+
+    private int sentCount() {
+        return ((Number) ((JavascriptExecutor) browser).executeScript("return window.folioSent.length")).intValue();
     }
 
     @Test
@@ -319,7 +431,9 @@ class PlaygroundBrowserTest {
     private void setValue(String id, String value) {
         WebElement input = browser.findElement(By.id(id));
         input.clear();
-        input.sendKeys(value);
+        if (!value.isEmpty()) {
+            input.sendKeys(value);
+        }
     }
 
 }
