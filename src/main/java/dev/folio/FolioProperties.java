@@ -38,12 +38,13 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
 
     /**
      * @param path model store root
-     * @param model the store entry to serve
+     * @param model the default model: what routes that name no model serve (and what scheduled training trains)
+     * @param models the models to serve; empty (the default): every model in the store
      * @param watchInterval how often the {@code current} pointer is checked for a new version (hot reload)
      * @param keepVersions retention: the newest N versions are kept (plus current, previous and pinned)
      * @param pinned versions retention never deletes
      */
-    public record Store(@DefaultValue("model-store") Path path, @DefaultValue("shakespeare-char") String model,
+    public record Store(@DefaultValue("model-store") Path path, @DefaultValue("shakespeare-char") String model, @DefaultValue List<String> models,
             @DefaultValue("2s") Duration watchInterval, @DefaultValue("5") int keepVersions, @DefaultValue List<String> pinned) {}
 
     /** @param key bearer key of the admin routes; unset, they answer 403 (closed, never open) */

@@ -1,5 +1,6 @@
 package dev.folio;
 
+import dev.folio.store.ModelRegistries;
 import dev.folio.store.ModelRegistry;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -7,24 +8,26 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-/** Watches the store's {@code current} pointer and hot-reloads whatever version it names. */
+/** Watches each served model's {@code current} pointer and hot-reloads whatever version it names. */
 @Component
 public class ModelReloader {
 
     private static final Logger log = LoggerFactory.getLogger(ModelReloader.class);
 
-    private final ModelRegistry registry;
+    private final ModelRegistries registries;
 
-    public ModelReloader(ModelRegistry registry) {
-        this.registry = registry;
+    public ModelReloader(ModelRegistries registries) {
+        this.registries = registries;
     }
 
     @Scheduled(fixedDelayString = "${folio.store.watch-interval:2s}", initialDelayString = "${folio.store.watch-interval:2s}")
     public void check() {
-        try {
-            registry.reloadIfChanged();
-        } catch (IOException | RuntimeException e) {
-            log.error("hot reload check failed; still serving the current version", e);
+        for (ModelRegistry registry : registries.all()) { // each model on its own: one failing does not hold up the others
+            try {
+                registry.reloadIfChanged();
+            } catch (IOException | RuntimeException e) {
+                log.error("hot reload check of {} failed; still serving its current version", registry.modelName(), e);
+            }
         }
     }
 }

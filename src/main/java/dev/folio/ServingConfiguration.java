@@ -3,6 +3,7 @@ package dev.folio;
 import dev.folio.inference.ConcurrencyLimiter;
 import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.ScoringPool;
+import dev.folio.store.ModelRegistries;
 import dev.folio.store.ModelRegistry;
 import dev.folio.store.ModelStore;
 import java.io.IOException;
@@ -21,11 +22,16 @@ public class ServingConfiguration {
         return new ModelStore(properties.store().path());
     }
 
+    /** Every served model, loaded and warmed before the server takes traffic. */
     @Bean(destroyMethod = "close")
-    ModelRegistry modelRegistry(ModelStore store, FolioProperties properties) throws IOException {
-        ModelRegistry registry = new ModelRegistry(store, properties.store().model());
-        registry.loadInitial();
-        return registry;
+    ModelRegistries modelRegistries(ModelStore store, FolioProperties properties) throws IOException {
+        return ModelRegistries.load(store, properties.store().model(), properties.store().models());
+    }
+
+    /** The default model's registry, for what concerns one model (closed with the others). */
+    @Bean(destroyMethod = "")
+    ModelRegistry modelRegistry(ModelRegistries registries) {
+        return registries.defaultRegistry();
     }
 
     @Bean(destroyMethod = "close")

@@ -5,6 +5,7 @@ import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
 import dev.folio.inference.SamplingParameters;
+import dev.folio.store.ModelRegistries;
 import dev.folio.store.ModelRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,16 +26,22 @@ class ServingWarmUp implements ApplicationRunner {
 
     private static final Logger log = LoggerFactory.getLogger(ServingWarmUp.class);
 
-    private final ModelRegistry registry;
+    private final ModelRegistries registries;
     private final DecodeScheduler scheduler;
 
-    ServingWarmUp(ModelRegistry registry, DecodeScheduler scheduler) {
-        this.registry = registry;
+    ServingWarmUp(ModelRegistries registries, DecodeScheduler scheduler) {
+        this.registries = registries;
         this.scheduler = scheduler;
     }
 
     @Override
     public void run(ApplicationArguments args) {
+        for (ModelRegistry registry : registries.all()) {
+            warm(registry);
+        }
+    }
+
+    private void warm(ModelRegistry registry) {
         if (registry.currentMetadata().isEmpty()) {
             return; // nothing to serve yet; readiness says so
         }
@@ -53,6 +60,6 @@ class ServingWarmUp implements ApplicationRunner {
             log.warn("warm-up failed; serving anyway", e);
             return;
         }
-        log.info("warm-up: {} ms", (System.nanoTime() - start) / 1_000_000);
+        log.info("warm-up of {}: {} ms", registry.modelName(), (System.nanoTime() - start) / 1_000_000);
     }
 }

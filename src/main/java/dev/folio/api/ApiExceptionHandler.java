@@ -46,6 +46,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return error(request, HttpStatus.UNPROCESSABLE_CONTENT, "Input validation error", e.getMessage(), "validation", e.param());
     }
 
+    @ExceptionHandler(ModelNotFoundException.class)
+    ResponseEntity<Object> modelNotFound(ModelNotFoundException e, HttpServletRequest request) {
+        return error(request, HttpStatus.NOT_FOUND, "Model not found", e.getMessage(), "validation", e.param());
+    }
+
     @ExceptionHandler(ConflictException.class)
     ResponseEntity<Object> conflict(ConflictException e, HttpServletRequest request) {
         return error(request, HttpStatus.CONFLICT, "Conflict", e.getMessage(), "validation", null);
@@ -125,7 +130,8 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             error.put("message", detail);
             error.put("type", status.is4xxClientError() ? "invalid_request_error" : "server_error");
             error.put("param", param);
-            error.put("code", status == HttpStatus.TOO_MANY_REQUESTS ? "rate_limit_exceeded" : status == HttpStatus.NOT_FOUND ? "not_found" : null);
+            error.put("code", status == HttpStatus.TOO_MANY_REQUESTS ? "rate_limit_exceeded"
+                    : status == HttpStatus.NOT_FOUND ? ("model".equals(param) ? "model_not_found" : "not_found") : null);
             return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(Map.of("error", error));
         }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);

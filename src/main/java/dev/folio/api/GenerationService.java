@@ -31,7 +31,7 @@ import org.springframework.stereotype.Service;
 @Service
 public class GenerationService {
 
-    private final ModelRegistry registry;
+    private final ModelRouter router;
     private final DecodeScheduler scheduler;
     private final ConcurrencyLimiter limiter;
     private final GenerationMetrics metrics;
@@ -39,14 +39,15 @@ public class GenerationService {
 
     private final Grammars grammars;
 
-    public GenerationService(ModelRegistry registry, DecodeScheduler scheduler, ConcurrencyLimiter limiter, GenerationMetrics metrics,
+    public GenerationService(ModelRouter router, DecodeScheduler scheduler, ConcurrencyLimiter limiter, GenerationMetrics metrics,
             FolioProperties properties, Grammars grammars) {
         this.grammars = grammars;
-        this.registry = registry;
+        this.router = router;
         this.scheduler = scheduler;
         this.limiter = limiter;
         this.metrics = metrics;
         this.limits = properties.generation();
+        metrics.register(router.served());
         metrics.trackInFlight(limiter::inFlight);
         metrics.trackScheduler(scheduler::running, scheduler::waiting);
     }
@@ -82,6 +83,7 @@ public class GenerationService {
             throw new InvalidRequestException(names.topNTokens() + " must be at most " + limits.maxTopNTokens() + "; given: "
                     + spec.topNTokens(), names.topNTokens());
         }
+        ModelRegistry registry = router.resolve(spec.model(), "model");
         LogitAdjustments adjustments;
         try (ModelRegistry.Lease lease = registry.acquire()) {
             encode(lease.model(), inputs, spec.truncate(), names.inputs()); // unknown characters answer 422 before any stream starts
@@ -96,7 +98,7 @@ public class GenerationService {
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
-        return new ValidGeneration(inputs, spec.truncate(), sampling, spec.topNTokens(), spec.prefillLogprobs());
+        return new ValidGeneration(inputs, spec.truncate(), sampling, spec.topNTokens(), spec.prefillLogprobs(), registry);
     }
 
     /** The processors beyond temperature and truncation: logit bias (ids checked against the vocabulary), penalties, typical-p, grammar. */
@@ -139,22 +141,22 @@ public class GenerationService {
 
     /**
      * Runs several jobs at once (OpenAI's {@code n} and prompt lists) so they share the decoding batch rather than
-     * queue behind each other: one permit, one model version for all.
+     * queue behind each other: one permit, one model version for all (they are all for one model).
      */
     public List<Generation> runTogether(List<ValidGeneration> jobs) {
-        try (ConcurrencyLimiter.Permit ignored = limiter.acquire(); ModelRegistry.Lease lease = registry.acquire()) {
+        try (ConcurrencyLimiter.Permit ignored = limiter.acquire(); ModelRegistry.Lease lease = jobs.get(0).model().acquire()) {
             LoadedModel model = lease.model();
             long start = System.nanoTime();
             List<CompletableFuture<Generation>> running = new ArrayList<>();
             for (ValidGeneration job : jobs) {
                 int[] prompt = encode(model, job.inputs(), job.truncate(), "inputs");
                 running.add(scheduler.submit(model, new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()),
-                        metrics.listener(prompt.length, (token, last) -> {}, () -> false))); // the listener only counts and times: it never blocks
+                        metrics.listener(model.metadata().modelName(), prompt.length, (token, last) -> {}, () -> false))); // counts and times; never blocks
             }
             List<Generation> generations = new ArrayList<>();
             for (CompletableFuture<Generation> result : running) {
                 generations.add(DecodeScheduler.await(result));
-                metrics.finished(start);
+                metrics.finished(model.metadata().modelName(), start);
             }
             return generations;
         }
@@ -167,7 +169,7 @@ public class GenerationService {
 
     /** Runs a job under a permit the caller already holds. */
     public Generation runAdmitted(ValidGeneration job, BiConsumer<Generation.GeneratedToken, Boolean> onToken, BooleanSupplier clientGone) {
-        try (ModelRegistry.Lease lease = registry.acquire()) {
+        try (ModelRegistry.Lease lease = job.model().acquire()) {
             return run(job, lease.model(), onToken, clientGone);
         }
     }
@@ -177,14 +179,14 @@ public class GenerationService {
         int[] prompt = encode(model, job.inputs(), job.truncate(), "inputs");
         long start = System.nanoTime();
         try {
-            GenerationListener timed = metrics.listener(prompt.length, onToken, clientGone);
+            GenerationListener timed = metrics.listener(model.metadata().modelName(), prompt.length, onToken, clientGone);
             TokenRelay relay = new TokenRelay(clientGone);
             Generation generation = relay.deliver(scheduler.submit(model,
                     new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()), relay), timed::onToken);
-            metrics.finished(start);
+            metrics.finished(model.metadata().modelName(), start);
             return generation;
         } catch (GenerationCancelledException e) {
-            metrics.cancelled();
+            metrics.cancelled(model.metadata().modelName());
             throw e;
         }
     }

@@ -26,12 +26,13 @@ import java.util.List;
  * @param frequencyPenalty OpenAI's (null: 0)
  * @param tgiFrequencyPenalty TGI's frequency_penalty (null: 0)
  * @param grammar a grammar the text must follow (null: none)
+ * @param model the model the client asked for (null: the default)
  * @param fields what the client calls each field, for error messages in its own terms
  */
 public record GenerationSpec(String inputs, Integer truncate, Integer maxNewTokens, boolean doSample, Float temperature, Integer topK,
         Float topP, Long seed, List<String> stop, List<String> modelStop, Float repetitionPenalty, int topNTokens, boolean prefillLogprobs,
         Float typicalP, java.util.Map<String, Float> logitBias, Float presencePenalty, Float frequencyPenalty, Float tgiFrequencyPenalty,
-        GrammarRequest grammar, Fields fields) {
+        GrammarRequest grammar, String model, Fields fields) {
 
     /**
      * A grammar as the client gave it, compiled against the model's vocabulary at validation.
@@ -87,6 +88,7 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
         private Float frequencyPenalty;
         private Float tgiFrequencyPenalty;
         private GrammarRequest grammar;
+        private String model;
 
         private Builder(String inputs, Fields fields) {
             this.inputs = inputs;
@@ -183,9 +185,14 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
             return this;
         }
 
+        public Builder model(String value) {
+            model = value;
+            return this;
+        }
+
         public GenerationSpec build() {
             return new GenerationSpec(inputs, truncate, maxNewTokens, doSample, temperature, topK, topP, seed, stop, modelStop, repetitionPenalty,
-                    topNTokens, prefillLogprobs, typicalP, logitBias, presencePenalty, frequencyPenalty, tgiFrequencyPenalty, grammar, fields);
+                    topNTokens, prefillLogprobs, typicalP, logitBias, presencePenalty, frequencyPenalty, tgiFrequencyPenalty, grammar, model, fields);
         }
     }
 }

@@ -1,6 +1,11 @@
 package dev.folio.api;
 
+import dev.folio.store.ModelMetadata;
+import dev.folio.store.ModelRegistries;
 import dev.folio.store.ModelRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -9,16 +14,23 @@ import org.springframework.stereotype.Component;
 @Component("model")
 public class ModelHealthIndicator implements HealthIndicator {
 
-    private final ModelRegistry registry;
+    private final ModelRegistries registries;
 
-    public ModelHealthIndicator(ModelRegistry registry) {
-        this.registry = registry;
+    public ModelHealthIndicator(ModelRegistries registries) {
+        this.registries = registries;
     }
 
     @Override
     public Health health() {
-        return registry.currentMetadata()
-                .map(m -> Health.up().withDetail("model", m.modelName()).withDetail("version", m.version()).build())
-                .orElseGet(() -> Health.outOfService().withDetail("reason", "no model loaded").build());
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (ModelRegistry registry : registries.all()) {
+            Optional<ModelMetadata> served = registry.currentMetadata();
+            if (served.isEmpty()) {
+                return Health.outOfService().withDetail("reason", "no version of " + registry.modelName() + " loaded").build();
+            }
+            versions.put(registry.modelName(), served.get().version());
+        }
+        ModelMetadata fallback = registries.defaultRegistry().currentMetadata().orElseThrow();
+        return Health.up().withDetail("model", fallback.modelName()).withDetail("version", fallback.version()).withDetail("models", versions).build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.folio.api;
 
+import dev.folio.store.ModelRegistries;
 import dev.folio.store.ModelRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,16 +16,20 @@ import org.springframework.stereotype.Component;
 @Component
 public class ModelMetrics {
 
-    public ModelMetrics(ModelRegistry registry, MeterRegistry meters) {
-        MultiGauge info = MultiGauge.builder("folio.model.info").description("the model version being served (value 1)").register(meters);
-        Runnable publish = () -> registry.currentMetadata().ifPresent(m ->
-                info.register(List.of(MultiGauge.Row.of(Tags.of("model", m.modelName(), "version", m.version()), 1)), true));
+    public ModelMetrics(ModelRegistries registries, MeterRegistry meters) {
+        MultiGauge info = MultiGauge.builder("folio.model.info").description("the model versions being served (value 1)").register(meters);
+        Runnable publish = () -> info.register(registries.all().stream()
+                .flatMap(r -> r.currentMetadata().stream())
+                .map(m -> MultiGauge.Row.of(Tags.of("model", m.modelName(), "version", m.version()), 1))
+                .toList(), true);
         publish.run();
-        Counter loaded = Counter.builder("folio.model.reloads").tag("outcome", "loaded").register(meters);
-        Counter refused = Counter.builder("folio.model.reloads").tag("outcome", "refused").register(meters);
-        registry.onReload(outcome -> {
-            (outcome.loaded() ? loaded : refused).increment();
-            publish.run();
-        });
+        for (ModelRegistry registry : registries.all()) {
+            Counter loaded = Counter.builder("folio.model.reloads").tag("model", registry.modelName()).tag("outcome", "loaded").register(meters);
+            Counter refused = Counter.builder("folio.model.reloads").tag("model", registry.modelName()).tag("outcome", "refused").register(meters);
+            registry.onReload(outcome -> {
+                (outcome.loaded() ? loaded : refused).increment();
+                publish.run();
+            });
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.folio.api;
 
 import dev.folio.inference.SamplingParameters;
+import dev.folio.store.ModelRegistry;
 
 /**
  * A generation request that passed every check (limits, ranges, the model's vocabulary), as TGI's router has its
@@ -11,10 +12,12 @@ import dev.folio.inference.SamplingParameters;
  * @param sampling how to choose tokens and when to stop
  * @param topNTokens alternatives to report per generated token
  * @param prefillLogprobs report the prompt tokens' log-probabilities
+ * @param model the served model that runs it
  */
-public record ValidGeneration(String inputs, Integer truncate, SamplingParameters sampling, int topNTokens, boolean prefillLogprobs) {
+public record ValidGeneration(String inputs, Integer truncate, SamplingParameters sampling, int topNTokens, boolean prefillLogprobs,
+        ModelRegistry model) {
 
     public ValidGeneration withSampling(SamplingParameters newSampling) {
-        return new ValidGeneration(inputs, truncate, newSampling, topNTokens, prefillLogprobs);
+        return new ValidGeneration(inputs, truncate, newSampling, topNTokens, prefillLogprobs, model);
     }
 }

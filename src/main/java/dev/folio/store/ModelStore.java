@@ -247,6 +247,23 @@ public final class ModelStore {
         return Optional.of(version);
     }
 
+    /** The models in the store: directories with a valid model name holding at least one version, in name order. */
+    public List<String> modelNames() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(root)) {
+            for (Path dir : entries.filter(Files::isDirectory).sorted().toList()) {
+                String name = dir.getFileName().toString();
+                if (VersionId.isValidModelName(name) && !versions(name).isEmpty()) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
     /** Deletes a file or a directory tree; nothing if it is not there. Symbolic links are removed, not followed. */
     public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {

@@ -29,8 +29,12 @@ public final class VersionId {
         return version;
     }
 
+    public static boolean isValidModelName(String name) {
+        return name != null && MODEL_NAME.matcher(name).matches();
+    }
+
     public static String requireModelName(String name) {
-        if (name == null || !MODEL_NAME.matcher(name).matches()) {
+        if (!isValidModelName(name)) {
             throw new IllegalArgumentException("invalid model name '" + name + "': lower-case letters, digits and '-'");
         }
         return name;

@@ -176,7 +176,7 @@ class ModelAdminApiTest {
         assertThat(models.get("versions").get(0).get("status").asString()).isEqualTo("invalid");
         Thread.sleep(600); // a few watch ticks
         assertThat(servedVersion()).isEqualTo(v1.version());
-        assertThat(new ApiClient(port).get("/actuator/prometheus").body()).contains("folio_model_reloads_total{outcome=\"refused\"}");
+        assertThat(new ApiClient(port).get("/actuator/prometheus").body()).contains("folio_model_reloads_total{model=\"tiny-char\",outcome=\"refused\"}");
     }
 
     @Test

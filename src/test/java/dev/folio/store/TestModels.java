@@ -37,14 +37,27 @@ public final class TestModels {
     }
 
     public static ModelMetadata publish(ModelStore store, int seed) throws IOException {
+        return publish(store, NAME, TOKENIZER, CHAT, seed);
+    }
+
+    /** A second tiny model with another vocabulary (capitals and the play-script template's colon): the default chat template fits it. */
+    public static final String CAPS_NAME = "tiny-caps";
+    public static final CharTokenizer CAPS_TOKENIZER = CharTokenizer.fromCorpus("ABCDEFGHIJKLMNOPQRSTUVWXYZ :.,!?\n");
+
+    public static ModelMetadata publishCaps(ModelStore store, int seed) throws IOException {
+        return publish(store, CAPS_NAME, CAPS_TOKENIZER, null, seed);
+    }
+
+    /** Publishes a tiny untrained model of that name and vocabulary (null chat: the play-script default). */
+    public static ModelMetadata publish(ModelStore store, String name, CharTokenizer tokenizer, ModelMetadata.Chat chat, int seed) throws IOException {
         Engine.getInstance().setRandomSeed(seed);
-        GptConfig config = config();
-        try (Model model = Model.newInstance(NAME)) {
+        GptConfig config = new GptConfig(tokenizer.vocabSize(), 32, 2, 2, 16, 0f, true);
+        try (Model model = Model.newInstance(name)) {
             Gpt gpt = new Gpt(config);
             model.setBlock(gpt);
             gpt.initialize(model.getNDManager());
-            ModelMetadata metadata = new ModelMetadata(ModelMetadata.FORMAT, NAME, null, null, config, TOKENIZER.vocabulary(),
-                    config.parameterCount(), NAME + "-0000.params", null, null, CHAT);
+            ModelMetadata metadata = new ModelMetadata(ModelMetadata.FORMAT, name, null, null, config, tokenizer.vocabulary(),
+                    config.parameterCount(), name + "-0000.params", null, null, chat);
             return store.publish(model, metadata);
         }
     }

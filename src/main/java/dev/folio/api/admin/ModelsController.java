@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.api.ConflictException;
 import dev.folio.api.InvalidRequestException;
+import dev.folio.api.ModelRouter;
 import dev.folio.api.chat.ChatPrompts;
 import dev.folio.chat.ChatTemplate;
 import dev.folio.store.ModelMetadata;
@@ -32,6 +33,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The model store through HTTP: {@code GET /models} for everyone; promote, rollback and delete for admins. */
@@ -40,11 +42,11 @@ import org.springframework.web.bind.annotation.RestController;
 public class ModelsController {
 
     private final ModelStore store;
-    private final ModelRegistry registry;
+    private final ModelRouter router;
 
-    public ModelsController(ModelStore store, ModelRegistry registry) {
+    public ModelsController(ModelStore store, ModelRouter router) {
         this.store = store;
-        this.registry = registry;
+        this.router = router;
     }
 
     /** One version as listed. */
@@ -56,11 +58,14 @@ public class ModelsController {
             @JsonProperty("current") boolean current, @JsonProperty("served") boolean served, @JsonProperty("previous") boolean previous) {}
 
     public record ModelsView(@JsonProperty("model") String model, @JsonProperty("current") String current,
-            @JsonProperty("served") String served, @JsonProperty("versions") List<VersionView> versions) {}
+            @JsonProperty("served") String served, @JsonProperty("versions") List<VersionView> versions,
+            @JsonProperty("models") List<String> models) {}
 
-    @Operation(summary = "The store's versions: created time, losses, parameter count, size, status, which is current and which is served")
+    @Operation(summary = "A model's versions: created time, losses, parameter count, size, status, which is current and which is served",
+            description = "The default model's, or ?model=NAME's; models lists every served model")
     @GetMapping("/models")
-    public ModelsView models() throws IOException {
+    public ModelsView models(@RequestParam(name = "model", required = false) String model) throws IOException {
+        ModelRegistry registry = router.resolve(model, "model");
         String name = registry.modelName();
         Optional<String> current = store.currentVersion(name);
         Optional<String> previous = store.previousVersion(name);
@@ -74,16 +79,18 @@ public class ModelsController {
                     m == null ? null : m.parameterCount(), v.sizeBytes(), status, v.problem(),
                     current.filter(v.version()::equals).isPresent(), v.version().equals(served), previous.filter(v.version()::equals).isPresent());
         }).toList();
-        return new ModelsView(name, current.orElse(null), served, versions);
+        return new ModelsView(name, current.orElse(null), served, versions, router.served());
     }
 
     @Operation(summary = "Serve this version (admin)", security = @SecurityRequirement(name = "bearer"))
     @PostMapping("/admin/models/{version}/promote")
-    public ResponseEntity<Map<String, String>> promote(@PathVariable String version) throws IOException {
+    public ResponseEntity<Map<String, String>> promote(@PathVariable String version,
+            @RequestParam(name = "model", required = false) String model) throws IOException {
+        ModelRegistry registry = router.resolve(model, "model");
         String name = registry.modelName();
         store.metadata(name, requireVersion(version)); // verified before it is pointed at
         store.setCurrent(name, version);
-        return ResponseEntity.ok(Map.of("current", version, "served", reload()));
+        return ResponseEntity.ok(Map.of("current", version, "served", reload(registry)));
     }
 
     /**
@@ -100,8 +107,9 @@ public class ModelsController {
             description = "Versions never change once written: this publishes a new version with the same weights and the new template, "
                     + "makes it current (hot reload serves it at once) and keeps the old one for rollback. The template must compile.")
     @PutMapping(path = "/admin/models/{version}/chat-template", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<Map<String, String>> setChatTemplate(@PathVariable String version, @Valid @RequestBody ChatTemplateRequest request)
-            throws IOException {
+    public ResponseEntity<Map<String, String>> setChatTemplate(@PathVariable String version, @Valid @RequestBody ChatTemplateRequest request,
+            @RequestParam(name = "model", required = false) String model) throws IOException {
+        ModelRegistry registry = router.resolve(model, "model");
         try {
             ChatTemplate.of(request.template());
         } catch (IllegalArgumentException e) {
@@ -110,19 +118,23 @@ public class ModelsController {
         List<String> stop = request.stop() == null ? ChatPrompts.END_OF_SPEECH : request.stop();
         ModelMetadata published = store.publishWithChat(registry.modelName(), requireVersion(version), new ModelMetadata.Chat(request.template(), stop));
         return ResponseEntity.status(HttpStatus.CREATED)
-                .body(Map.of("version", published.version(), "from", version, "current", published.version(), "served", reload()));
+                .body(Map.of("model", registry.modelName(), "version", published.version(), "from", version, "current", published.version(),
+                        "served", reload(registry)));
     }
 
     @Operation(summary = "Serve the previous current version again (admin)", security = @SecurityRequirement(name = "bearer"))
     @PostMapping("/admin/models/rollback")
-    public ResponseEntity<Map<String, String>> rollback() throws IOException {
+    public ResponseEntity<Map<String, String>> rollback(@RequestParam(name = "model", required = false) String model) throws IOException {
+        ModelRegistry registry = router.resolve(model, "model");
         String version = store.rollback(registry.modelName());
-        return ResponseEntity.ok(Map.of("current", version, "served", reload()));
+        return ResponseEntity.ok(Map.of("model", registry.modelName(), "current", version, "served", reload(registry)));
     }
 
     @Operation(summary = "Delete a version that is not current (admin)", security = @SecurityRequirement(name = "bearer"))
     @DeleteMapping("/admin/models/{version}")
-    public ResponseEntity<Void> delete(@PathVariable String version) throws IOException {
+    public ResponseEntity<Void> delete(@PathVariable String version, @RequestParam(name = "model", required = false) String model)
+            throws IOException {
+        ModelRegistry registry = router.resolve(model, "model");
         try {
             store.delete(registry.modelName(), requireVersion(version));
         } catch (IllegalStateException e) {
@@ -132,7 +144,7 @@ public class ModelsController {
     }
 
     /** Reloads at once rather than at the next watch tick; returns the version served afterwards. */
-    private String reload() throws IOException {
+    private static String reload(ModelRegistry registry) throws IOException {
         registry.reloadIfChanged();
         return registry.currentMetadata().map(ModelMetadata::version).orElse("");
     }

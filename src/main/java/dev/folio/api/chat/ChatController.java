@@ -6,6 +6,7 @@ import dev.folio.api.GenerationSpec;
 import dev.folio.api.GrammarRequests;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
+import dev.folio.api.ModelRouter;
 import dev.folio.api.RequestGuardFilter;
 import dev.folio.api.StopTextFilter;
 import dev.folio.api.TokenStreamer;
@@ -52,16 +53,16 @@ public class ChatController {
 
     private final GenerationService service;
     private final TokenStreamer streamer;
-    private final ModelRegistry registry;
+    private final ModelRouter router;
     private final ChatPrompts prompts;
     private final FolioProperties.Generation limits;
     private final int defaultMaxTokens;
 
-    public ChatController(GenerationService service, TokenStreamer streamer, ModelRegistry registry, ChatPrompts prompts,
+    public ChatController(GenerationService service, TokenStreamer streamer, ModelRouter router, ChatPrompts prompts,
             FolioProperties properties) {
         this.service = service;
         this.streamer = streamer;
-        this.registry = registry;
+        this.router = router;
         this.prompts = prompts;
         this.limits = properties.generation();
         this.defaultMaxTokens = properties.chat().defaultMaxTokens();
@@ -72,8 +73,9 @@ public class ChatController {
                     + "speech NAME:\\n<content>\\n\\n, NAME the message's name or folio.chat.speakers' default for its role, a system message "
                     + "a stage direction), then the model speaks as the assistant until the end of its speech (finish_reason stop) or "
                     + "max_tokens (length). Typographic characters the vocabulary lacks are normalised (curly quotes, dashes, ...); any "
-                    + "other character outside it is a 422 naming the message. Any model name is served by the one model; the response's "
-                    + "model is <name>:<version>. With stream: true, chat.completion.chunk events end with data: [DONE]. "
+                    + "other character outside it is a 422 naming the message. model picks a served model (with one served, any name is "
+                    + "served by it; with several, an unknown name is a 404 listing them); the response's model is <name>:<version>. "
+                    + "With stream: true, chat.completion.chunk events end with data: [DONE]. "
                     + "response_format (json_object, json_schema, or TGI's grammar) constrains the reply; presence_penalty, frequency_penalty "
                     + "and logit_bias are OpenAI's; tools are refused with a 422 (no tool use).",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
@@ -87,6 +89,7 @@ public class ChatController {
             throws java.io.IOException {
         IgnoredFields.report(servlet, request.unknownFields());
         refuseUnsupported(request);
+        ModelRegistry registry = router.resolve(request.model(), "model");
         ChatPrompts.Prompt prompt;
         String served;
         try (ModelRegistry.Lease lease = registry.acquire()) {
@@ -134,8 +137,9 @@ public class ChatController {
             description = "TGI's /chat_tokenize: the prompt the served version's chat template renders for these messages (ending with the "
                     + "model's speaker), and its tokens with offsets.")
     @PostMapping(path = "/chat_tokenize", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public ChatTokenizeResponse tokenize(@Valid @RequestBody ChatRequest request) {
-        try (ModelRegistry.Lease lease = registry.acquire()) {
+    public ChatTokenizeResponse tokenize(@Valid @RequestBody ChatRequest request, HttpServletResponse servlet) {
+        try (ModelRegistry.Lease lease = router.resolve(request.model(), "model").acquire()) {
+            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, lease.model().version());
             ChatPrompts.Prompt prompt = prompts.render(lease.model(), request.messages());
             List<Tgi.SimpleToken> tokens = lease.model().tokenizer().tokenize(prompt.text()).stream()
                     .map(t -> new Tgi.SimpleToken(t.id(), t.text(), t.start(), t.stop())).toList();
@@ -147,6 +151,7 @@ public class ChatController {
         boolean greedy = r.temperature() != null && r.temperature() == 0f;
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
         return service.validate(GenerationSpec.builder(prompt.text(), GenerationSpec.Fields.CHAT)
+                .model(r.model())
                 .maxNewTokens(maxTokens != null ? maxTokens : defaultMaxTokens)
                 .doSample(!greedy)
                 .temperature(greedy ? null : r.temperature())

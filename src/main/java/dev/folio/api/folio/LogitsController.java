@@ -1,6 +1,8 @@
 package dev.folio.api.folio;
 
 import dev.folio.api.InvalidRequestException;
+import dev.folio.api.ModelRouter;
+import dev.folio.api.RequestGuardFilter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
@@ -15,6 +17,7 @@ import dev.folio.tokenizer.CharTokenizer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -31,13 +34,13 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Folio", description = "Folio's own routes")
 public class LogitsController {
 
-    private final ModelRegistry registry;
+    private final ModelRouter router;
     private final TextScorer scorer = new TextScorer();
     private final ScoringPool scoringPool;
     private final FolioProperties.Generation limits;
 
-    public LogitsController(ModelRegistry registry, ScoringPool scoringPool, FolioProperties properties) {
-        this.registry = registry;
+    public LogitsController(ModelRouter router, ScoringPool scoringPool, FolioProperties properties) {
+        this.router = router;
         this.scoringPool = scoringPool;
         this.limits = properties.generation();
     }
@@ -52,7 +55,8 @@ public class LogitsController {
             @Schema(example = "ROMEO:\nBut soft") @JsonProperty("inputs") @NotNull String inputs,
             @Schema(allowableValues = {"last", "all"}) @JsonProperty("positions") @Pattern(regexp = "last|all", message = "must be \"last\" or \"all\"") String positions,
             @JsonProperty("top_n") @Min(0) Integer topN,
-            @JsonProperty("include_logits") Boolean includeLogits) {}
+            @JsonProperty("include_logits") Boolean includeLogits,
+            @Schema(description = "Which served model (default: the default model)", example = "shakespeare-char") @JsonProperty("model") String model) {}
 
     /** One candidate next token. */
     public record Candidate(@JsonProperty("id") int id, @JsonProperty("text") String text, @JsonProperty("logit") float logit,
@@ -83,7 +87,7 @@ public class LogitsController {
                     + "(where one does), optionally all logits; plus the text's mean negative log-likelihood and perplexity. "
                     + "Texts longer than the context window are scored with a sliding window, described in `window`.")
     @PostMapping(path = "/logits", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public LogitsResponse logits(@Valid @RequestBody LogitsRequest request) {
+    public LogitsResponse logits(@Valid @RequestBody LogitsRequest request, HttpServletResponse servlet) {
         int topN = request.topN() != null ? request.topN() : 5;
         if (topN > limits.maxTopNTokens()) {
             throw new InvalidRequestException("top_n must be at most " + limits.maxTopNTokens() + "; given: " + topN, "top_n");
@@ -91,8 +95,9 @@ public class LogitsController {
         if (request.inputs().isEmpty() || request.inputs().length() > limits.maxInputLength()) {
             throw new InvalidRequestException("inputs must have 1 to " + limits.maxInputLength() + " characters; given: " + request.inputs().length(), "inputs");
         }
-        try (ModelRegistry.Lease lease = registry.acquire()) {
+        try (ModelRegistry.Lease lease = router.resolve(request.model(), "model").acquire()) {
             LoadedModel model = lease.model();
+            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, model.version());
             CharTokenizer tokenizer = model.tokenizer();
             int[] ids = encode(tokenizer, request.inputs());
             TextScorer.Scores scores = scoringPool.run(() -> scorer.score(model, ids));

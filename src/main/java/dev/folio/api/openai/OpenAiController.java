@@ -8,13 +8,13 @@ import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
+import dev.folio.api.ModelRouter;
 import dev.folio.api.RequestGuardFilter;
 import dev.folio.api.StopTextFilter;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
 import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
-import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -56,17 +56,17 @@ public class OpenAiController {
 
     private final GenerationService service;
     private final TokenStreamer streamer;
-    private final ModelRegistry registry;
+    private final ModelRouter router;
 
     private final PromptScoring scoring;
     private final int maxBestOf;
 
-    public OpenAiController(GenerationService service, TokenStreamer streamer, ModelRegistry registry, PromptScoring scoring,
+    public OpenAiController(GenerationService service, TokenStreamer streamer, ModelRouter router, PromptScoring scoring,
             FolioProperties properties) {
         this.maxBestOf = properties.generation().maxBestOf();
         this.service = service;
         this.streamer = streamer;
-        this.registry = registry;
+        this.router = router;
         this.scoring = scoring;
     }
 
@@ -126,16 +126,20 @@ public class OpenAiController {
 
     public record ModelList(@JsonProperty("object") String object, @JsonProperty("data") List<ModelCard> data) {}
 
-    @Operation(summary = "List the served model")
+    @Operation(summary = "List the served models")
     @GetMapping(path = "/v1/models", produces = MediaType.APPLICATION_JSON_VALUE)
     public ModelList models() {
-        ModelMetadata m = registry.currentMetadata().orElseThrow(() -> new IllegalStateException("no model loaded"));
-        return new ModelList("list", List.of(new ModelCard(m.modelName(), "model", m.createdAt().getEpochSecond(), "folio")));
+        List<ModelCard> cards = new ArrayList<>();
+        for (ModelRegistry registry : router.registries().all()) {
+            registry.currentMetadata().ifPresent(m -> cards.add(new ModelCard(m.modelName(), "model", m.createdAt().getEpochSecond(), "folio")));
+        }
+        return new ModelList("list", cards);
     }
 
     @Operation(summary = "Create a completion", description = "OpenAI's completions API. temperature 0 is greedy; stream sends data-only "
             + "chunks of the same shape and ends with data: [DONE]. Errors come as {\"error\": {message, type, param, code}}. "
-            + "Any model name is served by the one model; the response's model is <name>:<version that answered>. echo: true with logprobs "
+            + "model picks a served model (with one served, any name is served by it; with several, an unknown one is a 404 listing them); "
+            + "the response's model is <name>:<version that answered>. echo: true with logprobs "
             + "also returns the prompt's tokens and their logprobs (the first null), as /logits scores them; max_tokens: 0 with echo: true "
             + "scores the prompt without generating (lm-evaluation-harness's local-completions).")
     @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -143,6 +147,7 @@ public class OpenAiController {
     public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody CompletionRequest request, HttpServletResponse servlet)
             throws java.io.IOException {
         IgnoredFields.report(servlet, request.unknownFields());
+        ModelRegistry registry = router.resolve(request.model(), "model");
         List<String> prompts = strings(request.prompt(), "prompt", Integer.MAX_VALUE);
         List<String> stops = request.stop() == null || request.stop().isNull() ? List.of() : strings(request.stop(), "stop", 4);
         int n = request.n() != null ? request.n() : 1;
@@ -154,7 +159,7 @@ public class OpenAiController {
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (request.maxTokens() != null && request.maxTokens() == 0) {
-            return scoreOnly(request, prompts, n, logprobs, echo, id, created, servlet);
+            return scoreOnly(registry, request, prompts, n, logprobs, echo, id, created, servlet);
         }
         if (request.suffix() != null && !request.suffix().isEmpty()) {
             throw new InvalidRequestException("suffix is not supported: the model does no infilling", "suffix");
@@ -166,7 +171,7 @@ public class OpenAiController {
                 jobs.add(job(request, prompt, stops, j, logprobs));
             }
         }
-        List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(prompts, logprobs) : null;
+        List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(registry, prompts, logprobs) : null;
         if (Boolean.TRUE.equals(request.stream())) {
             String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse("");
             var emitter = streamer.stream(jobs, index -> new OpenAiStreamEvents(id, created, answering, index, stops,
@@ -192,7 +197,7 @@ public class OpenAiController {
             }
             completionTokens += g.tokens().size();
         }
-        String served = registry.currentMetadata().map(ModelMetadata::modelName).orElse("");
+        String served = registry.modelName();
         String version = modelVersions.iterator().next();
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
         return json(new Completion(id, "text_completion", created, served + ":" + version, choices,
@@ -244,7 +249,8 @@ public class OpenAiController {
      * {@code max_tokens: 0} with {@code echo: true}: the prompt's own logprobs, as evaluation harnesses score texts
      * (lm-evaluation-harness's local-completions); no token is generated.
      */
-    private ResponseEntity<ResponseBodyEmitter> scoreOnly(CompletionRequest request, List<String> prompts, int n, int logprobs, boolean echo,
+    private ResponseEntity<ResponseBodyEmitter> scoreOnly(ModelRegistry registry, CompletionRequest request, List<String> prompts, int n,
+            int logprobs, boolean echo,
             String id, long created, HttpServletResponse servlet) throws java.io.IOException {
         if (!echo) {
             throw new InvalidRequestException("max_tokens 0 generates nothing: it scores the prompt, which needs echo: true", "max_tokens");
@@ -252,7 +258,7 @@ public class OpenAiController {
         if (Boolean.TRUE.equals(request.stream())) {
             throw new InvalidRequestException("max_tokens 0 scores the prompt and answers at once: send stream: false", "stream");
         }
-        List<PromptScoring.Scored> scored = scoring.score(prompts, Math.max(0, logprobs));
+        List<PromptScoring.Scored> scored = scoring.score(registry, prompts, Math.max(0, logprobs));
         List<Choice> choices = new ArrayList<>();
         int promptTokens = 0;
         for (int p = 0; p < prompts.size(); p++) {
@@ -264,7 +270,7 @@ public class OpenAiController {
         }
         String version = scored.get(0).modelVersion();
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
-        String served = registry.currentMetadata().map(ModelMetadata::modelName).orElse("");
+        String served = registry.modelName();
         return json(new Completion(id, "text_completion", created, served + ":" + version, choices, new Usage(promptTokens, 0, promptTokens)));
     }
 
@@ -298,6 +304,7 @@ public class OpenAiController {
                 .temperature(greedy ? null : r.temperature())
                 .topP(r.topP() != null && r.topP() < 1f ? r.topP() : null)
                 .seed(seed)
+                .model(r.model())
                 .stop(stops)
                 .topNTokens(Math.max(0, logprobs))
                 .logitBias(r.logitBias())

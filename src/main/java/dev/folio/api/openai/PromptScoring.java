@@ -23,13 +23,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class PromptScoring {
 
-    private final ModelRegistry registry;
     private final ScoringPool pool;
     private final TextScorer scorer = new TextScorer();
     private final int maxInputLength;
 
-    public PromptScoring(ModelRegistry registry, ScoringPool pool, FolioProperties properties) {
-        this.registry = registry;
+    public PromptScoring(ScoringPool pool, FolioProperties properties) {
         this.pool = pool;
         this.maxInputLength = properties.generation().maxInputLength();
     }
@@ -41,7 +39,7 @@ public class PromptScoring {
      */
     public record Scored(Logprobs logprobs, int tokens, String modelVersion) {}
 
-    public List<Scored> score(List<String> prompts, int top) {
+    public List<Scored> score(ModelRegistry registry, List<String> prompts, int top) {
         try (ModelRegistry.Lease lease = registry.acquire()) {
             LoadedModel model = lease.model();
             List<Scored> scored = new ArrayList<>();

@@ -12,5 +12,8 @@ import tools.jackson.databind.JsonNode;
 public record CompatGenerateRequest(
         @Schema(description = "The prompt", example = "ROMEO:") @JsonProperty("inputs") @NotNull String inputs,
         @JsonProperty("parameters") @Valid GenerateParameters parameters,
+        @Schema(description = "Folio's extension: which served model (default: folio.store.model; with one served, any name)",
+                example = "shakespeare-char")
+        @JsonProperty("model") String model,
         @Schema(description = "Answer as Server-Sent Events, as /generate_stream") @JsonProperty("stream") Boolean stream,
         @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {}

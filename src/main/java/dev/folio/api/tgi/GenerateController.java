@@ -6,12 +6,11 @@ import dev.folio.api.GenerationSpec;
 import dev.folio.api.GrammarRequests;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
+import dev.folio.api.ModelRouter;
 import dev.folio.api.RequestGuardFilter;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
 import dev.folio.inference.Generation;
-import dev.folio.store.ModelMetadata;
-import dev.folio.store.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -46,13 +45,13 @@ public class GenerateController {
 
     private final GenerationService service;
     private final TokenStreamer streamer;
-    private final ModelRegistry registry;
+    private final ModelRouter router;
     private final int maxBestOf;
 
-    public GenerateController(GenerationService service, TokenStreamer streamer, ModelRegistry registry, FolioProperties properties) {
+    public GenerateController(GenerationService service, TokenStreamer streamer, ModelRouter router, FolioProperties properties) {
         this.service = service;
         this.streamer = streamer;
-        this.registry = registry;
+        this.router = router;
         this.maxBestOf = properties.generation().maxBestOf();
     }
 
@@ -63,7 +62,7 @@ public class GenerateController {
         long start = System.nanoTime();
         GenerateParameters p = parameters(request.parameters());
         reportIgnored(servlet, request.unknownFields(), p);
-        BestOf best = generate(request.inputs(), p);
+        BestOf best = generate(request.inputs(), request.model(), p);
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, best.chosen().modelVersion());
         return ResponseEntity.ok().headers(timingHeaders(best.chosen(), start)).body(response(request.inputs(), p, best, false));
     }
@@ -79,7 +78,7 @@ public class GenerateController {
         GenerateParameters p = parameters(request.parameters());
         reportIgnored(servlet, request.unknownFields(), p);
         refuseBestOfInStream(p);
-        return streamer.stream(job(request.inputs(), p), new TgiStreamEvents(request.inputs(), p, false));
+        return streamer.stream(job(request.inputs(), request.model(), p), new TgiStreamEvents(request.inputs(), p, false));
     }
 
     @Operation(summary = "Generate tokens if stream is false, or a stream of tokens if stream is true",
@@ -91,11 +90,11 @@ public class GenerateController {
         reportIgnored(servlet, request.unknownFields(), p);
         if (Boolean.TRUE.equals(request.stream())) {
             refuseBestOfInStream(p);
-            ValidGeneration job = job(request.inputs(), p);
+            ValidGeneration job = job(request.inputs(), request.model(), p);
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(streamer.stream(job, new TgiStreamEvents(request.inputs(), p, true)));
         }
         long start = System.nanoTime();
-        BestOf best = generate(request.inputs(), p);
+        BestOf best = generate(request.inputs(), request.model(), p);
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, best.chosen().modelVersion());
         ResponseBodyEmitter body = new ResponseBodyEmitter();
         body.send(List.of(response(request.inputs(), p, best, true)), MediaType.APPLICATION_JSON);
@@ -117,15 +116,15 @@ public class GenerateController {
     /** The best of best_of samples (one sample without it), decoded together in the batch. */
     private record BestOf(Generation chosen, List<Generation> others) {}
 
-    private BestOf generate(String inputs, GenerateParameters p) {
+    private BestOf generate(String inputs, String model, GenerateParameters p) {
         int n = p.bestOf() != null ? p.bestOf() : 1;
         if (n == 1) {
-            return new BestOf(service.run(job(inputs, p)), List.of());
+            return new BestOf(service.run(job(inputs, model, p)), List.of());
         }
         if (n > maxBestOf) {
             throw new InvalidRequestException("parameters.best_of must be at most " + maxBestOf + "; given: " + n, "parameters.best_of");
         }
-        ValidGeneration first = job(inputs, p);
+        ValidGeneration first = job(inputs, model, p);
         if (!first.sampling().sampling()) {
             throw new InvalidRequestException("parameters.best_of > 1 needs sampling: set do_sample (or a temperature, top_k, top_p or "
                     + "typical_p)", "parameters.best_of");
@@ -152,16 +151,17 @@ public class GenerateController {
         }
     }
 
-    private ValidGeneration job(String inputs, GenerateParameters p) {
+    private ValidGeneration job(String inputs, String model, GenerateParameters p) {
         if (Boolean.TRUE.equals(p.watermark())) {
             throw new InvalidRequestException("parameters.watermark is not supported: Folio does not watermark its text", "parameters.watermark");
         }
-        String served = registry.currentMetadata().map(ModelMetadata::modelName).orElse("");
+        String served = router.resolve(model, "model").modelName();
         if (p.adapterId() != null && !p.adapterId().equals(served)) {
             throw new InvalidRequestException("parameters.adapter_id: Folio serves no adapters; only '" + served + "' (the model itself) "
                     + "or none; given: '" + p.adapterId() + "'", "parameters.adapter_id");
         }
         return service.validate(GenerationSpec.builder(inputs, GenerationSpec.Fields.TGI)
+                .model(model)
                 .typicalP(p.typicalP())
                 .tgiFrequencyPenalty(p.frequencyPenalty())
                 .grammar(GrammarRequests.fromTgi(p.grammar(), "parameters.grammar"))

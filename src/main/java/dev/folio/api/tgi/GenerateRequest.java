@@ -14,4 +14,7 @@ public record GenerateRequest(
         @Schema(description = "The prompt", example = "ROMEO:")
         @JsonProperty("inputs") @NotNull @Size(min = 1, message = "must not be empty") String inputs,
         @JsonProperty("parameters") @Valid GenerateParameters parameters,
+        @Schema(description = "Folio's extension: which served model (default: folio.store.model; with one served, any name)",
+                example = "shakespeare-char")
+        @JsonProperty("model") String model,
         @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {}

@@ -2,6 +2,7 @@ package dev.folio.api.tgi;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
+import dev.folio.api.ModelRouter;
 import dev.folio.api.chat.ChatPrompts;
 import dev.folio.chat.TypographicNormalizer;
 import dev.folio.inference.ConcurrencyLimiter;
@@ -10,6 +11,7 @@ import dev.folio.store.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,7 @@ import org.springframework.boot.info.BuildProperties;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** TGI's {@code GET /info} and {@code GET /health}, and {@code /docs} → Swagger UI as TGI has it. */
@@ -26,13 +29,16 @@ import org.springframework.web.bind.annotation.RestController;
 public class InfoController {
 
     private final ModelRegistry registry;
+    private final ModelRouter router;
     private final FolioProperties.Generation limits;
     private final ConcurrencyLimiter limiter;
     private final String version;
     private final Map<String, String> speakers;
 
-    public InfoController(ModelRegistry registry, FolioProperties properties, ConcurrencyLimiter limiter, ObjectProvider<BuildProperties> build) {
+    public InfoController(ModelRegistry registry, ModelRouter router, FolioProperties properties, ConcurrencyLimiter limiter,
+            ObjectProvider<BuildProperties> build) {
         this.registry = registry;
+        this.router = router;
         this.limits = properties.generation();
         this.limiter = limiter;
         this.speakers = properties.chat().speakers().byRole();
@@ -65,12 +71,19 @@ public class InfoController {
             @JsonProperty("chat_template") String chatTemplate,
             @JsonProperty("chat_stop") List<String> chatStop,
             @JsonProperty("chat_speakers") Map<String, String> chatSpeakers,
-            @JsonProperty("chat_normalisation") Map<String, List<String>> chatNormalisation) {}
+            @JsonProperty("chat_normalisation") Map<String, List<String>> chatNormalisation,
+            @JsonProperty("models") List<ServedModel> models) {}
 
-    @Operation(summary = "Text Generation Inference endpoint info")
+    /** One served model, as /info lists them all. */
+    public record ServedModel(@JsonProperty("model_id") String modelId, @JsonProperty("model_version") String modelVersion,
+            @JsonProperty("parameter_count") long parameterCount, @JsonProperty("vocabulary_size") int vocabularySize,
+            @JsonProperty("block_size") int blockSize, @JsonProperty("default") boolean isDefault) {}
+
+    @Operation(summary = "Text Generation Inference endpoint info",
+            description = "The default model's info (or ?model=NAME's), its limits, and every served model in models")
     @GetMapping("/info")
-    public ResponseEntity<Info> info() {
-        return registry.currentMetadata().map(this::info).map(ResponseEntity::ok)
+    public ResponseEntity<Info> info(@RequestParam(name = "model", required = false) String model) {
+        return router.resolve(model, "model").currentMetadata().map(this::info).map(ResponseEntity::ok)
                 .orElseGet(() -> ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build());
     }
 
@@ -80,7 +93,16 @@ public class InfoController {
         return new Info(m.modelName(), m.version(), "text-generation", limiter.limit(), limits.maxBestOf(), limits.maxStopSequences(), block,
                 block + limits.maxNewTokensLimit(), 1, 1, "folio", version, null, null, m.version(), m.parameterCount(), block,
                 m.vocabulary(), m.training() != null ? m.training().valLoss() : null, limits(), chat.template(), chat.stop(), speakers,
-                TypographicNormalizer.replacements());
+                TypographicNormalizer.replacements(), served());
+    }
+
+    private List<ServedModel> served() {
+        List<ServedModel> served = new ArrayList<>();
+        for (ModelRegistry r : router.registries().all()) {
+            r.currentMetadata().ifPresent(m -> served.add(new ServedModel(m.modelName(), m.version(), m.parameterCount(),
+                    m.architecture().vocabSize(), m.architecture().blockSize(), m.modelName().equals(router.registries().defaultName()))));
+        }
+        return served;
     }
 
     private Map<String, Object> limits() {

@@ -1,12 +1,15 @@
 package dev.folio.api.tgi;
 
 import dev.folio.api.InvalidRequestException;
+import dev.folio.api.ModelRouter;
+import dev.folio.api.RequestGuardFilter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.store.ModelRegistry;
 import dev.folio.tokenizer.CharTokenizer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -21,25 +24,34 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Text Generation Inference")
 public class TokenizeController {
 
-    private final ModelRegistry registry;
+    private final ModelRouter router;
 
-    public TokenizeController(ModelRegistry registry) {
-        this.registry = registry;
+    public TokenizeController(ModelRouter router) {
+        this.router = router;
     }
 
-    /** @param inputs text to tokenize */
-    public record TokenizeRequest(@Schema(example = "ROMEO:") @JsonProperty("inputs") @NotNull String inputs) {}
+    /**
+     * @param inputs text to tokenize
+     * @param model Folio's extension: which served model's vocabulary (default: the default model)
+     */
+    public record TokenizeRequest(@Schema(example = "ROMEO:") @JsonProperty("inputs") @NotNull String inputs,
+            @Schema(description = "Folio's extension: which served model", example = "shakespeare-char") @JsonProperty("model") String model) {}
 
-    /** @param ids token ids */
-    public record DetokenizeRequest(@Schema(example = "[30, 27, 25, 17, 27, 10]") @JsonProperty("ids") @NotNull @Size(max = 65536) List<@NotNull Integer> ids) {}
+    /**
+     * @param ids token ids
+     * @param model Folio's extension: which served model's vocabulary
+     */
+    public record DetokenizeRequest(@Schema(example = "[30, 27, 25, 17, 27, 10]") @JsonProperty("ids") @NotNull @Size(max = 65536) List<@NotNull Integer> ids,
+            @Schema(description = "Folio's extension: which served model", example = "shakespeare-char") @JsonProperty("model") String model) {}
 
     /** @param text the decoded text */
     public record DetokenizeResponse(@JsonProperty("text") String text) {}
 
     @Operation(summary = "Tokenize inputs", description = "One token per character, with offsets (start, stop) into the input")
     @PostMapping(path = "/tokenize", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public List<Tgi.SimpleToken> tokenize(@Valid @RequestBody TokenizeRequest request) {
-        try (ModelRegistry.Lease lease = registry.acquire()) {
+    public List<Tgi.SimpleToken> tokenize(@Valid @RequestBody TokenizeRequest request, HttpServletResponse servlet) {
+        try (ModelRegistry.Lease lease = router.resolve(request.model(), "model").acquire()) {
+            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, lease.model().version());
             return lease.model().tokenizer().tokenize(request.inputs()).stream()
                     .map(t -> new Tgi.SimpleToken(t.id(), t.text(), t.start(), t.stop()))
                     .toList();
@@ -50,8 +62,9 @@ public class TokenizeController {
 
     @Operation(summary = "Decode token ids to text (Folio's)")
     @PostMapping(path = "/detokenize", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public DetokenizeResponse detokenize(@Valid @RequestBody DetokenizeRequest request) {
-        try (ModelRegistry.Lease lease = registry.acquire()) {
+    public DetokenizeResponse detokenize(@Valid @RequestBody DetokenizeRequest request, HttpServletResponse servlet) {
+        try (ModelRegistry.Lease lease = router.resolve(request.model(), "model").acquire()) {
+            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, lease.model().version());
             CharTokenizer tokenizer = lease.model().tokenizer();
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < request.ids().size(); i++) {
