@@ -37,6 +37,54 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end }}
 
+{{/*
+The default model: models.default, or config.model (its old name) when that is set. The two set to different
+models is an error, as is a models.served list without the default. "shakespeare-char" is models.default's
+default in values.yaml (which templates cannot read).
+*/}}
+{{- define "folio.defaultModel" -}}
+{{- $model := dig "default" "shakespeare-char" (.Values.models | default dict) | default "shakespeare-char" }}
+{{- $served := include "folio.servedModels" . | splitList "," | compact }}
+{{- with .Values.config.model }}
+{{- if and (ne $model "shakespeare-char") (ne $model .) }}
+{{- fail (printf "config.model (%s) is the old name of models.default (%s): set only models.default" . $model) }}
+{{- end }}
+{{- $model = . }}
+{{- end }}
+{{- if and $served (not (has $model $served)) }}
+{{- fail (printf "models.served [%s] does not include the default model %s (models.default)" (join ", " $served) $model) }}
+{{- end }}
+{{- $model }}
+{{- end }}
+
+{{/* The served models, comma-separated (FOLIO_STORE_MODELS); empty: every model in the store. Values of releases
+before models existed (helm upgrade --reuse-values) have none. */}}
+{{- define "folio.servedModels" -}}
+{{- dig "served" (list) (.Values.models | default dict) | join "," }}
+{{- end }}
+
+{{/*
+A CronJob's name, <fullname>-<suffix>: a DNS subdomain of at most 52 characters (Kubernetes' limit for
+CronJobs, whose Jobs add a suffix). Longer, it is cut to 43 and ends with 8 hex digits of the full name's hash.
+*/}}
+{{- define "folio.cronJobName" -}}
+{{- $name := regexReplaceAll "-+$" (printf "%s-%s" (include "folio.fullname" .root) .suffix) "" }}
+{{- if gt (len $name) 52 }}
+{{- $name = printf "%s-%s" (regexReplaceAll "-+$" (trunc 43 $name) "") (sha256sum $name | trunc 8) }}
+{{- end }}
+{{- $name }}
+{{- end }}
+
+{{/*
+Labels of the training pods: not the serving selector (name + instance), so that the Service, the
+PodDisruptionBudget and the HorizontalPodAutoscaler's CPU average leave training pods out.
+*/}}
+{{- define "folio.trainingPodLabels" -}}
+app.kubernetes.io/part-of: {{ include "folio.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: training
+{{- end }}
+
 {{- define "folio.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end }}
