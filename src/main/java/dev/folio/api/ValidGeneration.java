@@ -17,6 +17,11 @@ import dev.folio.store.ModelRegistry;
 public record ValidGeneration(String inputs, Integer truncate, SamplingParameters sampling, int topNTokens, boolean prefillLogprobs,
         ModelRegistry model) {
 
+    /** The version its model serves now (what a stream's X-Folio-Model-Version says: the one it will start on). */
+    public String currentVersion() {
+        return model.currentMetadata().map(dev.folio.store.ModelMetadata::version).orElse("");
+    }
+
     public ValidGeneration withSampling(SamplingParameters newSampling) {
         return new ValidGeneration(inputs, truncate, newSampling, topNTokens, prefillLogprobs, model);
     }

@@ -77,6 +77,12 @@ class MultiModelApiTest {
         assertThat(lowerText(api().json(lower.body())).codePoints()).allMatch(TestModels.TOKENIZER::contains);
         assertThat(api().post("/generate", "{\"inputs\":\"romeo\",\"model\":\"tiny-caps\"}").statusCode())
                 .as("the caps model has no lower case").isEqualTo(422);
+        for (String route : new String[] {"/generate_stream", "/"}) {
+            HttpResponse<String> streamed = api().post(route, "{\"inputs\":\"KING\",\"model\":\"tiny-caps\",\"stream\":true,"
+                    + "\"parameters\":{\"max_new_tokens\":5}}");
+            assertThat(streamed.headers().firstValue("X-Folio-Model-Version")).as(route).contains(caps.version());
+            assertThat(streamed.body()).contains("\"generated_text\"");
+        }
 
         HttpResponse<String> tokens = api().post("/tokenize", "{\"inputs\":\"AB\",\"model\":\"tiny-caps\"}");
         assertThat(api().json(tokens.body()).get(0).get("id").asInt()).isEqualTo(TestModels.CAPS_TOKENIZER.encode("A")[0]);

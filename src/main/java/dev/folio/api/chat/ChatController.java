@@ -110,6 +110,7 @@ public class ChatController {
         if (Boolean.TRUE.equals(request.stream())) {
             String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse(served);
             boolean usage = request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
+            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, jobs.get(0).currentVersion());
             var emitter = streamer.stream(jobs, index -> new ChatStreamEvents(id, created, answering, index, allStops, top),
                     generations -> closing(id, created, answering, usage, generations));
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);

@@ -174,6 +174,7 @@ public class OpenAiController {
         List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(registry, prompts, logprobs) : null;
         if (Boolean.TRUE.equals(request.stream())) {
             String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse("");
+            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, jobs.get(0).currentVersion());
             var emitter = streamer.stream(jobs, index -> new OpenAiStreamEvents(id, created, answering, index, stops,
                     echo ? prompts.get(index / n) : null, echoed != null ? echoed.get(index / n).logprobs() : null, logprobs),
                     generations -> closing(id, created, answering, request, n, generations));

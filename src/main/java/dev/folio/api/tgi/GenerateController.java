@@ -78,7 +78,9 @@ public class GenerateController {
         GenerateParameters p = parameters(request.parameters());
         reportIgnored(servlet, request.unknownFields(), p);
         refuseBestOfInStream(p);
-        return streamer.stream(job(request.inputs(), request.model(), p), new TgiStreamEvents(request.inputs(), p, false));
+        ValidGeneration job = job(request.inputs(), request.model(), p);
+        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, job.currentVersion());
+        return streamer.stream(job, new TgiStreamEvents(request.inputs(), p, false));
     }
 
     @Operation(summary = "Generate tokens if stream is false, or a stream of tokens if stream is true",
@@ -91,6 +93,7 @@ public class GenerateController {
         if (Boolean.TRUE.equals(request.stream())) {
             refuseBestOfInStream(p);
             ValidGeneration job = job(request.inputs(), request.model(), p);
+            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, job.currentVersion());
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(streamer.stream(job, new TgiStreamEvents(request.inputs(), p, true)));
         }
         long start = System.nanoTime();
