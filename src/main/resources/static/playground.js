@@ -56,22 +56,69 @@ async function* serverSentData(response) {
   }
 }
 
-// ---- model line and models panel ----
+// ---- the model: the picker, the model line and the models panel ----
 
-let info = null;
+let info = null; // the picked model's /info
+let pickedModel = null; // the picked model's name: every request names it once it is known
+let defaultModel = null; // the server's default model (what a request naming none gets)
+let modelRequest = 0;
 
+/** A request's JSON body, naming the picked model (once there is one). */
+function withModel(body) {
+  return pickedModel ? {model: pickedModel, ...body} : body;
+}
+
+const modelQuery = (name) => `?model=${encodeURIComponent(name)}`;
+
+/** Lists the served models (from /info) in the picker, and picks the one the address names (?model=), else the default. */
 async function loadModels() {
-  info = await json('/info');
+  const served = await json('/info');
+  defaultModel = served.model_id;
+  const models = Array.isArray(served.models) && served.models.length > 0 ? served.models : [{model_id: served.model_id, default: true}];
+  const picker = $('model-picker');
+  picker.replaceChildren(...models.map((m) => {
+    const option = document.createElement('option');
+    option.value = m.model_id;
+    option.textContent = m.default ? `${m.model_id} (default)` : m.model_id;
+    return option;
+  }));
+  const named = new URLSearchParams(location.search).get('model');
+  const name = models.some((m) => m.model_id === named) ? named : defaultModel;
+  if (named !== null && named !== name) addressModel(name); // one not served (any more): the address stops naming it
+  picker.value = name;
+  picker.disabled = false;
+  // what was drawn before this (no model named) was the default model's already
+  await useModel(name, name === defaultModel ? served : null, name !== defaultModel);
+}
+
+/** Makes the named model the one the views, the next-character chart and the models panel use. */
+async function useModel(name, known, redraw = true) {
+  const asked = ++modelRequest;
+  pickedModel = name;
+  if (!known) $('model-line').textContent = `loading ${name}…`;
+  const details = known ?? await json(`/info${modelQuery(name)}`);
+  if (asked !== modelRequest) return; // another model was picked meanwhile
+  info = details;
   showTemplateSource();
   if (typeof info.vocabulary === 'string' && info.vocabulary) $('grammar-vocabulary').replaceChildren(...vocabularyText(info.vocabulary));
-  // the server's default speakers, unless they were changed already
+  // the model's default speakers, unless they were changed already
   for (const [role, id] of [['user', 'chat-user-name'], ['assistant', 'chat-assistant-name']]) {
     const speaker = info.chat_speakers?.[role];
     if (speaker && $(id).value === $(id).defaultValue) $(id).value = $(id).defaultValue = speaker;
   }
   $('model-line').textContent = `${info.model_id} ${info.model_version} · ${info.parameter_count.toLocaleString()} parameters · `
     + `context ${info.block_size} · validation loss ${info.val_loss?.toFixed(4) ?? 'n/a'}`;
-  const models = await json('/models');
+  if (redraw) {
+    if ($('chat-view').hidden) drawNextChart(); else schedulePrompt(0); // the chat's prompt redraws the chart when rendered
+  }
+  await showModelsPanel(name, asked);
+}
+
+/** The picked model's versions (/models?model=) and its latest training run's loss curves (/training/runs?model=). */
+async function showModelsPanel(name, asked) {
+  const models = await json(`/models${modelQuery(name)}`);
+  if (asked !== modelRequest) return;
+  $('versions-model').textContent = name;
   const list = $('versions');
   list.replaceChildren(...models.versions.map((v) => {
     const item = document.createElement('li');
@@ -84,14 +131,35 @@ async function loadModels() {
     }
     return item;
   }));
-  const runs = await json('/training/runs');
-  const run = runs.find((r) => r.curve && r.curve.length > 0);
+  let runs = (await json(`/training/runs${modelQuery(name)}`)).filter((r) => r.model === undefined || r.model === name);
+  if (name !== defaultModel && runs.length > 0) {
+    // a server that does not know ?model= here answers with its default model's runs: not this model's to chart
+    const defaults = new Set((await json('/training/runs')).map((r) => r.id));
+    if (runs.some((r) => defaults.has(r.id))) runs = null;
+  }
+  if (asked !== modelRequest) return;
+  const run = runs?.find((r) => r.curve && r.curve.length > 0);
   if (run) {
     $('run-line').textContent = `run ${run.id} (${run.mode}, ${run.status}${run.published_version ? ' → ' + run.published_version : ''})`;
     drawLossChart(run.curve);
   } else {
-    $('run-line').textContent = 'no training run recorded yet';
+    $('run-line').textContent = runs ? `no training run of ${name} recorded yet`
+      : `this server charts only its default model's training runs (${defaultModel}'s)`;
+    $('loss-chart').replaceChildren();
   }
+}
+
+/** The address keeps the choice (?model=, none for the default), so a reload or a link keeps it too. */
+function addressModel(name) {
+  const url = new URL(location.href);
+  if (name === defaultModel) url.searchParams.delete('model'); else url.searchParams.set('model', name);
+  history.replaceState(null, '', url);
+}
+
+function pickModel() {
+  const name = $('model-picker').value;
+  addressModel(name);
+  useModel(name).catch((e) => { $('model-line').textContent = `could not load ${name}: ${e.message}`; });
 }
 
 /** Train loss (every logged step) as a line, validation loss as dots, against step. */
@@ -140,7 +208,7 @@ async function drawNextChart() {
   let scores;
   try {
     scores = await json('/logits', {method: 'POST', headers: {'Content-Type': 'application/json'},
-      body: JSON.stringify({inputs: text.slice(-16384), positions: 'last', top_n: 10})});
+      body: JSON.stringify(withModel({inputs: text.slice(-16384), positions: 'last', top_n: 10}))});
   } catch (e) {
     if (asked === nextRequest) chart.replaceChildren(svgElement('text', {x: 4, y: 16}, e.message.slice(0, 60)));
     return;
@@ -272,6 +340,7 @@ async function generate(event) {
   event.preventDefault();
   const prompt = $('prompt').value;
   const params = parameters();
+  const writer = pickedModel; // the model writing this, though another be picked meanwhile
   $('output-prompt').textContent = prompt;
   $('output-generated').replaceChildren();
   $('generate').disabled = true;
@@ -283,15 +352,17 @@ async function generate(event) {
   try {
     const response = await fetch('/generate_stream', {method: 'POST', signal: abort.signal,
       headers: {'Content-Type': 'application/json', 'Accept': 'text/event-stream'},
-      body: JSON.stringify({inputs: prompt, parameters: params})});
+      body: JSON.stringify(withModel({inputs: prompt, parameters: params}))});
     if (!response.ok) throw await failure(response);
+    const version = response.headers.get('X-Folio-Model-Version');
+    const by = [writer, version].filter(Boolean).join(' ');
     for await (const data of serverSentData(response)) {
       const message = JSON.parse(data);
       if (message.error) throw new Error(message.error);
       if (appendToken(message)) count++;
       if (message.details) {
         $('status').textContent = `${count} tokens in ${((performance.now() - started) / 1000).toFixed(2)} s · `
-          + `${finishText(message.details.finish_reason, params.grammar)} · seed ${message.details.seed}`;
+          + `${finishText(message.details.finish_reason, params.grammar)} · seed ${message.details.seed}${by ? ' · ' + by : ''}`;
       }
     }
   } catch (e) {
@@ -410,7 +481,7 @@ function forReply(messages, model) {
 
 function chatRequest(messages, stream) {
   const number = (id) => $(id).value === '' ? undefined : Number($(id).value);
-  const request = {model: info?.model_id ?? 'shakespeare-char', messages, max_tokens: number('chat-max-tokens'),
+  const request = {model: pickedModel ?? undefined, messages, max_tokens: number('chat-max-tokens'),
     temperature: number('chat-temperature'), top_p: number('chat-top-p'), seed: number('chat-seed')};
   if (stream) {
     request.stream = true;
@@ -599,6 +670,7 @@ if (location.hash === '#chat') selectView('chat');
 showDirection();
 showScene();
 
+$('model-picker').addEventListener('change', pickModel);
 $('generate-form').addEventListener('submit', generate);
 $('generate-form').addEventListener('invalid', refuse, true); // invalid does not bubble
 $('stop-button').addEventListener('click', () => abort && abort.abort());

@@ -28,6 +28,7 @@ import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -158,6 +159,7 @@ class PlaygroundBrowserTest {
         generateAndWait();
         assertThat(sentParameters()).containsEntry("details", true)
                 .doesNotContainKeys("repetition_penalty", "frequency_penalty", "typical_p", "grammar");
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.folioSent.at(-1).model")).isEqualTo("shakespeare-char");
 
         // a grammar: the streamed text matches it from its first character to its last, and ends as it does
         String grammar = "(ROMEO|JULIET): [A-Z][a-z]+( [a-z]+){2,6}\\.";
@@ -237,6 +239,125 @@ class PlaygroundBrowserTest {
 
     private int sentCount() {
         return ((Number) ((JavascriptExecutor) browser).executeScript("return window.folioSent.length")).intValue();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void pickTheModelForEveryView() throws Exception {
+        browser.get("http://127.0.0.1:" + port + "/");
+        waiting().until(d -> d.findElement(By.id("model-line")).getText().contains("parameters"));
+        waiting().until(d -> !d.findElements(By.cssSelector("#loss-chart polyline.train")).isEmpty());
+        JavascriptExecutor page = (JavascriptExecutor) browser;
+
+        // the picker lists the models /info serves (the bundled store has one), labelled, the default picked
+        List<String> served = (List<String>) page.executeAsyncScript(
+                "fetch('/info').then((r) => r.json()).then((info) => arguments[0](info.models.map((m) => m.model_id)))");
+        assertThat(served).containsExactly("shakespeare-char");
+        WebElement picker = browser.findElement(By.id("model-picker"));
+        Select select = new Select(picker);
+        assertThat(select.getOptions()).extracting(option -> option.getDomAttribute("value")).isEqualTo(served);
+        assertThat(select.getFirstSelectedOption().getText()).isEqualTo("shakespeare-char (default)");
+        assertThat(picker.isDisplayed()).isTrue();
+        assertThat(picker.isEnabled()).isTrue();
+        assertThat(browser.findElement(By.cssSelector("label[for='model-picker']")).getText()).isEqualTo("Model");
+        assertThat(picker.getDomAttribute("aria-describedby")).isEqualTo("model-line");
+        assertThat(text("versions-model")).isEqualTo("shakespeare-char");
+
+        // every request the page sends from here on, with its body
+        page.executeScript("""
+                window.folioRequests = [];
+                const original = window.fetch;
+                window.fetch = (url, options) => {
+                  window.folioRequests.push({url, body: options && options.body ? JSON.parse(options.body) : null});
+                  return original(url, options);
+                };""");
+
+        // pick it (the only one: picking what is picked fires no change by itself, so the page is told as a browser would)
+        select.selectByValue("shakespeare-char");
+        page.executeScript("arguments[0].dispatchEvent(new Event('change'))", picker);
+        // the model line, the models panel and the next-character chart are the picked model's, asked for by name
+        waiting().until(d -> urls().containsAll(List.of("/info?model=shakespeare-char", "/models?model=shakespeare-char",
+                "/training/runs?model=shakespeare-char")));
+        waiting().until(d -> d.findElement(By.id("model-line")).getText().startsWith("shakespeare-char v")
+                && d.findElement(By.id("model-line")).getText().contains("parameters"));
+        waiting().until(d -> !d.findElements(By.cssSelector("#loss-chart polyline.train")).isEmpty());
+        assertThat(browser.findElement(By.id("versions")).getText()).contains("served");
+        assertThat(browser.findElement(By.id("run-line")).getText()).startsWith("run r");
+        waiting().until(d -> !sentTo("/logits").isEmpty());
+        assertThat(sentTo("/logits").get(0)).containsEntry("model", "shakespeare-char");
+        waiting().until(d -> d.findElements(By.cssSelector("#next-chart rect.bar")).size() == 10);
+        assertThat(browser.getCurrentUrl()).doesNotContain("model="); // the default is no query
+        assertThat(browser.findElement(By.id("grammar-vocabulary")).getText()).isEqualTo("newline, space, !$&',-.3:;?, A\u2013Z and a\u2013z");
+
+        // Write: the prompt's next characters and the generation name it, and the status line says who wrote
+        setValue("prompt", "JULIET:\nO Romeo");
+        waiting().until(d -> sentTo("/logits").size() >= 2 && d.findElements(By.cssSelector("#next-chart rect.bar")).size() == 10);
+        assertThat(sentTo("/logits")).allSatisfy(body -> assertThat(body).containsEntry("model", "shakespeare-char"));
+        setValue("seed", "42");
+        setValue("max-tokens", "20");
+        generateAndWait();
+        assertThat(sentTo("/generate_stream")).singleElement().satisfies(body -> assertThat(body)
+                .containsEntry("model", "shakespeare-char").containsEntry("inputs", "JULIET:\nO Romeo"));
+        assertThat(browser.findElement(By.id("status")).getText()).startsWith("20 tokens in").contains("seed 42", "shakespeare-char v");
+        assertThat(browser.findElements(By.cssSelector("#output-generated .tok"))).hasSize(20);
+
+        // Chat: the template is the picked model's, and the prompt it renders and the reply are asked of it
+        browser.findElement(By.id("tab-chat")).click();
+        assertThat(value("chat-user-name")).isEqualTo("ROMEO");
+        assertThat(value("chat-assistant-name")).isEqualTo("JULIET");
+        setValue("chat-seed", "42");
+        setValue("chat-max-tokens", "30");
+        WebElement message = browser.findElement(By.id("chat-message"));
+        message.sendKeys("Good morrow, fair Juliet!");
+        message.sendKeys(Keys.ENTER);
+        waitForReplies(1);
+        assertThat(sentTo("/v1/chat/completions")).singleElement().satisfies(body -> assertThat(body).containsEntry("model", "shakespeare-char"));
+        waiting().until(d -> !sentTo("/chat_tokenize").isEmpty());
+        assertThat(sentTo("/chat_tokenize")).allSatisfy(body -> assertThat(body).containsEntry("model", "shakespeare-char"));
+        browser.findElement(By.cssSelector("#chat-template summary")).click();
+        waiting().until(d -> text("chat-template-source").contains("messages"));
+        waiting().until(d -> text("chat-prompt").stripTrailing().endsWith("JULIET:"));
+        // and every request the page sent named the model
+        List<Map<String, Object>> requests = (List<Map<String, Object>>) page.executeScript("return window.folioRequests");
+        assertThat(requests).filteredOn(request -> request.get("body") != null).isNotEmpty()
+                .allSatisfy(request -> assertThat((Map<String, Object>) request.get("body")).as("%s", request.get("url"))
+                        .containsEntry("model", "shakespeare-char"));
+        assertThat(requests).filteredOn(request -> request.get("body") == null)
+                .allSatisfy(request -> assertThat((String) request.get("url")).as("a GET").contains("?model=shakespeare-char"));
+
+        // a model the address names but the server does not serve: the default, quietly
+        browser.get("http://127.0.0.1:" + port + "/?model=no-such-model#chat");
+        waiting().until(d -> d.findElement(By.id("model-line")).getText().contains("parameters"));
+        assertThat(new Select(browser.findElement(By.id("model-picker"))).getFirstSelectedOption().getDomAttribute("value"))
+                .isEqualTo("shakespeare-char");
+        assertThat(browser.findElement(By.id("chat-view")).isDisplayed()).isTrue();
+        assertThat(browser.getCurrentUrl()).endsWith("/#chat"); // the address no longer names it
+        // the picker is the page's first stop for the keyboard
+        new Actions(browser).sendKeys(Keys.TAB).perform();
+        assertThat(browser.switchTo().activeElement().getDomAttribute("id")).isEqualTo("model-picker");
+
+        // at phone width the picker and the model line fit, nothing off the side
+        browser.manage().window().setSize(new Dimension(390, 1200));
+        waiting().until(d -> ((Number) ((JavascriptExecutor) d).executeScript("return window.innerWidth")).intValue() <= 400);
+        assertThat(((Number) page.executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue()).isLessThanOrEqualTo(0);
+        assertThat(((Number) page.executeScript(
+                "return document.getElementById('model-picker').getBoundingClientRect().right - window.innerWidth")).doubleValue()).isLessThanOrEqualTo(0);
+        assertNoConsoleErrors();
+    }
+
+    /** The URLs the page has fetched since the fetch was wrapped. */
+    @SuppressWarnings("unchecked")
+    private List<String> urls() {
+        return ((List<Map<String, Object>>) ((JavascriptExecutor) browser).executeScript("return window.folioRequests"))
+                .stream().map(request -> (String) request.get("url")).toList();
+    }
+
+    /** The bodies the page has sent to a path since the fetch was wrapped. */
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> sentTo(String path) {
+        return (List<Map<String, Object>>) ((JavascriptExecutor) browser).executeScript(
+                "return window.folioRequests.filter((r) => r.url === arguments[0]).map((r) => r.body)", path);
     }
 
     @Test
