@@ -64,11 +64,15 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
      * @param evalBatches validation batches for the gate (the same batches for both models)
      * @param learningRate peak learning rate (fine-tuning usually wants less than training from scratch)
      * @param batchSize sequences per step
+     * @param seed seeds a run's weights (from scratch), batches and dropout
+     * @param corpusDir where named corpora live (uploaded through {@code PUT /admin/corpora/{name}}); default {@code <store path>/corpora}
+     * @param maxCorpusBytes the largest corpus an upload may be
      */
     public record Training(@DefaultValue("-") String schedule, Path corpus, @DefaultValue("false") boolean fromScratch,
             @DefaultValue("500") int maxSteps, @DefaultValue("30m") Duration maxDuration, @DefaultValue("0.001") double improvementMargin,
             @DefaultValue("1") int threads, @DefaultValue("100") int checkpointInterval, @DefaultValue("50") int evalBatches,
-            @DefaultValue("3e-4") float learningRate, @DefaultValue("16") int batchSize) {}
+            @DefaultValue("3e-4") float learningRate, @DefaultValue("16") int batchSize, @DefaultValue("1337") long seed,
+            Path corpusDir, @DefaultValue("8388608") long maxCorpusBytes) {}
 
     /**
      * @param defaultMaxNewTokens used when a request does not say

@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One training run at a time per model, across processes and pods sharing the store: a lock file
- * created atomically ({@code O_EXCL}), naming its owner and refreshed by a heartbeat. A lock whose
- * owner is a dead process on this host, or whose heartbeat is older than {@code staleAfter} (a crashed
- * pod), is taken over.
+ * created atomically ({@code O_EXCL}), naming its owner, its run and its stale period, and refreshed by
+ * a heartbeat. A lock whose owner is a dead process on this host, or whose heartbeat is older than
+ * {@code staleAfter} (a crashed pod), is taken over.
  */
 public final class TrainingLock implements AutoCloseable {
 
@@ -50,7 +50,8 @@ public final class TrainingLock implements AutoCloseable {
         String owner = ownerId();
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
-                Files.writeString(file, owner + " " + runId + " " + Instant.now() + "\n", StandardCharsets.UTF_8,
+                Files.writeString(file, owner + " " + runId + " " + Instant.now() + " " + Math.max(1, staleAfter.toSeconds()) + "\n",
+                        StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 return Optional.of(new TrainingLock(file, staleAfter.dividedBy(4)));
             } catch (FileAlreadyExistsException held) {
@@ -62,6 +63,40 @@ public final class TrainingLock implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Who holds a model's lock.
+     *
+     * @param owner pid@host of the process that took it
+     * @param runId the run it took it for
+     * @param live whether that holder still counts: its process is alive (same host) or its heartbeat is fresh
+     */
+    public record Holder(String owner, String runId, boolean live) {}
+
+    /**
+     * The holder of a model's lock, if there is a lock file; whether it is live is judged as a takeover would, with the
+     * holder's own stale period when the file names one (else {@code staleAfter}).
+     */
+    public static Optional<Holder> holder(Path modelDir, Duration staleAfter) throws IOException {
+        Path file = modelDir.resolve(FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        String[] fields = describe(file).split(" ");
+        Duration period = staleAfter;
+        if (fields.length > 3) {
+            try {
+                period = Duration.ofSeconds(Long.parseLong(fields[3]));
+            } catch (NumberFormatException ignored) {
+                // an older lock file: the caller's period
+            }
+        }
+        try {
+            return Optional.of(new Holder(fields[0], fields.length > 1 ? fields[1] : "", !isStale(file, period)));
+        } catch (java.nio.file.NoSuchFileException released) {
+            return Optional.empty();
+        }
     }
 
     /** Who holds the lock, for messages. */

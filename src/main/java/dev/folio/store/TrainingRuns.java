@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -15,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -118,6 +120,38 @@ public final class TrainingRuns {
         }
         records.sort(Comparator.comparing(RunRecord::id).reversed());
         return records;
+    }
+
+    /**
+     * Every run as it stands, newest first: a run still running in its record is shown {@link RunRecord#INTERRUPTED} unless
+     * this process runs it ({@code runningHere}) or a live holder of the model's training lock holds it for that run.
+     *
+     * @param lockStaleAfter a lock whose file names no stale period counts as live for this long after its last heartbeat
+     */
+    public List<RunRecord> listAsSeen(Set<String> runningHere, Duration lockStaleAfter) throws IOException {
+        List<RunRecord> records = list();
+        if (records.stream().noneMatch(RunRecord::running)) {
+            return records;
+        }
+        String liveRun = liveRun(lockStaleAfter);
+        return records.stream().map(r -> asSeen(r, runningHere, liveRun)).toList();
+    }
+
+    /** One run as it stands (see {@link #listAsSeen}). */
+    public Optional<RunRecord> getAsSeen(String id, Set<String> runningHere, Duration lockStaleAfter) throws IOException {
+        Optional<RunRecord> run = get(id);
+        if (run.isEmpty() || !run.get().running()) {
+            return run;
+        }
+        return Optional.of(asSeen(run.get(), runningHere, liveRun(lockStaleAfter)));
+    }
+
+    private String liveRun(Duration lockStaleAfter) throws IOException {
+        return TrainingLock.holder(modelDir, lockStaleAfter).filter(TrainingLock.Holder::live).map(TrainingLock.Holder::runId).orElse(null);
+    }
+
+    private static RunRecord asSeen(RunRecord run, Set<String> runningHere, String liveRun) {
+        return run.running() && !runningHere.contains(run.id()) && !run.id().equals(liveRun) ? run.interrupted() : run;
     }
 
     /** The newest run left running with a checkpoint (its process died): the next start resumes it. */

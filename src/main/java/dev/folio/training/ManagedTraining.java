@@ -7,6 +7,7 @@ import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
 import dev.folio.model.IntraOpThreads;
 import dev.folio.model.TrainingConfig;
+import dev.folio.store.Checksums;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
@@ -19,6 +20,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -53,7 +55,8 @@ public final class ManagedTraining {
      * @param threads libtorch intra-op threads for this thread (0: leave as is)
      * @param keepVersions retention after a publish (0: keep all)
      * @param lockStaleAfter a lock older than this with no heartbeat is taken over
-     * @param chat the chat template to publish with; null keeps the base version's (fine-tuning) or the default
+     * @param chat the chat template to publish with; null keeps the base version's (fine-tuning) or the default. A resumed
+     *     run keeps what it started with (its record's corpus and chat template; its request gives only the rest)
      */
     public record Request(Path corpus, boolean fromScratch, GptConfig architecture, TrainingConfig training, int checkpointInterval,
             boolean gate, double margin, int threads, int keepVersions, Duration lockStaleAfter, ModelMetadata.Chat chat) {}
@@ -92,7 +95,27 @@ public final class ManagedTraining {
             store.cleanTemporaries(modelName);
             IntraOpThreads.set(request.threads()); // this thread's intra-op pool: serving keeps the rest
             Optional<RunRecord> resumable = runs.resumable();
+            settleDeadRuns(resumable.map(RunRecord::id).orElse(null));
             return resumable.isPresent() ? resume(request, resumable.get(), listener) : start(request, runId, listener);
+        }
+    }
+
+    /**
+     * Runs still running in their records that will never go on, now that this process holds the lock (so no live process
+     * runs them): one that died before its first checkpoint, or an older one the resumed run supersedes. Recorded as failed.
+     */
+    private void settleDeadRuns(String resumed) throws IOException {
+        for (RunRecord run : runs.list()) {
+            if (run.running() && !run.id().equals(resumed)) {
+                String why = run.checkpointStep() == null || !Files.isDirectory(runs.checkpointDir(run.id()))
+                        ? "interrupted before its first checkpoint: nothing to resume"
+                        : "interrupted; superseded by the resumption of " + resumed;
+                log.warn("training run {} {}", run.id(), why);
+                RunRecord failed = run.ended(RunRecord.FAILED, run.step(), run.trainLoss(), run.valLoss(), null, null, why);
+                runs.save(failed);
+                runs.index(failed);
+                ModelStore.deleteRecursively(runs.checkpointDir(run.id()));
+            }
         }
     }
 
@@ -124,7 +147,8 @@ public final class ManagedTraining {
             Corpus corpus = Corpus.of(text, tokenizer);
             RunRecord record = new RunRecord(runId, RunRecord.RUNNING, base.isPresent() ? "fine-tune" : "scratch",
                     base.map(LoadedModel::version).orElse(null), architecture, tokenizer.vocabulary(), request.training(), corpus.sha256(),
-                    Instant.now(), null, 0, null, List.of(), null, null, null, null, null);
+                    Instant.now(), null, 0, null, List.of(), null, null, null, null, null, request.corpus().toAbsolutePath().toString(),
+                    request.chat());
             runs.save(record);
             log.info("training run {} started ({}, {} steps, base {})", runId, record.mode(), request.training().maxSteps(), record.baseVersion());
             return train(request, record, model, gpt, corpus, 0, listener);
@@ -133,14 +157,36 @@ public final class ManagedTraining {
 
     private RunRecord resume(Request request, RunRecord record, TrainingListener listener) throws IOException {
         log.warn("resuming training run {} from its checkpoint at step {}", record.id(), record.checkpointStep());
+        // the text it started on: its recorded corpus file (older records: the request's), unchanged since
+        Path file = record.corpus() != null ? Path.of(record.corpus()) : request.corpus();
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw abandon(record, "its corpus " + file + " cannot be read (" + e.getMessage() + ")");
+        }
+        if (!Checksums.sha256(text.getBytes(StandardCharsets.UTF_8)).equals(record.corpusSha256())) {
+            throw abandon(record, "its corpus " + file + " changed since it started (sha256 " + record.corpusSha256() + ")");
+        }
         RunRecord resumed = record.resumed();
         runs.save(resumed);
         CharTokenizer tokenizer = CharTokenizer.fromVocabulary(record.vocabulary());
-        Corpus corpus = Corpus.of(Files.readString(request.corpus()), tokenizer);
+        Corpus corpus = Corpus.of(text, tokenizer);
         try (Model model = Model.newInstance(modelName)) {
             Gpt gpt = trainable(model, record.architecture(), runs.checkpointDir(record.id()));
             return train(request, resumed, model, gpt, corpus, record.checkpointStep(), listener);
         }
+    }
+
+    /** Records a run that cannot be resumed as failed (the next start begins anew) and returns the error to throw. */
+    private IllegalStateException abandon(RunRecord record, String why) throws IOException {
+        String reason = "cannot resume: " + why;
+        log.error("training run {} {}; recorded as failed, the next run starts anew", record.id(), reason);
+        RunRecord failed = record.ended(RunRecord.FAILED, record.step(), null, null, null, null, reason);
+        runs.save(failed);
+        runs.index(failed);
+        ModelStore.deleteRecursively(runs.checkpointDir(record.id()));
+        return new IllegalStateException("training run " + record.id() + " " + reason);
     }
 
     private RunRecord train(Request request, RunRecord record, Model model, Gpt gpt, Corpus corpus, int startStep,
@@ -185,7 +231,7 @@ public final class ManagedTraining {
                     new ModelMetadata.TrainingSummary(record.config(), result.steps(), result.tokensSeen(), result.wallSeconds(),
                             result.trainLoss(), result.valLoss(), record.config().evalBatches()),
                     new ModelMetadata.CorpusSummary(corpus.sha256(), corpus.characters(), corpus.train().length, corpus.validation().length),
-                    request.chat() != null ? request.chat() : baseChat(record));
+                    record.chat() != null ? record.chat() : request.chat() != null ? request.chat() : baseChat(record));
             ModelMetadata published = store.publish(model, metadata);
             String why = baseline == null ? "no comparable served version" : String.format("val loss %.4f < served %.4f - margin %.4f",
                     result.valLoss(), baseline, request.margin());

@@ -17,14 +17,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The scheduled job under a short cron: it fine-tunes the served (untrained) model, the gate passes,
- * the new version is published, and the running server serves it without a restart.
+ * the new version is published, and the running server serves it without a restart. Its context is closed after it, so
+ * its schedule does not train on while other tests run.
  */
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "folio.admin.key=adm1n", "folio.store.watch-interval=200ms", "folio.training.schedule=*/2 * * * * *",
         "folio.training.max-steps=60", "folio.training.batch-size=8", "folio.training.eval-batches=5",

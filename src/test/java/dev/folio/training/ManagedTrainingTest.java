@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
@@ -119,5 +120,109 @@ class ManagedTrainingTest {
             assertThatThrownBy(() -> training.run(fineTune(corpus(), 0, 0), training.nextRunId(), TrainingListener.NONE))
                     .isInstanceOf(RunInProgressException.class).hasMessageContaining("already going");
         }
+    }
+
+    private static TrainingListener stopAt(int step) {
+        return new TrainingListener() {
+            private int steps;
+
+            @Override
+            public void onStep(StepReport report) {
+                steps = report.step();
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return steps >= step;
+            }
+        };
+    }
+
+    @Test
+    void aStoppedRunIsShownInterruptedOnceNoLiveProcessHoldsItsLockAndKeepsItsCorpusAndChatTemplate() throws Exception {
+        ModelStore store = new ModelStore(root.resolve("store"));
+        TestModels.publish(store, 55);
+        ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
+        String id = training.nextRunId();
+        Path corpus = corpus();
+        ModelMetadata.Chat chat = new ModelMetadata.Chat("{{ messages | length }}", List.of("\n\n"));
+        ManagedTraining.Request first = new ManagedTraining.Request(corpus, false, TestModels.config(), fineTune(corpus, 0, 10).training(), 10,
+                true, -100.0, 0, 0, Duration.ofMinutes(2), chat);
+        assertThatThrownBy(() -> training.run(first, id, stopAt(25))).isInstanceOf(TrainingRun.RunStoppedException.class);
+
+        RunRecord recorded = training.runs().get(id).orElseThrow();
+        assertThat(recorded.status()).isEqualTo(RunRecord.RUNNING);
+        assertThat(recorded.corpus()).isEqualTo(corpus.toAbsolutePath().toString());
+        assertThat(recorded.chat()).isEqualTo(chat);
+        RunRecord shown = training.runs().listAsSeen(Set.of(), Duration.ofMinutes(2)).get(0);
+        assertThat(shown.status()).isEqualTo(RunRecord.INTERRUPTED);
+        assertThat(shown.resumeFromStep()).isEqualTo(20);
+        assertThat(training.runs().listAsSeen(Set.of(id), Duration.ofMinutes(2)).get(0).status()).as("running here").isEqualTo(RunRecord.RUNNING);
+        assertThat(JsonMapper.builder().build().writeValueAsString(recorded)).as("never in a record").doesNotContain("resume_from_step");
+        try (TrainingLock held = TrainingLock.tryAcquire(training.runs().modelDir(), id, Duration.ofMinutes(2)).orElseThrow()) {
+            assertThat(TrainingLock.holder(training.runs().modelDir(), Duration.ofMinutes(2))).hasValueSatisfying(h -> {
+                assertThat(h.runId()).isEqualTo(id);
+                assertThat(h.live()).isTrue();
+            });
+            assertThat(training.runs().listAsSeen(Set.of(), Duration.ofMinutes(2)).get(0).status()).as("its lock is live").isEqualTo(RunRecord.RUNNING);
+        }
+        assertThat(TrainingLock.holder(training.runs().modelDir(), Duration.ofMinutes(2))).isEmpty();
+
+        // resumed by a request naming another corpus and template: the run goes on with its own
+        Path other = root.resolve("other.txt");
+        Files.writeString(other, TrainingRunTest.grammarCorpus(900, 99));
+        ManagedTraining.Request next = new ManagedTraining.Request(other, false, TestModels.config(), fineTune(other, 0, 10).training(), 10,
+                true, -100.0, 0, 0, Duration.ofMinutes(2), null);
+        RunRecord resumed = training.run(next, training.nextRunId(), TrainingListener.NONE);
+        assertThat(resumed.id()).isEqualTo(id);
+        assertThat(resumed.status()).isEqualTo(RunRecord.PUBLISHED);
+        assertThat(resumed.corpusSha256()).isEqualTo(recorded.corpusSha256());
+        assertThat(store.metadata(TestModels.NAME, resumed.publishedVersion()).chat()).isEqualTo(chat);
+    }
+
+    @Test
+    void aRunWhoseCorpusChangedIsNotResumedButRecordedAsFailedAndTheNextStartsAnew() throws Exception {
+        ModelStore store = new ModelStore(root.resolve("store"));
+        TestModels.publish(store, 56);
+        ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
+        Path corpus = corpus();
+        String id = training.nextRunId();
+        assertThatThrownBy(() -> training.run(fineTune(corpus, 0, 10), id, stopAt(15))).isInstanceOf(TrainingRun.RunStoppedException.class);
+        Files.writeString(corpus, TrainingRunTest.grammarCorpus(1500, 22)); // another text under the same name
+
+        assertThatThrownBy(() -> training.run(fineTune(corpus, -100.0, 10), training.nextRunId(), TrainingListener.NONE))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("changed since it started");
+        RunRecord failed = training.runs().get(id).orElseThrow();
+        assertThat(failed.status()).isEqualTo(RunRecord.FAILED);
+        assertThat(failed.reason()).startsWith("cannot resume: its corpus");
+        assertThat(training.runs().checkpointDir(id)).doesNotExist();
+        assertThat(training.runs().resumable()).isEmpty();
+
+        String fresh = training.nextRunId();
+        assertThat(fresh).isNotEqualTo(id);
+        RunRecord run = training.run(fineTune(corpus, -100.0, 10), fresh, TrainingListener.NONE);
+        assertThat(run.status()).isEqualTo(RunRecord.PUBLISHED);
+        assertThat(run.resumedFrom()).isEmpty();
+    }
+
+    @Test
+    void aRunThatDiedBeforeItsFirstCheckpointIsSettledAsFailedByTheNext() throws Exception {
+        ModelStore store = new ModelStore(root.resolve("store"));
+        TestModels.publish(store, 57);
+        ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
+        String dead = training.nextRunId();
+        assertThatThrownBy(() -> training.run(fineTune(corpus(), 0, 10), dead, stopAt(5))).isInstanceOf(TrainingRun.RunStoppedException.class);
+        RunRecord shown = training.runs().getAsSeen(dead, Set.of(), Duration.ofMinutes(2)).orElseThrow();
+        assertThat(shown.status()).isEqualTo(RunRecord.INTERRUPTED);
+        assertThat(shown.resumeFromStep()).isNull();
+        assertThat(shown.reason()).contains("cannot be resumed");
+
+        Thread.sleep(1100); // run ids are per second
+        String next = training.nextRunId();
+        assertThat(next).as("nothing to resume").isNotEqualTo(dead);
+        training.run(fineTune(corpus(), -100.0, 0), next, TrainingListener.NONE);
+        RunRecord settled = training.runs().get(dead).orElseThrow();
+        assertThat(settled.status()).isEqualTo(RunRecord.FAILED);
+        assertThat(settled.reason()).contains("before its first checkpoint");
     }
 }
