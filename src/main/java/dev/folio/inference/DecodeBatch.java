@@ -1,7 +1,6 @@
 package dev.folio.inference;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import dev.folio.model.KvCache;
 import dev.folio.model.SlotKvCache;
 import dev.folio.store.LoadedModel;
@@ -78,7 +77,7 @@ final class DecodeBatch implements AutoCloseable {
             tokens[b] = sequences.get(b).lastToken();
             positions[b] = sequences.get(b).position();
         }
-        float[] logits = model.gpt().decode(new ParameterStore(step, false), step, tokens, positions, slots).toFloatArray(); // (B·V)
+        float[] logits = model.decodeStep().decode(step, tokens, positions, slots).toFloatArray(); // (B·V)
         int vocab = logits.length / batch;
         Set<DecodingSequence> done = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int b = 0; b < batch; b++) {

@@ -41,6 +41,10 @@ public final class CausalSelfAttention extends AbstractBlock {
         return outputProjection;
     }
 
+    Linear qkvProjection() {
+        return qkvProjection;
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);

@@ -30,6 +30,10 @@ public final class FeedForward extends AbstractBlock {
         return outputProjection;
     }
 
+    Linear expand() {
+        return expand;
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray hidden = expand.forward(ps, inputs, training).singletonOrThrow(); // (B,T,4C)

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
@@ -67,6 +68,28 @@ public final class Gpt extends AbstractBlock {
 
     public GptConfig config() {
         return config;
+    }
+
+    /**
+     * The arrays {@link ScriptedDecodeStep} reads, in decode_step.py's order: token and position embeddings,
+     * final LayerNorm, then per layer ln_1, c_attn, c_proj, ln_2, c_fc, mlp c_proj; biases in the same order
+     * (from the final LayerNorm on) only if the model has them.
+     */
+    void collectDecodeArrays(List<NDArray> weights, List<NDArray> biases) {
+        weights.add(tokenEmbedding.getArray());
+        weights.add(positionEmbedding.getArray());
+        List<Block> parts = new ArrayList<>(List.of(finalNorm));
+        for (TransformerBlock layer : layers) {
+            parts.addAll(List.of(layer.ln1(), layer.attention().qkvProjection(), layer.attention().outputProjection(),
+                    layer.ln2(), layer.mlp().expand(), layer.mlp().outputProjection()));
+        }
+        for (Block part : parts) {
+            boolean norm = part instanceof LayerNorm;
+            weights.add(part.getDirectParameters().get(norm ? "gamma" : "weight").getArray());
+            if (config.bias()) {
+                biases.add(part.getDirectParameters().get(norm ? "beta" : "bias").getArray());
+            }
+        }
     }
 
     /** Initialises fresh weights (for training from scratch). */

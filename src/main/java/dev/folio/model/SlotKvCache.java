@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.IValue;
+import java.util.Arrays;
 
 /**
  * Keys and values of many sequences decoded together, allocated once: per layer one array shaped
@@ -18,6 +21,7 @@ public final class SlotKvCache implements AutoCloseable {
 
     private final NDManager manager;
     private final NDArray[] keysAndValues;
+    private final IValue scriptArrays;
     private final int slots;
 
     public SlotKvCache(NDManager parent, GptConfig config, int slots) {
@@ -31,6 +35,7 @@ public final class SlotKvCache implements AutoCloseable {
         for (int layer = 0; layer < config.nLayer(); layer++) {
             keysAndValues[layer] = manager.zeros(shape, DataType.FLOAT32);
         }
+        this.scriptArrays = IValue.listFrom(Arrays.stream(keysAndValues).map(PtNDArray.class::cast).toArray(PtNDArray[]::new));
     }
 
     public int slots() {
@@ -40,6 +45,11 @@ public final class SlotKvCache implements AutoCloseable {
     /** Layer {@code layer}'s keys and values, (slots, H, 2, blockSize, hd). */
     NDArray keysAndValues(int layer) {
         return keysAndValues[layer];
+    }
+
+    /** The layers' arrays as one TorchScript list, for {@link ScriptedDecodeStep} (the same memory). */
+    IValue scriptArrays() {
+        return scriptArrays;
     }
 
     /** Copies a one-sequence cache of positions [0, P) (from a prefill) into {@code slot}. */
@@ -71,6 +81,7 @@ public final class SlotKvCache implements AutoCloseable {
 
     @Override
     public void close() {
+        scriptArrays.close();
         manager.close();
     }
 }

@@ -36,6 +36,14 @@ public final class TransformerBlock extends AbstractBlock {
         return LayerNorm.builder().axis(2).optCenter(config.bias()).build();
     }
 
+    LayerNorm ln1() {
+        return ln1;
+    }
+
+    LayerNorm ln2() {
+        return ln2;
+    }
+
     CausalSelfAttention attention() {
         return attention;
     }

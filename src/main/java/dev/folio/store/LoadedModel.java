@@ -2,10 +2,15 @@ package dev.folio.store;
 
 import ai.djl.Model;
 import dev.folio.model.Gpt;
+import dev.folio.model.ScriptedDecodeStep;
 import dev.folio.tokenizer.CharTokenizer;
 
-/** A verified version in memory: the DJL model that owns the weights, the block, its tokenizer. */
-public record LoadedModel(Model model, Gpt gpt, CharTokenizer tokenizer, ModelMetadata metadata) implements AutoCloseable {
+/**
+ * A verified version in memory: the DJL model that owns the weights, the block, its decoding step compiled
+ * over the same weights, its tokenizer.
+ */
+public record LoadedModel(Model model, Gpt gpt, ScriptedDecodeStep decodeStep, CharTokenizer tokenizer, ModelMetadata metadata)
+        implements AutoCloseable {
 
     public String version() {
         return metadata.version();
@@ -14,6 +19,7 @@ public record LoadedModel(Model model, Gpt gpt, CharTokenizer tokenizer, ModelMe
     /** Frees the weights' native memory. */
     @Override
     public void close() {
+        decodeStep.close();
         model.close();
     }
 }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,27 +16,58 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The batched decoding step over slot caches against the plain full forward pass, sequence by sequence. */
+/**
+ * Both batched decoding steps over slot caches (the DJL blocks' {@link Gpt#decode} and the TorchScript
+ * {@link ScriptedDecodeStep}) against the plain full forward pass, sequence by sequence.
+ */
 class BatchedDecodeTest {
 
     private static final GptConfig CONFIG = new GptConfig(11, 64, 2, 2, 16, 0f, true);
 
+    /** One decoding step: logits (B,V) for B sequences in slots [0, B). */
+    private interface Step {
+        NDArray decode(NDManager step, int[] tokens, int[] positions, SlotKvCache slots);
+    }
+
     private TestGpt fixture;
     private Gpt gpt;
     private NDManager manager;
+    private ScriptedDecodeStep script;
 
     @BeforeEach
     void setUp() {
         fixture = new TestGpt(CONFIG, 11);
         gpt = fixture.gpt;
         manager = fixture.manager;
+        randomiseBiases();
+        script = ScriptedDecodeStep.compile(gpt, manager);
+    }
+
+    /** nanoGPT initialises biases to 0, which would hide a bias the step adds in the wrong place or not at all. */
+    private void randomiseBiases() {
+        for (Pair<String, Parameter> parameter : gpt.getParameters()) {
+            if (parameter.getKey().endsWith("bias") || parameter.getKey().endsWith("beta")) {
+                NDArray array = parameter.getValue().getArray();
+                array.set(new NDIndex(":"), manager.randomNormal(0f, 0.5f, array.getShape(), array.getDataType()));
+            }
+        }
     }
 
     @AfterEach
     void tearDown() {
+        script.close();
         fixture.close();
+    }
+
+    private Step step(String implementation) {
+        return switch (implementation) {
+            case "blocks" -> (step, tokens, positions, slots) -> gpt.decode(ps(), step, tokens, positions, slots);
+            case "script" -> script::decode;
+            default -> throw new IllegalArgumentException(implementation);
+        };
     }
 
     /** A sequence with its expected logits at every position, from one full pass over it alone. */
@@ -65,8 +99,10 @@ class BatchedDecodeTest {
         return fixture.ps();
     }
 
-    @Test
-    void sequencesAtDifferentPositionsDecodedTogetherMatchEachAloneAndSurviveSlotMoves() {
+    @ParameterizedTest
+    @ValueSource(strings = {"blocks", "script"})
+    void sequencesAtDifferentPositionsDecodedTogetherMatchEachAloneAndSurviveSlotMoves(String implementation) {
+        Step decoder = step(implementation);
         try (GradMode ignored = GradMode.disabled(); SlotKvCache slots = new SlotKvCache(manager, CONFIG, 4)) {
             List<Sequence> active = new ArrayList<>(List.of(new Sequence(1, 5), new Sequence(2, 40), new Sequence(3, 1)));
             for (int slot = 0; slot < active.size(); slot++) {
@@ -82,7 +118,7 @@ class BatchedDecodeTest {
                 }
                 float[][] rows;
                 try (NDManager step = manager.newSubManager()) {
-                    NDArray logits = gpt.decode(ps(), step, tokens, positions, slots);
+                    NDArray logits = decoder.decode(step, tokens, positions, slots);
                     assertThat(logits.getShape()).isEqualTo(new Shape(active.size(), CONFIG.vocabSize()));
                     rows = new float[active.size()][];
                     for (int b = 0; b < rows.length; b++) {
@@ -111,13 +147,44 @@ class BatchedDecodeTest {
         }
     }
 
-    @Test
-    void refusesPositionsOutsideTheWindowAndMoreSequencesThanSlots() {
+    @ParameterizedTest
+    @ValueSource(strings = {"blocks", "script"})
+    void sequencesStartedTogetherStayAlignedAndMatchEachAlone(String implementation) {
+        Step decoder = step(implementation);
+        try (GradMode ignored = GradMode.disabled(); SlotKvCache slots = new SlotKvCache(manager, CONFIG, 3)) {
+            List<Sequence> rows = List.of(new Sequence(4, 7), new Sequence(5, 7), new Sequence(6, 7));
+            for (int slot = 0; slot < rows.size(); slot++) {
+                slots.install(slot, rows.get(slot).prefill());
+            }
+            for (int position = 7; position < CONFIG.blockSize(); position++) {
+                int[] tokens = new int[rows.size()];
+                int[] positions = new int[rows.size()];
+                for (int b = 0; b < rows.size(); b++) {
+                    tokens[b] = rows.get(b).ids[position];
+                    positions[b] = position;
+                }
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray logits = decoder.decode(step, tokens, positions, slots);
+                    for (int b = 0; b < rows.size(); b++) {
+                        float[] row = logits.get(b).toFloatArray();
+                        for (int v = 0; v < CONFIG.vocabSize(); v++) {
+                            assertThat(Math.abs(row[v] - rows.get(b).expected[position][v])).as("row %d, position %d", b, position).isLessThan(1e-4f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"blocks", "script"})
+    void refusesPositionsOutsideTheWindowAndMoreSequencesThanSlots(String implementation) {
+        Step decoder = step(implementation);
         try (GradMode ignored = GradMode.disabled(); SlotKvCache slots = new SlotKvCache(manager, CONFIG, 2);
                 NDManager step = manager.newSubManager()) {
-            assertThatThrownBy(() -> gpt.decode(ps(), step, new int[] {1}, new int[] {CONFIG.blockSize()}, slots))
+            assertThatThrownBy(() -> decoder.decode(step, new int[] {1}, new int[] {CONFIG.blockSize()}, slots))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("context window");
-            assertThatThrownBy(() -> gpt.decode(ps(), step, new int[] {1, 2, 3}, new int[] {0, 0, 0}, slots))
+            assertThatThrownBy(() -> decoder.decode(step, new int[] {1, 2, 3}, new int[] {0, 0, 0}, slots))
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }

@@ -1,0 +1,45 @@
+package dev.folio.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.folio.store.LoadedModel;
+import dev.folio.store.ModelStore;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** The TorchScript decoding step of the bundled (trained, bias-free) model against its full forward pass. */
+class ScriptedDecodeStepTest {
+
+    @Test
+    void bundledModelDecodesAsItsFullForwardPass() throws Exception {
+        try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
+                GradMode ignored = GradMode.disabled(); NDManager manager = NDManager.newBaseManager();
+                SlotKvCache slots = new SlotKvCache(manager, model.gpt().config(), 1)) {
+            int[] ids = model.tokenizer().encode("ROMEO:\nBut soft, what light through yonder window breaks?\nIt is the east.");
+            int prompt = 6;
+            ParameterStore ps = new ParameterStore(manager, false);
+            float[][] expected = new float[ids.length][];
+            NDArray full = model.gpt().logits(ps, manager.create(ids, new Shape(1, ids.length)), false).get(0); // (T,V)
+            for (int t = 0; t < ids.length; t++) {
+                expected[t] = full.get(t).toFloatArray();
+            }
+            slots.install(0, model.gpt().forward(ps, manager.create(Arrays.copyOf(ids, prompt), new Shape(1, prompt)), KvCache.empty()).cache());
+            float worst = 0;
+            for (int position = prompt; position < ids.length; position++) {
+                try (NDManager step = manager.newSubManager()) {
+                    float[] logits = model.decodeStep().decode(step, new int[] {ids[position]}, new int[] {position}, slots).toFloatArray();
+                    assertThat(logits).hasSize(model.gpt().config().vocabSize());
+                    for (int v = 0; v < logits.length; v++) {
+                        worst = Math.max(worst, Math.abs(logits[v] - expected[position][v]));
+                    }
+                }
+            }
+            assertThat(worst).as("largest difference from the full pass's logits").isLessThan(1e-4f);
+        }
+    }
+}
