@@ -93,6 +93,9 @@ public final class TokenSampler {
             scaled[i] = logits[i] / parameters.temperature();
             max = Math.max(max, scaled[i]);
         }
+        if (!truncates()) {
+            return sampleWhole(scaled, max);
+        }
         Integer[] order = new Integer[vocab];
         for (int i = 0; i < vocab; i++) {
             order[i] = i;
@@ -142,6 +145,34 @@ public final class TokenSampler {
             }
         }
         return order[0];
+    }
+
+    /** Whether top-k, top-p or typical-p keeps only some candidates (which takes them in order of probability). */
+    private boolean truncates() {
+        return (parameters.topK() != null && parameters.topK() > 0) || (parameters.topP() != null && parameters.topP() < 1f)
+                || parameters.adjustments().typical();
+    }
+
+    /** Every token a candidate: one draw over the vocabulary in id order, no sort. */
+    private int sampleWhole(double[] scaled, double max) {
+        double[] probs = new double[scaled.length];
+        double total = 0;
+        for (int i = 0; i < scaled.length; i++) {
+            probs[i] = Math.exp(scaled[i] - max);
+            total += probs[i];
+        }
+        double u = random.nextDouble() * total;
+        int last = 0;
+        for (int i = 0; i < probs.length; i++) {
+            if (probs[i] > 0) {
+                last = i;
+                u -= probs[i];
+                if (u < 0) {
+                    return i;
+                }
+            }
+        }
+        return last; // rounding left u just short: the last token with any probability (never a masked one)
     }
 
     /**

@@ -38,6 +38,26 @@ class TokenSamplerTest {
     }
 
     @Test
+    void samplingWithoutTruncationDrawsEveryTokenAtItsProbabilityAndNeverAMaskedOne() {
+        float[] logits = {0f, 2f, Float.NEGATIVE_INFINITY, 1f, -1f, Float.NEGATIVE_INFINITY};
+        float temperature = 0.7f;
+        TokenSampler sampler = new TokenSampler(new SamplingParameters(1, true, temperature, null, null, 7L, List.of()), 7);
+        int draws = 40_000;
+        int[] counts = new int[logits.length];
+        for (int i = 0; i < draws; i++) {
+            counts[sampler.next(logits).id()]++;
+        }
+        double z = 0;
+        for (float logit : logits) {
+            z += Math.exp(logit / temperature);
+        }
+        for (int id = 0; id < logits.length; id++) {
+            assertThat(counts[id] / (double) draws).as("token %d", id).isCloseTo(Math.exp(logits[id] / temperature) / z, within(0.01));
+        }
+        assertThat(counts[2] + counts[5]).as("masked tokens").isZero();
+    }
+
+    @Test
     void warpersTurnSamplingOnAsInTgi() {
         assertThat(new SamplingParameters(1, false, 1f, null, null, null, null).sampling()).isFalse();
         assertThat(new SamplingParameters(1, false, 0.7f, null, null, null, null).sampling()).isTrue();
