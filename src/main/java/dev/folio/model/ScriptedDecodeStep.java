@@ -6,12 +6,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.JniUtils;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,10 +17,6 @@ import java.util.List;
  * with gradients off ({@link GradMode}).
  */
 public final class ScriptedDecodeStep implements AutoCloseable {
-
-    private static final String SOURCE = "decode_step.py";
-    /** The interpreter runs the graph as written; the profiling executor would respecialise it for every span. */
-    private static final ThreadLocal<Boolean> PLAIN_INTERPRETER = ThreadLocal.withInitial(() -> false);
 
     private final GptConfig config;
     private final PtSymbolBlock module;
@@ -47,13 +37,7 @@ public final class ScriptedDecodeStep implements AutoCloseable {
         List<NDArray> weights = new ArrayList<>();
         List<NDArray> biases = new ArrayList<>();
         gpt.collectDecodeArrays(weights, biases);
-        byte[] archive = TorchScriptArchive.of("DecodeStep", source());
-        PtSymbolBlock module;
-        try {
-            module = JniUtils.loadModule((PtNDManager) manager, new ByteArrayInputStream(archive), false, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        PtSymbolBlock module = TorchScript.load(manager, ScriptedDecodeStep.class, "decode_step.py", "DecodeStep");
         return new ScriptedDecodeStep(gpt.config(), module, IValue.listFrom(pt(weights)), IValue.listFrom(pt(biases)));
     }
 
@@ -81,10 +65,7 @@ public final class ScriptedDecodeStep implements AutoCloseable {
             span = Math.max(span, positions[b] + 1);
             aligned &= positions[b] == positions[0];
         }
-        if (!PLAIN_INTERPRETER.get()) {
-            JniUtils.setGraphExecutorOptimize(false); // thread-local in libtorch
-            PLAIN_INTERPRETER.set(true);
-        }
+        TorchScript.usePlainInterpreter();
         IValue tokenValue = IValue.from((PtNDArray) step.create(tokenIds));
         IValue positionValue = IValue.from((PtNDArray) step.create(positionIds));
         IValue alignedValue = IValue.from(aligned);
@@ -101,17 +82,6 @@ public final class ScriptedDecodeStep implements AutoCloseable {
 
     private static PtNDArray[] pt(List<NDArray> arrays) {
         return arrays.stream().map(PtNDArray.class::cast).toArray(PtNDArray[]::new);
-    }
-
-    private static String source() {
-        try (InputStream in = ScriptedDecodeStep.class.getResourceAsStream(SOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(SOURCE + " is missing from the classpath");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override

@@ -26,7 +26,7 @@ import java.util.Random;
  *
  * <p>It drives DJL's pieces directly rather than through {@code Trainer}: DJL's local parameter
  * server duplicates every gradient each step, its {@code optClipGrad} clamps elements rather than
- * clipping the norm, and its AdamW cannot save its state. Every array a step makes lives in a
+ * clipping the norm, and its AdamW cannot save its state ({@link NamedAdamW} clips and updates). Every array a step makes lives in a
  * sub-manager closed when the step ends.
  *
  * <p>Resumable: step k's batch comes from a random stream seeded by (seed, k), and dropout's random
@@ -166,8 +166,7 @@ public final class TrainingRun {
                 weights.put(entry.getKey(), weight);
                 gradients.put(entry.getKey(), gradient);
             }
-            float gradNorm = GradientClipping.clipGlobalNorm(new ArrayList<>(gradients.values()), config.gradClip());
-            optimizer.update(weights, gradients, lr);
+            float gradNorm = optimizer.update(weights, gradients, lr, config.gradClip()); // clips, updates, zeroes
             return new StepOutcome(lossValue, gradNorm);
         }
     }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.ndarray.types.Shape;
 import dev.folio.model.TrainingConfig;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,17 +27,22 @@ class OptimizerPiecesTest {
     }
 
     @Test
-    void clipsTheGlobalNormNotEachElement() {
+    void clipsTheGlobalNormNotEachElementThenZeroesTheGradients() {
         try (NDManager manager = NDManager.newBaseManager()) {
+            NamedAdamW optimizer = new NamedAdamW(0.9f, 0.99f, 0f, manager);
             NDArray a = manager.create(new float[] {3f, 0f});
             NDArray b = manager.create(new float[] {0f, 4f});
-            float norm = GradientClipping.clipGlobalNorm(List.of(a, b), 1f);
+            float norm = optimizer.update(Map.of("a", manager.zeros(a.getShape()), "b", manager.zeros(b.getShape())), Map.of("a", a, "b", b), 0.1f, 1f);
             assertThat(norm).isCloseTo(5f, within(1e-5f));
-            assertThat(a.toFloatArray()).containsExactly(new float[] {0.6f, 0f}, within(1e-5f)); // direction kept
-            assertThat(b.toFloatArray()).containsExactly(new float[] {0f, 0.8f}, within(1e-5f));
+            // the first moment is (1 - β1)·g of the clipped gradient: g scaled by 1/5, direction kept
+            assertThat(optimizer.firstMoment("a").toFloatArray()).containsExactly(new float[] {0.06f, 0f}, within(1e-6f));
+            assertThat(optimizer.firstMoment("b").toFloatArray()).containsExactly(new float[] {0f, 0.08f}, within(1e-6f));
+            assertThat(a.toFloatArray()).containsOnly(0f);
+
+            NamedAdamW unclipped = new NamedAdamW(0.9f, 0.99f, 0f, manager);
             NDArray small = manager.create(new float[] {0.1f});
-            GradientClipping.clipGlobalNorm(List.of(small), 1f);
-            assertThat(small.getFloat()).isEqualTo(0.1f);
+            assertThat(unclipped.update(Map.of("s", manager.zeros(new Shape(1))), Map.of("s", small), 0.1f, 1f)).isCloseTo(0.1f, within(1e-6f));
+            assertThat(unclipped.firstMoment("s").getFloat()).as("below the limit: not scaled").isCloseTo(0.01f, within(1e-7f));
         }
     }
 
