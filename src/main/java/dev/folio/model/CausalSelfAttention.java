@@ -55,18 +55,21 @@ public final class CausalSelfAttention extends AbstractBlock {
         int headDim = config.headDim();
 
         NDArray qkv = qkvProjection.forward(ps, new NDList(x), training).singletonOrThrow(); // (B,T,3C)
-        NDArray heads5d = qkv.reshape(batch, time, 3, heads, headDim).transpose(2, 0, 3, 1, 4); // (3,B,H,T,hd)
-        NDArray q = heads5d.get(0).mul(1.0 / Math.sqrt(headDim)); // (B,H,T,hd), pre-scaled by 1/sqrt(hd)
-        NDArray k = heads5d.get(1); // (B,H,T,hd)
-        NDArray v = heads5d.get(2); // (B,H,T,hd)
-        if (inputs.size() == 4) {
+        NDList split = qkv.reshape(batch, time, 3, heads, headDim).transpose(2, 0, 3, 1, 4).split(3, 0); // 3 × (1,B,H,T,hd)
+        NDArray q = split.get(0).squeeze(0); // (B,H,T,hd)
+        NDArray k = split.get(1).squeeze(0);
+        NDArray v = split.get(2).squeeze(0);
+        NDArray attended;
+        if (inputs.size() == 4) { // positions [P, P+T) after a cache: the blocks' own attention, under the given mask
             k = inputs.get(2).concat(k, 2); // (B,H,P+T,hd)
             v = inputs.get(3).concat(v, 2); // (B,H,P+T,hd)
+            NDArray scores = q.mul(1.0 / Math.sqrt(headDim)).matMul(k.transpose(0, 1, 3, 2)).add(mask); // (B,H,T,P+T)
+            NDArray weights = attentionDropout.forward(ps, new NDList(scores.softmax(-1)), training).singletonOrThrow();
+            attended = weights.matMul(v); // (B,H,T,hd)
+        } else { // from position 0: the mask is the causal one, and libtorch's fused attention applies it itself
+            attended = FusedCausalAttention.attend(q, k, v, training ? config.dropout() : 0f, training);
         }
-
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).add(mask); // (B,H,T,P+T), -inf above the diagonal
-        NDArray weights = attentionDropout.forward(ps, new NDList(scores.softmax(-1)), training).singletonOrThrow();
-        NDArray y = weights.matMul(v) // (B,H,T,hd)
+        NDArray y = attended // (B,H,T,hd)
                 .transpose(0, 2, 1, 3) // (B,T,H,hd)
                 .reshape(batch, time, config.nEmbd()); // (B,T,C)
         y = outputProjection.forward(ps, new NDList(y), training).singletonOrThrow(); // (B,T,C)
