@@ -13,7 +13,7 @@ corpus="${1:-../shared/data/tinyshakespeare.txt}"
 [ -f target/folio.jar ] || ./mvnw -q -B package -DskipTests
 losses=()
 for seed in ${SEEDS:-1337}; do
-  java -Dai.djl.offline=true -DOPT_OUT_TRACKING=true -jar target/folio.jar train \
+  java -XX:TieredStopAtLevel=1 -Dai.djl.offline=true -DOPT_OUT_TRACKING=true -jar target/folio.jar train \
     --corpus "$corpus" --no-publish \
     --n-layer 4 --n-head 4 --n-embd 128 --block-size 64 --dropout 0 \
     --batch-size 12 --max-steps 2000 --lr 1e-3 --min-lr 1e-4 --warmup-steps 100 \

@@ -17,11 +17,15 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * In-process decoding speed through the {@link DecodeScheduler} at several batch sizes: B requests of
- * {@code tokens} each submitted at once, aggregate tokens/s. A benchmark: prints, asserts nothing.
+ * 200 tokens each submitted at once, aggregate tokens/s, the median of three runs after a warm-up run at the
+ * same size. A benchmark: prints, asserts nothing.
  *
  *   java -cp ... dev.folio.bench.DecodeSpeed [intra-op threads] [batch sizes...]
  */
 public final class DecodeSpeed {
+
+    /** Timed runs per batch size, after one warm-up run at that size; the median is reported. */
+    private static final int REPEATS = 3;
 
     private DecodeSpeed() {}
 
@@ -43,9 +47,14 @@ public final class DecodeSpeed {
                     ttft.subList(5, 20).stream().sorted().toList().get(7));
             for (int i = 1; i < Math.max(2, args.length); i++) {
                 int batch = args.length > 1 ? Integer.parseInt(args[i]) : 1;
-                double tps = tokensPerSecond(model, scheduler, batch, 200);
-                System.out.printf("scheduler, intra-op threads %d, batch %2d × 200 tokens: %6.0f tokens/s aggregate, %.2f ms per step%n",
-                        threads, batch, tps, 1000.0 * batch / tps);
+                tokensPerSecond(model, scheduler, batch, 200); // warm-up at this batch size (JIT, allocator, caches)
+                List<Double> runs = new ArrayList<>();
+                for (int r = 0; r < REPEATS; r++) {
+                    runs.add(tokensPerSecond(model, scheduler, batch, 200));
+                }
+                double tps = runs.stream().sorted().toList().get(REPEATS / 2);
+                System.out.printf("scheduler, intra-op threads %d, batch %2d × 200 tokens: %6.0f tokens/s aggregate, %.2f ms per step (median of %d runs)%n",
+                        threads, batch, tps, 1000.0 * batch / tps, REPEATS);
             }
         }
     }
