@@ -156,6 +156,7 @@ public final class DecodeScheduler implements AutoCloseable {
             DecodingSequence next = incoming.poll(100, TimeUnit.MILLISECONDS);
             if (next != null) {
                 start(next);
+                admit(); // requests that arrived with it prefill with it, and then decode in step (no mask)
             }
             return;
         }
