@@ -16,6 +16,7 @@ public class FolioApplication {
     public static void main(String[] args) {
         DjlOffline.apply();
         OpenMpSpin.apply();
+        AtenCpuCapability.apply();
         if (FolioCommand.handles(args)) {
             System.exit(new CommandLine(new FolioCommand()).execute(args));
         }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.folio.DjlOffline;
+import dev.folio.AtenCpuCapability;
 import dev.folio.OpenMpSpin;
 import dev.folio.grammar.GrammarLimits;
 import dev.folio.grammar.TokenGrammar;
@@ -73,6 +74,7 @@ public final class BenchmarkSuite {
     public static void main(String[] args) throws Exception {
         DjlOffline.apply();
         OpenMpSpin.apply(); // as the server does
+        AtenCpuCapability.apply();
         new BenchmarkSuite().run();
     }
 

@@ -1,6 +1,7 @@
 package dev.folio.bench;
 
 import dev.folio.DjlOffline;
+import dev.folio.AtenCpuCapability;
 import dev.folio.OpenMpSpin;
 import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
@@ -32,6 +33,7 @@ public final class DecodeSpeed {
     public static void main(String[] args) throws Exception {
         DjlOffline.apply();
         OpenMpSpin.apply(); // as the server does
+        AtenCpuCapability.apply();
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
                 DecodeScheduler scheduler = new DecodeScheduler(64, 64, threads)) {

@@ -1,6 +1,7 @@
 package dev.folio.bench;
 
 import dev.folio.DjlOffline;
+import dev.folio.AtenCpuCapability;
 import dev.folio.OpenMpSpin;
 import dev.folio.grammar.GrammarLimits;
 import dev.folio.grammar.TokenGrammar;
@@ -39,6 +40,7 @@ public final class ProcessorCost {
     public static void main(String[] args) throws Exception {
         DjlOffline.apply();
         OpenMpSpin.apply();
+        AtenCpuCapability.apply();
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
                 DecodeScheduler scheduler = new DecodeScheduler(64, 64, 2)) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import dev.folio.DjlOffline;
+import dev.folio.AtenCpuCapability;
 import dev.folio.OpenMpSpin;
 import dev.folio.model.GradMode;
 import dev.folio.model.IntraOpThreads;
@@ -32,6 +33,7 @@ public final class WeightResidency {
     public static void main(String[] args) throws Exception {
         DjlOffline.apply();
         OpenMpSpin.apply(); // as the server does
+        AtenCpuCapability.apply();
         int passes = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
                 GradMode ignored = GradMode.disabled();

@@ -3,6 +3,7 @@ package dev.folio.bench.jmh;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.folio.DjlOffline;
+import dev.folio.AtenCpuCapability;
 import dev.folio.OpenMpSpin;
 import dev.folio.model.GradMode;
 import dev.folio.model.IntraOpThreads;
@@ -47,6 +48,7 @@ public class DecodeStepBenchmark {
     public void load() throws Exception {
         DjlOffline.apply();
         OpenMpSpin.apply(); // as the server does
+        AtenCpuCapability.apply();
         model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
         manager = NDManager.newBaseManager();
         gradMode = GradMode.disabled();
