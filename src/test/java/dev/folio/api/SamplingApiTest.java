@@ -58,11 +58,13 @@ class SamplingApiTest extends TinyModelServerTest {
         assertThat(topShare(varied)).as("positive penalties: fewer repeats").isLessThan(topShare(plain));
         assertThat(distinct(varied)).isGreaterThanOrEqualTo(distinct(plain));
 
+        // TGI's penalty is a token's share of the text times the penalty (at most 2 logits): too gentle to move a 300-character
+        // text's statistics reliably (LogitsProcessorsTest checks its arithmetic); here it must reach the sampler both ways
         String tgiPlain = generated("\"do_sample\":true,\"seed\":9,\"max_new_tokens\":300");
         String tgiPenalised = generated("\"do_sample\":true,\"seed\":9,\"max_new_tokens\":300,\"frequency_penalty\":1.9");
         String tgiFavoured = generated("\"do_sample\":true,\"seed\":9,\"max_new_tokens\":300,\"frequency_penalty\":-1.9");
-        assertThat(topShare(tgiPenalised)).isLessThan(topShare(tgiFavoured));
-        assertThat(tgiPenalised).isNotEqualTo(tgiPlain);
+        assertThat(tgiPenalised).isNotEqualTo(tgiPlain).isNotEqualTo(tgiFavoured);
+        assertThat(tgiFavoured).isNotEqualTo(tgiPlain);
     }
 
     @Test
