@@ -38,7 +38,7 @@ public final class ScriptedDecodeStep implements AutoCloseable {
         List<NDArray> biases = new ArrayList<>();
         gpt.collectDecodeArrays(weights, biases);
         PtSymbolBlock module = TorchScript.load(manager, ScriptedDecodeStep.class, "decode_step.py", "DecodeStep");
-        return new ScriptedDecodeStep(gpt.config(), module, IValue.listFrom(pt(weights)), IValue.listFrom(pt(biases)));
+        return new ScriptedDecodeStep(gpt.config(), module, TorchScript.list(weights), TorchScript.list(biases));
     }
 
     /**
@@ -78,10 +78,6 @@ public final class ScriptedDecodeStep implements AutoCloseable {
             alignedValue.close();
             spanValue.close();
         }
-    }
-
-    private static PtNDArray[] pt(List<NDArray> arrays) {
-        return arrays.stream().map(PtNDArray.class::cast).toArray(PtNDArray[]::new);
     }
 
     @Override

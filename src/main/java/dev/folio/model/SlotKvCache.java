@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.IValue;
 import java.util.Arrays;
 
@@ -35,7 +34,7 @@ public final class SlotKvCache implements AutoCloseable {
         for (int layer = 0; layer < config.nLayer(); layer++) {
             keysAndValues[layer] = manager.zeros(shape, DataType.FLOAT32);
         }
-        this.scriptArrays = IValue.listFrom(Arrays.stream(keysAndValues).map(PtNDArray.class::cast).toArray(PtNDArray[]::new));
+        this.scriptArrays = TorchScript.list(Arrays.asList(keysAndValues));
     }
 
     public int slots() {

@@ -1,14 +1,18 @@
 package dev.folio.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Folio's few TorchScript programs: a class's source kept as a resource next to the Java class that calls
@@ -33,6 +37,11 @@ public final class TorchScript {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Arrays as one TorchScript list argument: the same tensors, not copies. */
+    public static IValue list(List<NDArray> arrays) {
+        return IValue.listFrom(arrays.stream().map(PtNDArray.class::cast).toArray(PtNDArray[]::new));
     }
 
     /** Call before running a program on the current thread (the executor setting is thread-local in libtorch). */

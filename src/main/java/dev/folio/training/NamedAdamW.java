@@ -3,7 +3,6 @@ package dev.folio.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
@@ -105,7 +104,7 @@ public final class NamedAdamW {
     }
 
     private static IValue list(List<String> order, Function<String, NDArray> array) {
-        return IValue.listFrom(order.stream().map(array).map(PtNDArray.class::cast).toArray(PtNDArray[]::new));
+        return TorchScript.list(order.stream().map(array).toList());
     }
 
     /** Package-private for tests: a parameter's first moment (β1-averaged gradient), or null before its first update. */
