@@ -77,7 +77,7 @@ final class DecodeBatch implements AutoCloseable {
             tokens[b] = sequences.get(b).lastToken();
             positions[b] = sequences.get(b).position();
         }
-        float[] logits = model.decodeStep().decode(step, tokens, positions, slots).toFloatArray(); // (B·V)
+        float[] logits = model.inference().decode(step, tokens, positions, slots).toFloatArray(); // (B·V)
         int vocab = logits.length / batch;
         Set<DecodingSequence> done = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int b = 0; b < batch; b++) {

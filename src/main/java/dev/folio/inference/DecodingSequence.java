@@ -3,7 +3,6 @@ package dev.folio.inference;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import dev.folio.model.Gpt;
 import dev.folio.model.KvCache;
 import dev.folio.store.LoadedModel;
@@ -86,7 +85,7 @@ final class DecodingSequence {
         int from = pendingDone;
         int to = (int) Math.min(pendingInput.length, (long) from + maxTokens); // maxTokens may be Integer.MAX_VALUE: "the rest"
         NDArray tokens = step.create(Arrays.copyOfRange(pendingInput, from, to), new Shape(1, to - from));
-        Gpt.Step out = model.gpt().forward(new ParameterStore(step, false), tokens, prefillCache);
+        Gpt.Step out = model.inference().prefill(step, tokens, prefillCache);
         if (prefillLogprobs != null) {
             float[] chunk = out.logits().get(0).logSoftmax(-1).toFloatArray();
             System.arraycopy(chunk, 0, prefillLogprobs, from * model.tokenizer().vocabSize(), chunk.length);

@@ -2,9 +2,9 @@ package dev.folio.inference;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import dev.folio.model.Gpt;
 import dev.folio.model.KvCache;
+import dev.folio.store.LoadedModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,10 +33,10 @@ final class PrefillBatch {
             int[] input = group.get(r).pendingInput();
             System.arraycopy(input, 0, tokens, r * time, input.length);
         }
-        Gpt gpt = group.get(0).model.gpt();
-        Gpt.Step out = gpt.forward(new ParameterStore(step, false), step.create(tokens, new Shape(rows, time)), KvCache.empty());
+        LoadedModel model = group.get(0).model;
+        Gpt.Step out = model.inference().prefill(step, step.create(tokens, new Shape(rows, time)), KvCache.empty());
         float[] logits = out.logits().toFloatArray(); // (rows·time·V)
-        int vocab = gpt.config().vocabSize();
+        int vocab = model.gpt().config().vocabSize();
         List<float[]> last = new ArrayList<>(rows);
         for (int r = 0; r < rows; r++) {
             DecodingSequence sequence = group.get(r);

@@ -46,7 +46,7 @@ public final class SlotKvCache implements AutoCloseable {
         return keysAndValues[layer];
     }
 
-    /** The layers' arrays as one TorchScript list, for {@link ScriptedDecodeStep} (the same memory). */
+    /** The layers' arrays as one TorchScript list, for {@link ScriptedInference} (the same memory). */
     IValue scriptArrays() {
         return scriptArrays;
     }

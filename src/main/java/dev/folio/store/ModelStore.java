@@ -3,7 +3,7 @@ package dev.folio.store;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import dev.folio.model.Gpt;
-import dev.folio.model.ScriptedDecodeStep;
+import dev.folio.model.ScriptedInference;
 import dev.folio.tokenizer.CharTokenizer;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -321,7 +321,7 @@ public final class ModelStore {
             Gpt gpt = new Gpt(metadata.architecture().withDropout(0f));
             model.setBlock(gpt);
             model.load(dir, modelName);
-            return new LoadedModel(model, gpt, ScriptedDecodeStep.compile(gpt, model.getNDManager()), tokenizer, metadata);
+            return new LoadedModel(model, gpt, ScriptedInference.compile(gpt, model.getNDManager()), tokenizer, metadata);
         } catch (MalformedModelException | IOException | RuntimeException e) {
             model.close();
             throw new InvalidVersionException(dir + ": weights do not load: " + e.getMessage(), e);

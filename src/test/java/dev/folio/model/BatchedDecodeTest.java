@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Both batched decoding steps over slot caches (the DJL blocks' {@link Gpt#decode} and the TorchScript
- * {@link ScriptedDecodeStep}) against the plain full forward pass, sequence by sequence.
+ * {@link ScriptedInference}) against the plain full forward pass, sequence by sequence.
  */
 class BatchedDecodeTest {
 
@@ -35,25 +33,14 @@ class BatchedDecodeTest {
     private TestGpt fixture;
     private Gpt gpt;
     private NDManager manager;
-    private ScriptedDecodeStep script;
+    private ScriptedInference script;
 
     @BeforeEach
     void setUp() {
-        fixture = new TestGpt(CONFIG, 11);
+        fixture = new TestGpt(CONFIG, 11).withRandomBiases();
         gpt = fixture.gpt;
         manager = fixture.manager;
-        randomiseBiases();
-        script = ScriptedDecodeStep.compile(gpt, manager);
-    }
-
-    /** nanoGPT initialises biases to 0, which would hide a bias the step adds in the wrong place or not at all. */
-    private void randomiseBiases() {
-        for (Pair<String, Parameter> parameter : gpt.getParameters()) {
-            if (parameter.getKey().endsWith("bias") || parameter.getKey().endsWith("beta")) {
-                NDArray array = parameter.getValue().getArray();
-                array.set(new NDIndex(":"), manager.randomNormal(0f, 0.5f, array.getShape(), array.getDataType()));
-            }
-        }
+        script = ScriptedInference.compile(gpt, manager);
     }
 
     @AfterEach

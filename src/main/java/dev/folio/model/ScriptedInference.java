@@ -1,22 +1,26 @@
 package dev.folio.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link Gpt#decode}'s step as one call into libtorch: the same arithmetic written in TorchScript
- * ({@code decode_step.py}), compiled by libtorch when the model loads and run by its interpreter, so a step
- * costs one JNI crossing instead of ~100 (each DJL op is a crossing, a Java wrapper and its bookkeeping).
+ * The model's inference passes as single calls into libtorch: the scheduler's decoding step ({@link Gpt#decode})
+ * and prefills ({@link Gpt#forward(ai.djl.training.ParameterStore, NDArray, KvCache)}), the same arithmetic
+ * written in TorchScript ({@code inference.py}), compiled by libtorch when the model loads and run by its
+ * interpreter, so a pass costs one JNI crossing instead of ~100 (each DJL op is a crossing, a Java wrapper and
+ * its bookkeeping), and each intermediate array is freed as soon as it is dead, not when the pass ends.
  * The weights are the model's own arrays, passed by reference: nothing is copied. Inference only: call it
  * with gradients off ({@link GradMode}).
  */
-public final class ScriptedDecodeStep implements AutoCloseable {
+public final class ScriptedInference implements AutoCloseable {
 
     private final GptConfig config;
     private final PtSymbolBlock module;
@@ -24,7 +28,7 @@ public final class ScriptedDecodeStep implements AutoCloseable {
     private final IValue biases;
     private final IValue heads;
 
-    private ScriptedDecodeStep(GptConfig config, PtSymbolBlock module, IValue weights, IValue biases) {
+    private ScriptedInference(GptConfig config, PtSymbolBlock module, IValue weights, IValue biases) {
         this.config = config;
         this.module = module;
         this.weights = weights;
@@ -32,13 +36,13 @@ public final class ScriptedDecodeStep implements AutoCloseable {
         this.heads = IValue.from((long) config.nHead());
     }
 
-    /** Compiles the step for {@code gpt}'s (loaded or initialised) weights. */
-    public static ScriptedDecodeStep compile(Gpt gpt, NDManager manager) {
+    /** Compiles the passes for {@code gpt}'s (loaded or initialised) weights. */
+    public static ScriptedInference compile(Gpt gpt, NDManager manager) {
         List<NDArray> weights = new ArrayList<>();
         List<NDArray> biases = new ArrayList<>();
         gpt.collectDecodeArrays(weights, biases);
-        PtSymbolBlock module = TorchScript.load(manager, ScriptedDecodeStep.class, "decode_step.py", "DecodeStep");
-        return new ScriptedDecodeStep(gpt.config(), module, TorchScript.list(weights), TorchScript.list(biases));
+        PtSymbolBlock module = TorchScript.load(manager, ScriptedInference.class, "inference.py", "Inference");
+        return new ScriptedInference(gpt.config(), module, TorchScript.list(weights), TorchScript.list(biases));
     }
 
     /**
@@ -77,6 +81,29 @@ public final class ScriptedDecodeStep implements AutoCloseable {
             positionValue.close();
             alignedValue.close();
             spanValue.close();
+        }
+    }
+
+    /**
+     * {@link Gpt#forward(ai.djl.training.ParameterStore, NDArray, KvCache)} in one call: logits for tokens (B,T)
+     * at positions [P, P+T) after {@code past} (P = 0 when empty), and the cache extended to [0, P+T).
+     *
+     * @return logits (B,T,V) and the extended cache, in {@code step}
+     */
+    public Gpt.Step prefill(NDManager step, NDArray tokens, KvCache past) {
+        long length = past.length() + tokens.getShape().get(1);
+        if (tokens.getShape().dimension() != 2 || length > config.blockSize()) {
+            throw new IllegalArgumentException("tokens " + tokens.getShape() + " after " + past.length() + " cached positions do not fit the context window of " + config.blockSize());
+        }
+        TorchScript.usePlainInterpreter();
+        IValue tokenValue = IValue.from((PtNDArray) tokens);
+        IValue pastValue = TorchScript.list(past.arrays());
+        try (IValue out = IValueUtils.runMethod(module, "prefill", weights, biases, pastValue, tokenValue, heads)) {
+            NDList arrays = out.toNDList((PtNDManager) step);
+            return new Gpt.Step(arrays.get(0), KvCache.of(arrays.subNDList(1)));
+        } finally {
+            tokenValue.close();
+            pastValue.close();
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The TorchScript decoding step of the bundled (trained, bias-free) model against its full forward pass. */
-class ScriptedDecodeStepTest {
+class ScriptedInferenceTest {
 
     @Test
     void bundledModelDecodesAsItsFullForwardPass() throws Exception {
@@ -32,7 +32,7 @@ class ScriptedDecodeStepTest {
             float worst = 0;
             for (int position = prompt; position < ids.length; position++) {
                 try (NDManager step = manager.newSubManager()) {
-                    float[] logits = model.decodeStep().decode(step, new int[] {ids[position]}, new int[] {position}, slots).toFloatArray();
+                    float[] logits = model.inference().decode(step, new int[] {ids[position]}, new int[] {position}, slots).toFloatArray();
                     assertThat(logits).hasSize(model.gpt().config().vocabSize());
                     for (int v = 0; v < logits.length; v++) {
                         worst = Math.max(worst, Math.abs(logits[v] - expected[position][v]));
