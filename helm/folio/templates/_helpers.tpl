@@ -105,14 +105,13 @@ app.kubernetes.io/component: training
 {{- printf "%s/model-store" .Values.modelStore.mountPath }}
 {{- end }}
 
-{{/* Environment shared by the serving pods and the training job: the store, DJL offline, the keys by reference. */}}
+{{/* Environment shared by the serving pods and the training job: the store, DJL offline, the keys by reference
+     (each adds its own JAVA_TOOL_OPTIONS). */}}
 {{- define "folio.env" -}}
 - name: FOLIO_STORE_PATH
   value: {{ include "folio.storePath" . | quote }}
 - name: OPT_OUT_TRACKING
   value: "true"
-- name: JAVA_TOOL_OPTIONS
-  value: {{ .Values.config.javaToolOptions | quote }}
 - name: MALLOC_ARENA_MAX
   value: "2"
 {{- if include "folio.hasSecret" . }}

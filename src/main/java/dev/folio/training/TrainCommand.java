@@ -34,7 +34,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
 
-    @Option(names = "--corpus", required = true, description = "UTF-8 text file; first 90% trains, last 10% validates")
+    @Option(names = "--corpus", required = true, description = "UTF-8 text file; first 90%% trains, last 10%% validates")
     Path corpus;
     @Option(names = "--store", defaultValue = "model-store", description = "model store root (default: ${DEFAULT-VALUE})")
     Path store;

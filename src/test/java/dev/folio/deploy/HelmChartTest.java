@@ -172,6 +172,10 @@ class HelmChartTest {
             assertThat(args.get(0)).isEqualTo("train");
             assertThat(args.get(args.indexOf("--store") + 1)).isEqualTo(env(serving, "FOLIO_STORE_PATH")).isEqualTo(env(training, "FOLIO_STORE_PATH"));
             assertThat(at(training, "resources", "requests", "cpu").toString()).isEqualTo("2");
+            // the training JVM runs the client compiler only; the server keeps C2
+            assertThat(env(training, "JAVA_TOOL_OPTIONS")).contains("-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true");
+            assertThat(env(serving, "JAVA_TOOL_OPTIONS")).doesNotContain("TieredStopAtLevel").contains("-Dai.djl.offline=true");
+            assertThat(envNames(training)).doesNotHaveDuplicates();
             assertThat(at(training, "securityContext", "readOnlyRootFilesystem").toString()).isEqualTo("true");
             // training pods are not serving pods: neither the Service, nor the Deployment's selector (HPA, PDB) takes them
             Map<String, Object> podLabels = at(pod, "metadata", "labels");
