@@ -148,7 +148,7 @@ def peer_train(python: str, config: str, steps: int, compiled: bool, timeout: in
 
 def peer_decode(python: str, threads: int, batches, compiled: bool, timeout: int):
     command = [python, os.path.join(PEER_DIR, "decode.py"), "--batch"] + [str(b) for b in batches] + [
-        "--tokens", "200", "--prompt-len", "6", "--threads", str(threads), "--small-batch", "4", "--ttft-prompt-len", "256"]
+        "--tokens", "200", "--prompt-len", "6", "--threads", str(threads), "--small-batch", "8", "--ttft-prompt-len", "256"]
     if compiled:
         command.append("--compile")
     ok, output, seconds = run(command, timeout, PEER_ENV)
@@ -259,7 +259,7 @@ def main(argv=None):
     parser.add_argument("--default-steps", type=int, default=40)
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--decode-threads", type=int, default=2,
-                        help="Folio's DecodeSpeed intra-op threads argument, mirrored by the peer: prefills and batches of 4+ "
+                        help="Folio's DecodeSpeed intra-op threads argument, mirrored by the peer: prefills and batches of 8+ "
                              "use this many, smaller batches 1 (Folio's DecodeScheduler rule). 1: one thread throughout")
     parser.add_argument("--python", default=VENV_PYTHON if os.path.exists(VENV_PYTHON) else sys.executable,
                         help="the interpreter with torch (default: target/pytorch-venv/bin/python)")
@@ -347,7 +347,7 @@ def main(argv=None):
     print(f"\nFolio vs the PyTorch {torch_version} peer, {args.pairs} alternating pair(s); medians; Folio speed-up > 1 = Folio faster on that row "
           f"(peer time / Folio time, or Folio tokens/s / peer tokens/s).")
     print(f"Decoding: Folio's DecodeSpeed {args.decode_threads} {' '.join(map(str, args.batches))}; the peer: prefills on "
-          f"{args.decode_threads} thread(s), decode steps of fewer than 4 rows on 1, larger on {args.decode_threads}.")
+          f"{args.decode_threads} thread(s), decode steps of fewer than 8 rows on 1, larger on {args.decode_threads}.")
     print(f"Peer environment: {' '.join(f'{k}={v}' for k, v in PEER_ENV.items()) or 'unchanged'} "
           f"(Folio sets GOMP_SPINCOUNT=2000 for itself unless the environment has one).\n")
     print(markdown(table, args))

@@ -87,7 +87,7 @@ def main(argv=None):
     parser.add_argument("--tokens", type=int, default=200, help="tokens generated per row")
     parser.add_argument("--prompt-len", type=int, default=6, help="prompt length in tokens ('ROMEO:' is 6)")
     parser.add_argument("--threads", type=int, default=2, help="threads for prefills and batches of --small-batch rows or more")
-    parser.add_argument("--small-batch", type=int, default=4, help="below this many rows a decode step uses 1 thread")
+    parser.add_argument("--small-batch", type=int, default=8, help="below this many rows a decode step uses 1 thread")
     parser.add_argument("--temperature", type=float, default=0.8)
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per batch size after a warm-up run; the median is reported")
     parser.add_argument("--ttft-prompt-len", type=int, default=256,

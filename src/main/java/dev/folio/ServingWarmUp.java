@@ -49,7 +49,7 @@ class ServingWarmUp implements ApplicationRunner {
         try (ModelRegistry.Lease lease = registry.acquire()) {
             int window = lease.model().gpt().config().blockSize();
             List<CompletableFuture<Generation>> runs = new ArrayList<>();
-            for (int size : new int[] {2, 8, 32}) { // small batches run on one libtorch thread, large ones on more
+            for (int size : new int[] {4, 8, 32}) { // small batches run on one libtorch thread, large ones on more
                 for (int i = 0; i < size; i++) {
                     int[] prompt = new int[i == 0 ? window : 1 + i % 8]; // token 0 is a vocabulary entry in every model
                     runs.add(scheduler.submit(lease.model(), GenerationRequest.of(prompt, SamplingParameters.greedy(24)), GenerationListener.NONE));

@@ -34,10 +34,9 @@ public final class DecodeScheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DecodeScheduler.class);
     /**
      * Below this many sequences a decoding step is many small ops, and one libtorch thread runs it faster than
-     * two (OpenMP hand-offs cost more than they share); from here on the matrix products are big enough to split
-     * (batch 4 and 6: +12% on two threads, batch 2: -5%, in-process on the Intel machine; docs/performance.md).
+     * two (OpenMP hand-offs cost more than they share); from here on the matrix products are big enough to split.
      */
-    static final int SMALL_BATCH = 4;
+    static final int SMALL_BATCH = 8;
 
     private final int maxBatch;
     private final int prefillChunk;
