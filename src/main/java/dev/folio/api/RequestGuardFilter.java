@@ -18,7 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Before a request reaches a controller: bodies over {@code folio.generation.max-request-bytes} get
- * 413 (by Content-Length up front, or while a chunked body is read); {@code /admin/*} needs
+ * 413 (by Content-Length up front, or while a chunked body is read), except corpus uploads
+ * ({@code PUT /admin/corpora/{name}}), which the route bounds by {@code folio.training.max-corpus-bytes}
+ * itself, after this filter has checked the admin key; {@code /admin/*} needs
  * {@code Authorization: Bearer <folio.admin.key>} (403 when no admin key is configured: closed, never
  * open; 401 for a missing or wrong one); when {@code folio.api.key} is set,
  * inference routes (every other POST and {@code /v1/*}) need it (401 otherwise). Health, info, docs and
@@ -43,13 +45,15 @@ public class RequestGuardFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long limit = properties.generation().maxRequestBytes();
-        if (request.getContentLengthLong() > limit) {
-            reject(request, response, HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
-                    "request body of " + request.getContentLengthLong() + " bytes exceeds the limit of " + limit + " bytes");
-            return;
-        }
-        if (request.getContentLengthLong() < 0) { // chunked: no length to refuse up front, so count while reading
-            request = new BodyLimitedRequest(request, limit);
+        if (!corpusUpload(request)) {
+            if (request.getContentLengthLong() > limit) {
+                reject(request, response, HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
+                        "request body of " + request.getContentLengthLong() + " bytes exceeds the limit of " + limit + " bytes");
+                return;
+            }
+            if (request.getContentLengthLong() < 0) { // chunked: no length to refuse up front, so count while reading
+                request = new BodyLimitedRequest(request, limit);
+            }
         }
         if (request.getRequestURI().startsWith("/admin/")) {
             String adminKey = properties.admin().key();
@@ -74,6 +78,11 @@ public class RequestGuardFilter extends OncePerRequestFilter {
         }
         registry.currentMetadata().ifPresent(m -> response.setHeader(MODEL_VERSION_HEADER, m.version()));
         chain.doFilter(request, response);
+    }
+
+    /** A corpus upload: its body is a text far larger than any API request, bounded by its route. */
+    private static boolean corpusUpload(HttpServletRequest request) {
+        return "PUT".equals(request.getMethod()) && request.getRequestURI().startsWith("/admin/corpora/");
     }
 
     private static boolean authorized(String header, String key) {

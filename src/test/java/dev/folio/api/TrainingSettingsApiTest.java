@@ -46,7 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "folio.admin.key=adm1n", "folio.store.watch-interval=200ms", "folio.training.max-steps=5", "folio.training.batch-size=4",
-        "folio.training.eval-batches=2", "folio.training.learning-rate=1e-2", "folio.training.max-corpus-bytes=65536"})
+        "folio.training.eval-batches=2", "folio.training.learning-rate=1e-2", "folio.training.max-corpus-bytes=65536",
+        "folio.generation.max-request-bytes=32768"})
 class TrainingSettingsApiTest {
 
     private static final String TEMPLATE = "{% for m in messages %}{{ m.content }}\n\n{% endfor %}";
@@ -297,6 +298,19 @@ class TrainingSettingsApiTest {
         }
         assertThat(store().resolve("corpora").resolve("big.txt")).doesNotExist();
         assertThat(putCorpusChunked("chunked.txt", "the cat sees the moon.\n".getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(201);
+        // above the API's request limit (32 KiB here), within the corpus limit (64 KiB): the corpus route's own limit applies
+        byte[] large = "the cat sees the moon.\n".repeat(2_200).getBytes(StandardCharsets.UTF_8);
+        for (HttpResponse<String> r : List.of(putCorpus("large.txt", large, "text/plain"), putCorpusChunked("large-chunked.txt", large))) {
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+            assertThat(json.readTree(r.body()).get("size_bytes").asLong()).isEqualTo(large.length);
+        }
+        assertThat(Files.size(store().resolve("corpora").resolve("large-chunked.txt"))).isEqualTo(large.length);
+        HttpResponse<String> largeGenerate = new ApiClient(port).post("/generate", "{\"inputs\":\"" + "a".repeat(large.length) + "\"}");
+        assertThat(largeGenerate.statusCode()).as("every other route keeps the request limit").isEqualTo(413);
+        HttpResponse<String> anonymousLarge = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/corpora/anon.txt"))
+                .header("Content-Type", "text/plain").PUT(HttpRequest.BodyPublishers.ofByteArray(large)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymousLarge.statusCode()).as("no admin key, no upload, however large").isEqualTo(401);
+        assertThat(store().resolve("corpora").resolve("anon.txt")).doesNotExist();
 
         HttpResponse<String> malformed = putCorpus("bad.txt", new byte[] {'a', (byte) 0xC3, '(', 'b'}, "text/plain");
         assertThat(malformed.statusCode()).isEqualTo(422);
