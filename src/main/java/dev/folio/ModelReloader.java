@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-/** Watches each served model's {@code current} pointer and hot-reloads whatever version it names. */
+/** Watches each served model's {@code current} pointer and hot-reloads whatever version it names; takes in new models. */
 @Component
 public class ModelReloader {
 
@@ -22,6 +22,11 @@ public class ModelReloader {
 
     @Scheduled(fixedDelayString = "${folio.store.watch-interval:2s}", initialDelayString = "${folio.store.watch-interval:2s}")
     public void check() {
+        try {
+            registries.discover(); // serving the whole store: a model published under a new name joins
+        } catch (IOException | RuntimeException e) {
+            log.error("looking for new models in the store failed; serving the ones loaded", e);
+        }
         for (ModelRegistry registry : registries.all()) { // each model on its own: one failing does not hold up the others
             try {
                 registry.reloadIfChanged();

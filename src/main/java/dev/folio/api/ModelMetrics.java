@@ -23,13 +23,19 @@ public class ModelMetrics {
                 .map(m -> MultiGauge.Row.of(Tags.of("model", m.modelName(), "version", m.version()), 1))
                 .toList(), true);
         publish.run();
-        for (ModelRegistry registry : registries.all()) {
-            Counter loaded = Counter.builder("folio.model.reloads").tag("model", registry.modelName()).tag("outcome", "loaded").register(meters);
-            Counter refused = Counter.builder("folio.model.reloads").tag("model", registry.modelName()).tag("outcome", "refused").register(meters);
-            registry.onReload(outcome -> {
-                (outcome.loaded() ? loaded : refused).increment();
-                publish.run();
-            });
-        }
+        registries.all().forEach(registry -> countReloads(registry, meters, publish));
+        registries.onJoin(registry -> {
+            countReloads(registry, meters, publish);
+            publish.run();
+        });
+    }
+
+    private static void countReloads(ModelRegistry registry, MeterRegistry meters, Runnable publish) {
+        Counter loaded = Counter.builder("folio.model.reloads").tag("model", registry.modelName()).tag("outcome", "loaded").register(meters);
+        Counter refused = Counter.builder("folio.model.reloads").tag("model", registry.modelName()).tag("outcome", "refused").register(meters);
+        registry.onReload(outcome -> {
+            (outcome.loaded() ? loaded : refused).increment();
+            publish.run();
+        });
     }
 }

@@ -190,6 +190,33 @@ class MultiModelApiTest {
         assertThat(admin().post("/admin/models/rollback", "").statusCode()).as("the default has no previous version").isEqualTo(404);
     }
 
+    @Test
+    @Order(5)
+    void aModelPublishedUnderANewNameIsServedWithoutARestart() throws Exception {
+        ModelStore store = new ModelStore(root);
+        assertThat(api().post("/generate", "{\"inputs\":\"romeo\",\"model\":\"tiny-late\"}").statusCode()).as("not in the store yet").isEqualTo(404);
+        ModelMetadata late = TestModels.publish(store, "tiny-late", TestModels.TOKENIZER, null, 64);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 100 && !ids.contains("tiny-late"); i++) {
+            Thread.sleep(100);
+            ids.clear();
+            api().json(api().get("/v1/models").body()).get("data").forEach(m -> ids.add(m.get("id").asString()));
+        }
+        assertThat(ids).containsExactlyInAnyOrder("tiny-char", "tiny-caps", "tiny-late");
+        HttpResponse<String> generated = api().post("/generate", "{\"inputs\":\"romeo\",\"model\":\"tiny-late\",\"parameters\":{\"max_new_tokens\":10}}");
+        assertThat(generated.statusCode()).as(generated.body()).isEqualTo(200);
+        assertThat(generated.headers().firstValue("X-Folio-Model-Version")).contains(late.version());
+        assertThat(served("tiny-late")).isEqualTo(late.version());
+        assertThat(served("tiny-char")).as("the others are untouched").isEqualTo(tiny.version());
+        // and it hot-reloads like the others
+        Thread.sleep(1100); // a new version id second
+        ModelMetadata lateV2 = TestModels.publish(store, "tiny-late", TestModels.TOKENIZER, null, 65);
+        waitUntilServed("tiny-late", lateV2.version());
+        String metrics = api().get("/actuator/prometheus").body();
+        assertThat(metrics).contains("folio_model_info{model=\"tiny-late\",version=\"" + lateV2.version() + "\"} 1")
+                .contains("folio_model_reloads_total{model=\"tiny-late\",outcome=\"loaded\"} 1.0");
+    }
+
     private String served(String model) throws Exception {
         return api().json(api().get("/models?model=" + model).body()).get("served").asString();
     }
