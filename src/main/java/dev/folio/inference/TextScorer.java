@@ -2,8 +2,8 @@ package dev.folio.inference;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import dev.folio.model.GradMode;
+import dev.folio.model.KvCache;
 import dev.folio.store.LoadedModel;
 import java.util.Arrays;
 
@@ -49,8 +49,8 @@ public final class TextScorer {
                 int end = Math.min(start + window, ids.length);
                 try (NDManager pass = manager.newSubManager()) {
                     int[] chunk = Arrays.copyOfRange(ids, start, end);
-                    float[] flat = model.gpt().logits(new ParameterStore(pass, false), pass.create(chunk, new Shape(1, chunk.length)), false)
-                            .toFloatArray(); // (1,T,V) flattened
+                    float[] flat = model.inference().prefill(pass, pass.create(chunk, new Shape(1, chunk.length)), KvCache.empty())
+                            .logits().toFloatArray(); // (1,T,V) flattened
                     for (int p = scored; p < end; p++) {
                         logits[p] = Arrays.copyOfRange(flat, (p - start) * vocab, (p - start + 1) * vocab);
                     }
