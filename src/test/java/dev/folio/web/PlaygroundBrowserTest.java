@@ -480,10 +480,20 @@ class PlaygroundBrowserTest {
         // Stop cuts a long speech short, and keeps what was said
         setValue("chat-max-tokens", "2048");
         setValue("chat-temperature", "2");
+        // the page itself presses Stop at the fifth character: a reply that ends by itself within Selenium's
+        // polling interval (half a second, a hundred tokens on a fast machine) would otherwise leave nothing to stop
+        ((JavascriptExecutor) browser).executeScript("""
+                const speeches = document.getElementById('chat-speeches');
+                const stopAtFive = new MutationObserver(() => {
+                  const speaking = speeches.querySelector('.speech.assistant.streaming .lines');
+                  if (speaking && speaking.textContent.length >= 5) {
+                    stopAtFive.disconnect();
+                    document.getElementById('chat-stop').click();
+                  }
+                });
+                stopAtFive.observe(speeches, {childList: true, subtree: true, characterData: true});""");
         message.sendKeys("Speak on, speak on!");
         message.sendKeys(Keys.ENTER);
-        waiting().until(d -> lines(d.findElement(By.cssSelector("#chat-speeches .speech.assistant"))).length() >= 5);
-        browser.findElement(By.id("chat-stop")).click();
         waiting().until(d -> d.findElement(By.id("chat-status")).getText().startsWith("stopped after"));
         WebElement stopped = browser.findElement(By.cssSelector("#chat-speeches .speech.assistant"));
         assertThat(stopped.findElement(By.cssSelector(".note")).getText()).isEqualTo("(stopped)");
