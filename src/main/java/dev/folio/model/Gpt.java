@@ -103,6 +103,14 @@ public final class Gpt extends AbstractBlock {
     }
 
     /**
+     * {@link #logits} in one TorchScript call ({@link ScriptedTrainingForward}): the same arithmetic and the same
+     * dropout draws, differentiable, without a JNI crossing and a Java wrapper per op. What training runs.
+     */
+    public NDArray scriptedLogits(NDArray tokens, boolean training) {
+        return ScriptedTrainingForward.logits(this, tokens, training);
+    }
+
+    /**
      * Incremental decoding: logits for new tokens at positions [P, P+T) given the cache of [0, P),
      * and the cache extended to [0, P+T). Inference only (no dropout).
      */

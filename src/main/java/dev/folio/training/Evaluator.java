@@ -3,7 +3,6 @@ package dev.folio.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import dev.folio.model.GradMode;
 import dev.folio.model.Gpt;
@@ -35,7 +34,7 @@ public final class Evaluator {
             for (int i = 0; i < batches; i++) {
                 try (NDManager manager = parent.newSubManager()) {
                     NDList batch = sampler.sample(manager, random, batchSize);
-                    total += crossEntropy(gpt, new ParameterStore(manager, false), batch, false, loss).getFloat();
+                    total += crossEntropy(gpt, batch, false, loss).getFloat();
                 }
             }
         }
@@ -43,8 +42,8 @@ public final class Evaluator {
     }
 
     /** Mean next-token cross-entropy of one batch [x, y]; logits flattened to (B·T, V) as DJL's loss needs. */
-    static NDArray crossEntropy(Gpt gpt, ParameterStore ps, NDList batch, boolean training, Loss loss) {
-        NDArray logits = gpt.logits(ps, batch.get(0), training); // (B,T,V)
+    static NDArray crossEntropy(Gpt gpt, NDList batch, boolean training, Loss loss) {
+        NDArray logits = gpt.scriptedLogits(batch.get(0), training); // (B,T,V)
         NDArray flatLogits = logits.reshape(-1, gpt.config().vocabSize()); // (B·T,V)
         NDArray flatTargets = batch.get(1).reshape(-1); // (B·T)
         return loss.evaluate(new NDList(flatTargets), new NDList(flatLogits));

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
@@ -153,7 +152,7 @@ public final class TrainingRun {
             NDList batch = train.sample(stepManager, random, config.batchSize());
             float lossValue;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray stepLoss = Evaluator.crossEntropy(gpt, new ParameterStore(stepManager, false), batch, true, loss);
+                NDArray stepLoss = Evaluator.crossEntropy(gpt, batch, true, loss);
                 collector.backward(stepLoss);
                 lossValue = stepLoss.getFloat();
             }
