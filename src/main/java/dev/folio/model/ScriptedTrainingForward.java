@@ -46,6 +46,7 @@ final class ScriptedTrainingForward {
         for (NDArray weight : weights) {
             // a view, not the parameter itself, carries the list name: the parameter keeps its own name
             NDArray view = weight.reshape(weight.getShape());
+            view.attach(manager); // freed with the pass's arrays, not kept with the weights' for the model's life
             view.setName(LIST_ELEMENT);
             inputs.add(view);
         }
