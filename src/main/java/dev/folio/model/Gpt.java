@@ -71,7 +71,7 @@ public final class Gpt extends AbstractBlock {
     }
 
     /**
-     * The arrays {@link ScriptedInference} reads, in inference.py's order: token and position embeddings,
+     * The arrays {@link ScriptedInference} and {@link ScriptedTrainingForward} read, in their scripts' order: token and position embeddings,
      * final LayerNorm, then per layer ln_1, c_attn, c_proj, ln_2, c_fc, mlp c_proj; biases in the same order
      * (from the final LayerNorm on) only if the model has them.
      */
