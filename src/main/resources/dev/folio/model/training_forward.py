@@ -11,7 +11,8 @@ class TrainingForward(Module):
     # shape: [layers, heads, 1 if the weights list ends with the biases else 0]. weights: wte, wpe, ln_f, then per
     # layer ln_1, c_attn, c_proj, ln_2, c_fc, mlp c_proj; then, with biases, ln_f's, then per layer the same six.
     # Dropout is drawn in the blocks' order (embeddings; per layer attention weights, attention output, MLP output),
-    # so a seed gives the blocks' own masks.
+    # so a seed gives the blocks' own masks. The layer repeats inference.py's prefill on purpose (TorchScript helper
+    # methods read slower there; prefill's empty cache list cannot be passed through DJL's named-array lists).
     layers = int(torch.select(shape, 0, 0))
     n_head = int(torch.select(shape, 0, 1))
     has_bias = bool(torch.select(shape, 0, 2))
