@@ -1,5 +1,7 @@
 package dev.folio.model;
 
+import ai.djl.Device;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,6 +12,8 @@ import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The model's inference passes as single calls into libtorch: the scheduler's decoding step ({@link Gpt#decode})
@@ -17,32 +21,78 @@ import java.util.List;
  * written in TorchScript ({@code inference.py}), compiled by libtorch when the model loads and run by its
  * interpreter, so a pass costs one JNI crossing instead of ~100 (each DJL op is a crossing, a Java wrapper and
  * its bookkeeping), and each intermediate array is freed as soon as it is dead, not when the pass ends.
- * The weights are the model's own arrays, passed by reference: nothing is copied. Inference only: call it
- * with gradients off ({@link GradMode}).
+ * The weights are the model's own arrays, passed by reference. On CPU the 17 weight products run as oneDNN
+ * inner products on copies of their matrices reordered once, at compile time, into oneDNN's blocked layout
+ * ({@link WeightProducts}); the model's weights must not change after that. Inference only: call it with
+ * gradients off ({@link GradMode}).
  */
 public final class ScriptedInference implements AutoCloseable {
+
+    /** How the passes multiply by the weight matrices. */
+    public enum WeightProducts {
+        /** libtorch's {@code linear}: MKL's GEMV and GEMM on CPU (its generic path on non-Intel CPUs), cuBLAS on a GPU. */
+        LINEAR,
+        /** oneDNN's fp32 inner product on the matrices reordered once: its kernels follow the CPU's features. CPU only. */
+        ONEDNN_PACKED
+    }
+
+    /** Set to {@code linear} to keep libtorch's {@code linear} on CPU too (a benchmark's baseline, an escape hatch). */
+    public static final String PRODUCTS_PROPERTY = "folio.inference.products";
+
+    private static final Logger log = LoggerFactory.getLogger(ScriptedInference.class);
 
     private final GptConfig config;
     private final PtSymbolBlock module;
     private final IValue weights;
     private final IValue biases;
+    private final IValue packed;
+    private final WeightProducts products;
     private final IValue heads;
 
-    private ScriptedInference(GptConfig config, PtSymbolBlock module, IValue weights, IValue biases) {
+    private ScriptedInference(GptConfig config, PtSymbolBlock module, IValue weights, IValue biases, IValue packed, WeightProducts products) {
         this.config = config;
         this.module = module;
         this.weights = weights;
         this.biases = biases;
+        this.packed = packed;
+        this.products = products;
         this.heads = IValue.from((long) config.nHead());
     }
 
-    /** Compiles the passes for {@code gpt}'s (loaded or initialised) weights. */
+    /**
+     * Compiles the passes for {@code gpt}'s (loaded or initialised) weights: with oneDNN's products on CPU unless
+     * {@value #PRODUCTS_PROPERTY} says {@code linear}, or this libtorch cannot reorder for oneDNN.
+     */
     public static ScriptedInference compile(Gpt gpt, NDManager manager) {
+        boolean linearAsked = "linear".equalsIgnoreCase(System.getProperty(PRODUCTS_PROPERTY, ""));
+        return compile(gpt, manager, linearAsked ? WeightProducts.LINEAR : WeightProducts.ONEDNN_PACKED);
+    }
+
+    /** As {@link #compile(Gpt, NDManager)}, with the products asked for ({@code LINEAR} off the CPU, or if oneDNN refuses). */
+    public static ScriptedInference compile(Gpt gpt, NDManager manager, WeightProducts wanted) {
         List<NDArray> weights = new ArrayList<>();
         List<NDArray> biases = new ArrayList<>();
         gpt.collectDecodeArrays(weights, biases);
         PtSymbolBlock module = TorchScript.load(manager, ScriptedInference.class, "inference.py", "Inference");
-        return new ScriptedInference(gpt.config(), module, TorchScript.list(weights), TorchScript.list(biases));
+        IValue weightList = TorchScript.list(weights);
+        IValue packed = null;
+        if (wanted == WeightProducts.ONEDNN_PACKED && Device.Type.CPU.equals(weights.get(0).getDevice().getDeviceType())) {
+            try (GradMode ignored = GradMode.disabled()) {
+                packed = IValueUtils.runMethod(module, "pack", weightList);
+            } catch (EngineException e) {
+                log.warn("oneDNN cannot take the weight products here ({}); using libtorch's linear", e.getMessage().strip());
+            }
+        }
+        WeightProducts products = packed == null ? WeightProducts.LINEAR : WeightProducts.ONEDNN_PACKED;
+        if (packed == null) {
+            packed = IValue.listFrom(new PtNDArray[0]);
+        }
+        return new ScriptedInference(gpt.config(), module, weightList, TorchScript.list(biases), packed, products);
+    }
+
+    /** The weight products these passes run. */
+    public WeightProducts products() {
+        return products;
     }
 
     /**
@@ -74,7 +124,7 @@ public final class ScriptedInference implements AutoCloseable {
         IValue positionValue = IValue.from((PtNDArray) step.create(positionIds));
         IValue alignedValue = IValue.from(aligned);
         IValue spanValue = IValue.from((long) span);
-        try (IValue logits = module.forward(weights, biases, cache.scriptArrays(), tokenValue, positionValue, alignedValue, spanValue, heads)) {
+        try (IValue logits = module.forward(weights, biases, packed, cache.scriptArrays(), tokenValue, positionValue, alignedValue, spanValue, heads)) {
             return logits.toTensor((PtNDManager) step);
         } finally {
             tokenValue.close();
@@ -98,7 +148,7 @@ public final class ScriptedInference implements AutoCloseable {
         TorchScript.usePlainInterpreter();
         IValue tokenValue = IValue.from((PtNDArray) tokens);
         IValue pastValue = TorchScript.list(past.arrays());
-        try (IValue out = IValueUtils.runMethod(module, "prefill", weights, biases, pastValue, tokenValue, heads)) {
+        try (IValue out = IValueUtils.runMethod(module, "prefill", weights, biases, packed, pastValue, tokenValue, heads)) {
             NDList arrays = out.toNDList((PtNDManager) step);
             return new Gpt.Step(arrays.get(0), KvCache.of(arrays.subNDList(1)));
         } finally {
@@ -110,6 +160,7 @@ public final class ScriptedInference implements AutoCloseable {
     @Override
     public void close() {
         heads.close();
+        packed.close();
         weights.close();
         biases.close();
         module.close();

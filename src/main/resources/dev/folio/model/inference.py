@@ -2,17 +2,32 @@ class Inference(Module):
   __parameters__ = []
   __buffers__ = []
   training : bool
+  def pack(self: __torch__.Inference,
+    weights: List[Tensor]) -> List[Tensor]:
+    # The 17 weight products' matrices (per layer c_attn, c_proj, c_fc, mlp c_proj; then the head, wte) copied
+    # once into oneDNN's blocked layout, for prefill's and forward's `packed` argument. oneDNN's fp32 inner
+    # product picks its kernels from the CPU's features; MKL's, behind torch.linear, runs its generic path on
+    # non-Intel CPUs. The hint (1 row) only picks the layout: the packed matrices serve any number of rows.
+    out : List[Tensor] = []
+    for layer in range(torch.floordiv(torch.len(weights) - 3, 6)):
+      w = 3 + 6 * layer
+      for part in [1, 2, 4, 5]:
+        out.append(ops.mkldnn._reorder_linear_weight(weights[w + part], 1))
+    out.append(ops.mkldnn._reorder_linear_weight(weights[0], 1))
+    return out
   def prefill(self: __torch__.Inference,
     weights: List[Tensor],
     biases: List[Tensor],
+    packed: List[Tensor],
     past: List[Tensor],
     tokens: Tensor,
     n_head: int) -> List[Tensor]:
     # Gpt.forward for inference: tokens (B,T) at positions [P, P+T) after past (per layer keys, values,
     # each (B,H,P,hd); empty: P = 0). Returns the logits (B,T,V), then per layer keys and values (B,H,P+T,hd).
-    # weights and biases as forward's. The per-layer code repeats forward's on purpose: as helper methods it
+    # weights, biases and packed as forward's. The per-layer code repeats forward's on purpose: as helper methods it
     # read 1-2% slower on the batch-1 decoding step.
     has_bias = len(biases) > 0
+    onednn = len(packed) > 0
     batch = torch.size(tokens, 0)
     time = torch.size(tokens, 1)
     start = 0
@@ -31,6 +46,7 @@ class Inference(Module):
     for layer in range(torch.floordiv(torch.len(weights) - 3, 6)):
       w = 3 + 6 * layer
       b = 1 + 6 * layer
+      p = 4 * layer
       ln1_b : Optional[Tensor] = None
       attn_b : Optional[Tensor] = None
       proj_b : Optional[Tensor] = None
@@ -45,7 +61,8 @@ class Inference(Module):
         fc_b = biases[b + 4]
         out_b = biases[b + 5]
       h = torch.layer_norm(x, [width], weights[w], ln1_b, 1.0e-5, False)
-      qkv = torch.permute(torch.view(torch.linear(h, weights[w + 1], attn_b), [batch, time, 3, n_head, head_dim]), [2, 0, 3, 1, 4])
+      attention_in = ops.mkldnn._linear_pointwise(h, packed[p], attn_b, "none", [], "") if onednn else torch.linear(h, weights[w + 1], attn_b)
+      qkv = torch.permute(torch.view(attention_in, [batch, time, 3, n_head, head_dim]), [2, 0, 3, 1, 4])
       query = torch.select(qkv, 0, 0)  # (B,H,T,hd)
       key = torch.select(qkv, 0, 1)
       value = torch.select(qkv, 0, 2)
@@ -58,18 +75,24 @@ class Inference(Module):
       out.append(key)
       out.append(value)
       y = torch.reshape(torch.transpose(y, 1, 2), [batch, time, width])
-      x = torch.add(x, torch.linear(y, weights[w + 2], proj_b))
+      x = torch.add(x, ops.mkldnn._linear_pointwise(y, packed[p + 1], proj_b, "none", [], "") if onednn else torch.linear(y, weights[w + 2], proj_b))
       h = torch.layer_norm(x, [width], weights[w + 3], ln2_b, 1.0e-5, False)
-      x = torch.add(x, torch.linear(torch.gelu(torch.linear(h, weights[w + 4], fc_b)), weights[w + 5], out_b))
+      if onednn:
+        mlp = ops.mkldnn._linear_pointwise(torch.gelu(ops.mkldnn._linear_pointwise(h, packed[p + 2], fc_b, "none", [], "")), packed[p + 3], out_b, "none", [], "")
+      else:
+        mlp = torch.linear(torch.gelu(torch.linear(h, weights[w + 4], fc_b)), weights[w + 5], out_b)
+      x = torch.add(x, mlp)
     ln_f_b : Optional[Tensor] = None
     if has_bias:
       ln_f_b = biases[0]
     x = torch.layer_norm(x, [width], weights[2], ln_f_b, 1.0e-5, False)
-    logits : List[Tensor] = [torch.linear(x, wte)]
+    head = ops.mkldnn._linear_pointwise(x, packed[torch.len(packed) - 1], None, "none", [], "") if onednn else torch.linear(x, wte)
+    logits : List[Tensor] = [head]
     return torch.add(logits, out)
   def forward(self: __torch__.Inference,
     weights: List[Tensor],
     biases: List[Tensor],
+    packed: List[Tensor],
     caches: List[Tensor],
     tokens: Tensor,
     positions: Tensor,
@@ -78,8 +101,10 @@ class Inference(Module):
     n_head: int) -> Tensor:
     # One decoding step for rows [0, B) of the slot caches, each (slots, H, 2, block, hd).
     # weights: wte, wpe, ln_f, then per layer ln_1, c_attn, c_proj, ln_2, c_fc, mlp c_proj;
-    # biases: empty, or ln_f, then per layer the same six (ln_1 ... mlp c_proj).
+    # biases: empty, or ln_f, then per layer the same six (ln_1 ... mlp c_proj);
+    # packed: empty (torch.linear on weights), or pack(weights) (oneDNN's inner product on those).
     has_bias = len(biases) > 0
+    onednn = len(packed) > 0
     batch = torch.size(tokens, 0)
     wte = weights[0]
     width = torch.size(wte, 1)
@@ -94,6 +119,7 @@ class Inference(Module):
     for layer in range(torch.len(caches)):
       w = 3 + 6 * layer
       b = 1 + 6 * layer
+      p = 4 * layer
       ln1_b : Optional[Tensor] = None
       attn_b : Optional[Tensor] = None
       proj_b : Optional[Tensor] = None
@@ -108,7 +134,8 @@ class Inference(Module):
         fc_b = biases[b + 4]
         out_b = biases[b + 5]
       h = torch.layer_norm(x, [width], weights[w], ln1_b, 1.0e-5, False)
-      qkv = torch.view(torch.linear(h, weights[w + 1], attn_b), [batch, 3, n_head, head_dim])
+      attention_in = ops.mkldnn._linear_pointwise(h, packed[p], attn_b, "none", [], "") if onednn else torch.linear(h, weights[w + 1], attn_b)
+      qkv = torch.view(attention_in, [batch, 3, n_head, head_dim])
       key_value = torch.transpose(torch.narrow(qkv, 1, 1, 2), 1, 2)  # (B, H, 2, hd)
       cache = torch.narrow(caches[layer], 0, 0, batch)
       if aligned:
@@ -118,11 +145,18 @@ class Inference(Module):
       seen = torch.narrow(cache, 3, 0, span)  # (B, H, 2, span, hd)
       query = torch.unsqueeze(torch.select(qkv, 1, 0), 2)  # (B, H, 1, hd)
       y = torch.scaled_dot_product_attention(query, torch.select(seen, 2, 0), torch.select(seen, 2, 1), mask)
-      x = torch.add(x, torch.linear(torch.reshape(y, [batch, width]), weights[w + 2], proj_b))
+      y = torch.reshape(y, [batch, width])
+      x = torch.add(x, ops.mkldnn._linear_pointwise(y, packed[p + 1], proj_b, "none", [], "") if onednn else torch.linear(y, weights[w + 2], proj_b))
       h = torch.layer_norm(x, [width], weights[w + 3], ln2_b, 1.0e-5, False)
-      x = torch.add(x, torch.linear(torch.gelu(torch.linear(h, weights[w + 4], fc_b)), weights[w + 5], out_b))
+      if onednn:
+        mlp = ops.mkldnn._linear_pointwise(torch.gelu(ops.mkldnn._linear_pointwise(h, packed[p + 2], fc_b, "none", [], "")), packed[p + 3], out_b, "none", [], "")
+      else:
+        mlp = torch.linear(torch.gelu(torch.linear(h, weights[w + 4], fc_b)), weights[w + 5], out_b)
+      x = torch.add(x, mlp)
     ln_f_b : Optional[Tensor] = None
     if has_bias:
       ln_f_b = biases[0]
     x = torch.layer_norm(x, [width], weights[2], ln_f_b, 1.0e-5, False)
+    if onednn:
+      return ops.mkldnn._linear_pointwise(x, packed[torch.len(packed) - 1], None, "none", [], "")
     return torch.linear(x, wte)

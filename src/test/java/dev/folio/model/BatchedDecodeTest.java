@@ -18,8 +18,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Both batched decoding steps over slot caches (the DJL blocks' {@link Gpt#decode} and the TorchScript
- * {@link ScriptedInference}) against the plain full forward pass, sequence by sequence.
+ * The batched decoding steps over slot caches (the DJL blocks' {@link Gpt#decode}, and the TorchScript
+ * {@link ScriptedInference} with oneDNN's products and with libtorch's linear) against the plain full forward
+ * pass, sequence by sequence.
  */
 class BatchedDecodeTest {
 
@@ -34,6 +35,7 @@ class BatchedDecodeTest {
     private Gpt gpt;
     private NDManager manager;
     private ScriptedInference script;
+    private ScriptedInference linearScript;
 
     @BeforeEach
     void setUp() {
@@ -41,11 +43,13 @@ class BatchedDecodeTest {
         gpt = fixture.gpt;
         manager = fixture.manager;
         script = ScriptedInference.compile(gpt, manager);
+        linearScript = ScriptedInference.compile(gpt, manager, ScriptedInference.WeightProducts.LINEAR);
     }
 
     @AfterEach
     void tearDown() {
         script.close();
+        linearScript.close();
         fixture.close();
     }
 
@@ -53,6 +57,7 @@ class BatchedDecodeTest {
         return switch (implementation) {
             case "blocks" -> (step, tokens, positions, slots) -> gpt.decode(ps(), step, tokens, positions, slots);
             case "script" -> script::decode;
+            case "script-linear" -> linearScript::decode;
             default -> throw new IllegalArgumentException(implementation);
         };
     }
@@ -87,7 +92,7 @@ class BatchedDecodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"blocks", "script"})
+    @ValueSource(strings = {"blocks", "script", "script-linear"})
     void sequencesAtDifferentPositionsDecodedTogetherMatchEachAloneAndSurviveSlotMoves(String implementation) {
         Step decoder = step(implementation);
         try (GradMode ignored = GradMode.disabled(); SlotKvCache slots = new SlotKvCache(manager, CONFIG, 4)) {
@@ -135,7 +140,7 @@ class BatchedDecodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"blocks", "script"})
+    @ValueSource(strings = {"blocks", "script", "script-linear"})
     void sequencesStartedTogetherStayAlignedAndMatchEachAlone(String implementation) {
         Step decoder = step(implementation);
         try (GradMode ignored = GradMode.disabled(); SlotKvCache slots = new SlotKvCache(manager, CONFIG, 3)) {
@@ -164,7 +169,7 @@ class BatchedDecodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"blocks", "script"})
+    @ValueSource(strings = {"blocks", "script", "script-linear"})
     void refusesPositionsOutsideTheWindowAndMoreSequencesThanSlots(String implementation) {
         Step decoder = step(implementation);
         try (GradMode ignored = GradMode.disabled(); SlotKvCache slots = new SlotKvCache(manager, CONFIG, 2);

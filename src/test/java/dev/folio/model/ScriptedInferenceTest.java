@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.folio.model.ScriptedInference.WeightProducts;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;
 import java.nio.file.Path;
@@ -40,6 +41,19 @@ class ScriptedInferenceTest {
                 }
             }
             assertThat(worst).as("largest difference from the full pass's logits").isLessThan(1e-4f);
+        }
+    }
+
+    @Test
+    void onCpuTheWeightProductsAreOneDnnsUnlessLinearIsAsked() throws Exception {
+        try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char")) {
+            assertThat(model.inference().products()).isEqualTo(WeightProducts.ONEDNN_PACKED);
+            System.setProperty(ScriptedInference.PRODUCTS_PROPERTY, "linear");
+            try (ScriptedInference linear = ScriptedInference.compile(model.gpt(), model.model().getNDManager())) {
+                assertThat(linear.products()).isEqualTo(WeightProducts.LINEAR);
+            } finally {
+                System.clearProperty(ScriptedInference.PRODUCTS_PROPERTY);
+            }
         }
     }
 }

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.folio.model.ScriptedInference.WeightProducts;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link ScriptedInference#prefill} against the DJL blocks' {@link Gpt#forward} with a cache, which the server used before. */
@@ -29,10 +31,10 @@ class ScriptedPrefillTest {
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = {true, false})
-    void aPaddedBatchFromPositionZeroGivesTheBlocksLogitsAndCache(boolean bias) {
+    @CsvSource({"true, ONEDNN_PACKED", "false, ONEDNN_PACKED", "true, LINEAR", "false, LINEAR"})
+    void aPaddedBatchFromPositionZeroGivesTheBlocksLogitsAndCache(boolean bias, WeightProducts products) {
         try (TestGpt fixture = new TestGpt(config(bias), 5).withRandomBiases();
-                ScriptedInference script = ScriptedInference.compile(fixture.gpt, fixture.manager);
+                ScriptedInference script = ScriptedInference.compile(fixture.gpt, fixture.manager, products);
                 GradMode ignored = GradMode.disabled()) {
             NDManager manager = fixture.manager;
             NDArray tokens = manager.create(ids(1, 3 * 9), new Shape(3, 9));
@@ -43,10 +45,10 @@ class ScriptedPrefillTest {
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = {true, false})
-    void aChunkAfterACachedPrefixGivesTheBlocksLogitsAndCache(boolean bias) {
+    @CsvSource({"true, ONEDNN_PACKED", "false, ONEDNN_PACKED", "true, LINEAR", "false, LINEAR"})
+    void aChunkAfterACachedPrefixGivesTheBlocksLogitsAndCache(boolean bias, WeightProducts products) {
         try (TestGpt fixture = new TestGpt(config(bias), 6).withRandomBiases();
-                ScriptedInference script = ScriptedInference.compile(fixture.gpt, fixture.manager);
+                ScriptedInference script = ScriptedInference.compile(fixture.gpt, fixture.manager, products);
                 GradMode ignored = GradMode.disabled()) {
             NDManager manager = fixture.manager;
             int[] ids = ids(2, 16);
