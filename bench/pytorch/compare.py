@@ -146,9 +146,14 @@ def peer_train(python: str, config: str, steps: int, compiled: bool, timeout: in
     return {"figures": figures, "raw": result, "command": command}
 
 
+# The peer's own best thread rule: its MKL products split well over two threads from 8 rows (measured
+# 2026-12-02 against one thread at 8 and 32 rows). Folio's scheduler keeps one thread to 47 rows (oneDNN's products).
+PEER_SMALL_BATCH = 8
+
+
 def peer_decode(python: str, threads: int, batches, compiled: bool, timeout: int):
     command = [python, os.path.join(PEER_DIR, "decode.py"), "--batch"] + [str(b) for b in batches] + [
-        "--tokens", "200", "--prompt-len", "6", "--threads", str(threads), "--small-batch", "8", "--ttft-prompt-len", "256"]
+        "--tokens", "200", "--prompt-len", "6", "--threads", str(threads), "--small-batch", str(PEER_SMALL_BATCH), "--ttft-prompt-len", "256"]
     if compiled:
         command.append("--compile")
     ok, output, seconds = run(command, timeout, PEER_ENV)
@@ -259,8 +264,9 @@ def main(argv=None):
     parser.add_argument("--default-steps", type=int, default=40)
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--decode-threads", type=int, default=2,
-                        help="Folio's DecodeSpeed intra-op threads argument, mirrored by the peer: prefills and batches of 8+ "
-                             "use this many, smaller batches 1 (Folio's DecodeScheduler rule). 1: one thread throughout")
+                        help="Folio's DecodeSpeed intra-op threads argument and the peer's: prefills and large batches use this "
+                             "many (Folio from DecodeScheduler.SMALL_BATCH rows, the peer from 8), smaller batches 1. "
+                             "1: one thread throughout")
     parser.add_argument("--python", default=VENV_PYTHON if os.path.exists(VENV_PYTHON) else sys.executable,
                         help="the interpreter with torch (default: target/pytorch-venv/bin/python)")
     parser.add_argument("--peer-gomp-spincount", default="2000", metavar="N|none",
@@ -347,7 +353,8 @@ def main(argv=None):
     print(f"\nFolio vs the PyTorch {torch_version} peer, {args.pairs} alternating pair(s); medians; Folio speed-up > 1 = Folio faster on that row "
           f"(peer time / Folio time, or Folio tokens/s / peer tokens/s).")
     print(f"Decoding: Folio's DecodeSpeed {args.decode_threads} {' '.join(map(str, args.batches))}; the peer: prefills on "
-          f"{args.decode_threads} thread(s), decode steps of fewer than 8 rows on 1, larger on {args.decode_threads}.")
+          f"{args.decode_threads} thread(s), decode steps of fewer than {PEER_SMALL_BATCH} rows on 1, larger on {args.decode_threads} "
+          f"(Folio's: fewer than 48 rows on 1).")
     print(f"Peer environment: {' '.join(f'{k}={v}' for k, v in PEER_ENV.items()) or 'unchanged'} "
           f"(Folio sets GOMP_SPINCOUNT=2000 for itself unless the environment has one).\n")
     print(markdown(table, args))

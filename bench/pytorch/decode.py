@@ -8,9 +8,9 @@ together and --tokens tokens are sampled per row (temperature 0.8, softmax, torc
 prefill yields the first token, then --tokens - 1 decode steps the rest, as Folio counts 200 tokens.
 Also the time to first token (prefill + greedy pick) of a --ttft-prompt-len token prompt at batch 1.
 
-Threads follow the rule of Folio's DecodeScheduler(..., intraOpThreads=--threads): prefills use
---threads; a decode step of fewer than --small-batch rows uses 1 thread (many small ops, where OpenMP
-hand-offs cost more than they share), larger batches --threads. --threads 1 means 1 everywhere.
+Threads as Folio's DecodeScheduler(..., intraOpThreads=--threads) sets them, with the peer's own threshold:
+prefills use --threads; a decode step of fewer than --small-batch rows uses 1 thread (many small ops, where
+OpenMP hand-offs cost more than they share), larger batches --threads. --threads 1 means 1 everywhere.
 Prints one JSON line per figure.
 """
 

@@ -33,10 +33,12 @@ public final class DecodeScheduler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DecodeScheduler.class);
     /**
-     * Below this many sequences a decoding step is many small ops, and one libtorch thread runs it faster than
-     * two (OpenMP hand-offs cost more than they share); from here on the matrix products are big enough to split.
+     * Below this many sequences a decoding step runs on one libtorch thread. With oneDNN's weight products
+     * ({@link dev.folio.model.ScriptedInference.WeightProducts}) one thread beats two through 16 rows and ties at 32
+     * (the second core's OpenMP hand-offs wait on whatever else runs there: request threads, clients, the JIT), and
+     * two win from 64 (docs/performance.md, 2026-12-02, fourth session). It also leaves the other core to prefills.
      */
-    static final int SMALL_BATCH = 8;
+    public static final int SMALL_BATCH = 48;
 
     private final int maxBatch;
     private final int prefillChunk;

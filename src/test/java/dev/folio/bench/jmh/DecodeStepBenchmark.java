@@ -6,6 +6,7 @@ import dev.folio.DjlOffline;
 import dev.folio.AtenCpuCapability;
 import dev.folio.OpenMpSpin;
 import dev.folio.model.GradMode;
+import dev.folio.inference.DecodeScheduler;
 import dev.folio.model.IntraOpThreads;
 import dev.folio.model.SlotKvCache;
 import dev.folio.store.LoadedModel;
@@ -52,7 +53,7 @@ public class DecodeStepBenchmark {
         model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
         manager = NDManager.newBaseManager();
         gradMode = GradMode.disabled();
-        IntraOpThreads.set(batch < 8 ? 1 : 2); // as the scheduler does
+        IntraOpThreads.set(batch < DecodeScheduler.SMALL_BATCH ? 1 : 2); // as the scheduler does
         slots = new SlotKvCache(manager, model.gpt().config(), batch);
         tokens = new int[batch];
         Arrays.fill(tokens, 5);
