@@ -80,7 +80,7 @@ public final class ScriptedInference implements AutoCloseable {
             try (GradMode ignored = GradMode.disabled()) {
                 packed = IValueUtils.runMethod(module, "pack", weightList);
             } catch (EngineException e) {
-                log.warn("oneDNN cannot take the weight products here ({}); using libtorch's linear", e.getMessage().strip());
+                log.warn("oneDNN cannot take the weight products here ({}); using libtorch's linear", String.valueOf(e.getMessage()).strip());
             }
         }
         WeightProducts products = packed == null ? WeightProducts.LINEAR : WeightProducts.ONEDNN_PACKED;
