@@ -10,6 +10,7 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -77,10 +78,16 @@ public final class ScriptedInference implements AutoCloseable {
         IValue weightList = TorchScript.list(weights);
         IValue packed = null;
         if (wanted == WeightProducts.ONEDNN_PACKED && Device.Type.CPU.equals(weights.get(0).getDevice().getDeviceType())) {
+            // on one libtorch thread: a parallel reorder would leave an OpenMP worker on the loading thread for its
+            // life, and past the core count every parallel region of the scheduler sleeps at its barriers
+            int threads = JniUtils.getNumThreads();
+            IntraOpThreads.set(1);
             try (GradMode ignored = GradMode.disabled()) {
                 packed = IValueUtils.runMethod(module, "pack", weightList);
             } catch (EngineException e) {
                 log.warn("oneDNN cannot take the weight products here ({}); using libtorch's linear", String.valueOf(e.getMessage()).strip());
+            } finally {
+                IntraOpThreads.set(threads);
             }
         }
         WeightProducts products = packed == null ? WeightProducts.LINEAR : WeightProducts.ONEDNN_PACKED;
