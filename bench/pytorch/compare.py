@@ -147,7 +147,7 @@ def peer_train(python: str, config: str, steps: int, compiled: bool, timeout: in
 
 
 # The peer's own best thread rule: its MKL products split well over two threads from 8 rows (measured
-# 2026-12-02 against one thread at 8 and 32 rows). Folio's scheduler keeps one thread to 47 rows (oneDNN's products).
+# 2026-12-02 against one thread at 8 and 32 rows). Folio's scheduler keeps one thread to 11 rows (oneDNN's products).
 PEER_SMALL_BATCH = 8
 
 
@@ -354,7 +354,7 @@ def main(argv=None):
           f"(peer time / Folio time, or Folio tokens/s / peer tokens/s).")
     print(f"Decoding: Folio's DecodeSpeed {args.decode_threads} {' '.join(map(str, args.batches))}; the peer: prefills on "
           f"{args.decode_threads} thread(s), decode steps of fewer than {PEER_SMALL_BATCH} rows on 1, larger on {args.decode_threads} "
-          f"(Folio's: fewer than 48 rows on 1).")
+          f"(Folio's: fewer than 12 rows on 1).")
     print(f"Peer environment: {' '.join(f'{k}={v}' for k, v in PEER_ENV.items()) or 'unchanged'} "
           f"(Folio sets GOMP_SPINCOUNT=2000 for itself unless the environment has one).\n")
     print(markdown(table, args))

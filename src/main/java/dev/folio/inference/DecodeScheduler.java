@@ -33,12 +33,12 @@ public final class DecodeScheduler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DecodeScheduler.class);
     /**
-     * Below this many sequences a decoding step runs on one libtorch thread. With oneDNN's weight products
-     * ({@link dev.folio.model.ScriptedInference.WeightProducts}) one thread beats two through 16 rows and ties at 32
-     * (the second core's OpenMP hand-offs wait on whatever else runs there: request threads, clients, the JIT), and
-     * two win from 64 (docs/performance.md, 2026-12-02, fourth session). It also leaves the other core to prefills.
+     * Below this many sequences a decoding step runs on one libtorch thread: with oneDNN's weight products
+     * ({@link dev.folio.model.ScriptedInference.WeightProducts}) one thread beats two at 8 rows, two win from 12
+     * (docs/performance.md, 2026-12-02, fourth session). Small steps are many small ops, where OpenMP hand-offs
+     * cost more than they share.
      */
-    public static final int SMALL_BATCH = 48;
+    public static final int SMALL_BATCH = 12;
 
     private final int maxBatch;
     private final int prefillChunk;
