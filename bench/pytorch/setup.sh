@@ -16,5 +16,7 @@ links=()
 for dir in /opt/wheels /opt/pypi/files /opt/pypi-more/files; do
   [ -d "$dir" ] && links+=(--find-links "$dir")
 done
-"$venv/bin/pip" install --no-index "${links[@]}" torch numpy
+# Pinned: the figures in docs/performance.md are for 2.13.0+cpu, and the mirrors also hold a CUDA build of a later
+# torch (it needs cuda-toolkit, which they lack), which pip only falls back from after trying to resolve it.
+"$venv/bin/pip" install --no-index "${links[@]}" "torch==2.13.0+cpu" numpy
 "$venv/bin/python" -c 'import torch, numpy; print("torch", torch.__version__, "numpy", numpy.__version__)'
