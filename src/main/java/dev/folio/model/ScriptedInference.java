@@ -44,11 +44,12 @@ public final class ScriptedInference implements AutoCloseable {
 
     private final GptConfig config;
     private final PtSymbolBlock module;
-    private final IValue weights;
+    private IValue weights;
     private final IValue biases;
-    private final IValue packed;
+    private IValue packed;
     private final WeightProducts products;
     private final IValue heads;
+    private volatile ServingPath servingPath;
 
     private ScriptedInference(GptConfig config, PtSymbolBlock module, IValue weights, IValue biases, IValue packed, WeightProducts products) {
         this.config = config;
@@ -58,18 +59,22 @@ public final class ScriptedInference implements AutoCloseable {
         this.packed = packed;
         this.products = products;
         this.heads = IValue.from((long) config.nHead());
+        this.servingPath = ServingPath.unchecked(products);
     }
 
     /**
-     * Compiles the passes for {@code gpt}'s (loaded or initialised) weights: with oneDNN's products on CPU unless
-     * {@value #PRODUCTS_PROPERTY} says {@code linear}, or this libtorch cannot reorder for oneDNN.
+     * Compiles the passes for {@code gpt}'s (loaded or initialised) weights with the fastest products that agree with
+     * the float64 reference on this CPU ({@link ServingPaths#choose}): oneDNN's, unless they are wrong here or
+     * {@value #PRODUCTS_PROPERTY} says {@code linear}; then libtorch's linear.
      */
     public static ScriptedInference compile(Gpt gpt, NDManager manager) {
-        boolean linearAsked = "linear".equalsIgnoreCase(System.getProperty(PRODUCTS_PROPERTY, ""));
-        return compile(gpt, manager, linearAsked ? WeightProducts.LINEAR : WeightProducts.ONEDNN_PACKED);
+        return ServingPaths.choose(gpt, manager);
     }
 
-    /** As {@link #compile(Gpt, NDManager)}, with the products asked for ({@code LINEAR} off the CPU, or if oneDNN refuses). */
+    /**
+     * The passes with the products asked for, unchecked ({@code LINEAR} off the CPU, or if oneDNN refuses): what tests
+     * and benchmarks use to hold one path to the reference.
+     */
     public static ScriptedInference compile(Gpt gpt, NDManager manager, WeightProducts wanted) {
         List<NDArray> weights = new ArrayList<>();
         List<NDArray> biases = new ArrayList<>();
@@ -100,6 +105,34 @@ public final class ScriptedInference implements AutoCloseable {
     /** The weight products these passes run. */
     public WeightProducts products() {
         return products;
+    }
+
+    /** Which products serve and why, as the load-time check found ({@link ServingPaths}). */
+    public ServingPath servingPath() {
+        return servingPath;
+    }
+
+    void servingPath(ServingPath path) {
+        this.servingPath = path;
+    }
+
+    /**
+     * Tests only: exchanges two matrices of the packed list (oneDNN) or of the weight list (linear), making these
+     * passes deliberately wrong, so that a test can watch the load-time check refuse them.
+     */
+    void exchangeMatrices(int first, int second, NDManager manager) {
+        boolean onednn = products == WeightProducts.ONEDNN_PACKED;
+        IValue list = onednn ? packed : weights;
+        PtNDArray[] arrays = list.toTensorArray((PtNDManager) manager);
+        PtNDArray kept = arrays[first];
+        arrays[first] = arrays[second];
+        arrays[second] = kept;
+        if (onednn) {
+            packed = IValue.listFrom(arrays);
+        } else {
+            weights = IValue.listFrom(arrays);
+        }
+        list.close();
     }
 
     /**

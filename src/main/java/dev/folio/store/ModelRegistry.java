@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.folio.model.GradMode;
 import dev.folio.model.IntraOpThreads;
+import dev.folio.model.ServingPath;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -137,6 +138,12 @@ public final class ModelRegistry implements AutoCloseable {
     public Optional<ModelMetadata> currentMetadata() {
         Entry entry = current.get();
         return entry == null ? Optional.empty() : Optional.of(entry.model.metadata());
+    }
+
+    /** Which weight products the current model's passes run, and why, without taking a lease. */
+    public Optional<ServingPath> currentServingPath() {
+        Entry entry = current.get();
+        return entry == null ? Optional.empty() : Optional.of(entry.model.inference().servingPath());
     }
 
     @Override

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The batched decoding steps over slot caches (the DJL blocks' {@link Gpt#decode}, and the TorchScript
- * {@link ScriptedInference} with oneDNN's products and with libtorch's linear) against the plain full forward
- * pass, sequence by sequence.
+ * {@link ScriptedInference} with the products the load-time check serves on this CPU and with libtorch's linear)
+ * against the plain full forward pass, sequence by sequence, to the check's relative bound ({@link Tolerances}).
  */
 class BatchedDecodeTest {
 
@@ -119,9 +119,10 @@ class BatchedDecodeTest {
                 }
                 for (int b = 0; b < active.size(); b++) {
                     Sequence s = active.get(b);
+                    float bound = Tolerances.bound(s.expected[s.position]);
                     for (int v = 0; v < CONFIG.vocabSize(); v++) {
                         float error = Math.abs(rows[b][v] - s.expected[s.position][v]);
-                        assertThat(error).as("row %d (batch of %d), position %d", b, active.size(), s.position).isLessThan(1e-4f);
+                        assertThat(error).as("row %d (batch of %d), position %d", b, active.size(), s.position).isLessThanOrEqualTo(bound);
                     }
                     s.position++;
                 }
@@ -159,8 +160,9 @@ class BatchedDecodeTest {
                     NDArray logits = decoder.decode(step, tokens, positions, slots);
                     for (int b = 0; b < rows.size(); b++) {
                         float[] row = logits.get(b).toFloatArray();
+                        float bound = Tolerances.bound(rows.get(b).expected[position]);
                         for (int v = 0; v < CONFIG.vocabSize(); v++) {
-                            assertThat(Math.abs(row[v] - rows.get(b).expected[position][v])).as("row %d, position %d", b, position).isLessThan(1e-4f);
+                            assertThat(Math.abs(row[v] - rows.get(b).expected[position][v])).as("row %d, position %d", b, position).isLessThanOrEqualTo(bound);
                         }
                     }
                 }

@@ -12,10 +12,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link ScriptedInference#prefill} against the DJL blocks' {@link Gpt#forward} with a cache, which the server used before. */
+/**
+ * {@link ScriptedInference#prefill} against the DJL blocks' {@link Gpt#forward} with a cache, which the server used before,
+ * to the load-time check's relative bound ({@link Tolerances}). oneDNN's products are held to it where the check would
+ * serve them; where it refuses them (a CPU whose oneDNN kernels are wrong), those cases are skipped and say why.
+ */
 class ScriptedPrefillTest {
-
-    private static final float TOLERANCE = 1e-4f;
 
     private static GptConfig config(boolean bias) {
         return new GptConfig(13, 32, 2, 2, 16, 0f, bias);
@@ -34,13 +36,15 @@ class ScriptedPrefillTest {
     @CsvSource({"true, ONEDNN_PACKED", "false, ONEDNN_PACKED", "true, LINEAR", "false, LINEAR"})
     void aPaddedBatchFromPositionZeroGivesTheBlocksLogitsAndCache(boolean bias, WeightProducts products) {
         try (TestGpt fixture = new TestGpt(config(bias), 5).withRandomBiases();
-                ScriptedInference script = ScriptedInference.compile(fixture.gpt, fixture.manager, products);
                 GradMode ignored = GradMode.disabled()) {
-            NDManager manager = fixture.manager;
-            NDArray tokens = manager.create(ids(1, 3 * 9), new Shape(3, 9));
-            Gpt.Step expected = fixture.gpt.forward(fixture.ps(), tokens, KvCache.empty());
-            Gpt.Step actual = script.prefill(manager, tokens, KvCache.empty());
-            assertClose(actual, expected, 9);
+            Tolerances.assumeServedHere(fixture.gpt, fixture.manager, products);
+            try (ScriptedInference script = ScriptedInference.compile(fixture.gpt, fixture.manager, products)) {
+                NDManager manager = fixture.manager;
+                NDArray tokens = manager.create(ids(1, 3 * 9), new Shape(3, 9));
+                Gpt.Step expected = fixture.gpt.forward(fixture.ps(), tokens, KvCache.empty());
+                Gpt.Step actual = script.prefill(manager, tokens, KvCache.empty());
+                assertClose(actual, expected, 9);
+            }
         }
     }
 
@@ -48,18 +52,20 @@ class ScriptedPrefillTest {
     @CsvSource({"true, ONEDNN_PACKED", "false, ONEDNN_PACKED", "true, LINEAR", "false, LINEAR"})
     void aChunkAfterACachedPrefixGivesTheBlocksLogitsAndCache(boolean bias, WeightProducts products) {
         try (TestGpt fixture = new TestGpt(config(bias), 6).withRandomBiases();
-                ScriptedInference script = ScriptedInference.compile(fixture.gpt, fixture.manager, products);
                 GradMode ignored = GradMode.disabled()) {
-            NDManager manager = fixture.manager;
-            int[] ids = ids(2, 16);
-            NDArray whole = manager.create(ids, new Shape(1, 16));
-            KvCache prefix = script.prefill(manager, whole.get(":, :5"), KvCache.empty()).cache();
-            Gpt.Step expected = fixture.gpt.forward(fixture.ps(), whole.get(":, 5:"), prefix);
-            Gpt.Step actual = script.prefill(manager, whole.get(":, 5:"), prefix);
-            assertClose(actual, expected, 16);
-            // and the chunked logits are the whole sequence's at those positions
-            float[] full = fixture.gpt.logits(fixture.ps(), whole, false).get(":, 5:").toFloatArray();
-            assertMaxError(actual.logits().toFloatArray(), full);
+            Tolerances.assumeServedHere(fixture.gpt, fixture.manager, products);
+            try (ScriptedInference script = ScriptedInference.compile(fixture.gpt, fixture.manager, products)) {
+                NDManager manager = fixture.manager;
+                int[] ids = ids(2, 16);
+                NDArray whole = manager.create(ids, new Shape(1, 16));
+                KvCache prefix = script.prefill(manager, whole.get(":, :5"), KvCache.empty()).cache();
+                Gpt.Step expected = fixture.gpt.forward(fixture.ps(), whole.get(":, 5:"), prefix);
+                Gpt.Step actual = script.prefill(manager, whole.get(":, 5:"), prefix);
+                assertClose(actual, expected, 16);
+                // and the chunked logits are the whole sequence's at those positions
+                float[] full = fixture.gpt.logits(fixture.ps(), whole, false).get(":, 5:").toFloatArray();
+                assertMaxError(actual.logits().toFloatArray(), full);
+            }
         }
     }
 
@@ -95,6 +101,6 @@ class ScriptedPrefillTest {
         for (int i = 0; i < actual.length; i++) {
             max = Math.max(max, Math.abs(actual[i] - expected[i]));
         }
-        assertThat(max).isLessThan(TOLERANCE);
+        assertThat(max).isLessThanOrEqualTo(Tolerances.bound(expected));
     }
 }

@@ -6,6 +6,7 @@ import dev.folio.api.ModelRouter;
 import dev.folio.api.chat.ChatPrompts;
 import dev.folio.chat.TypographicNormalizer;
 import dev.folio.inference.ConcurrencyLimiter;
+import dev.folio.model.ServingPath;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
@@ -72,37 +73,68 @@ public class InfoController {
             @JsonProperty("chat_stop") List<String> chatStop,
             @JsonProperty("chat_speakers") Map<String, String> chatSpeakers,
             @JsonProperty("chat_normalisation") Map<String, List<String>> chatNormalisation,
+            @JsonProperty("serving_path") ServingPathInfo servingPath,
             @JsonProperty("models") List<ServedModel> models) {}
+
+    /** Which weight products a model's passes run, and why: each path tried at load against the float64 reference. */
+    public record ServingPathInfo(
+            @JsonProperty("products") String products,
+            @JsonProperty("reason") String reason,
+            @JsonProperty("verified") boolean verified,
+            @JsonProperty("tolerance") double tolerance,
+            @JsonProperty("check_ms") long checkMillis,
+            @JsonProperty("candidates") List<CandidateInfo> candidates) {
+
+        static ServingPathInfo of(ServingPath path) {
+            return new ServingPathInfo(path.name(), path.reason(), path.verified(), path.tolerance(), path.checkMillis(),
+                    path.candidates().stream().map(c -> new CandidateInfo(ServingPath.name(c.products()),
+                            Double.isFinite(c.relativeError()) ? c.relativeError() : null, c.worstPass(), c.agrees())).toList());
+        }
+    }
+
+    /** One path tried: its largest error relative to the logits' magnitude (null if it could not run), and the pass that showed it. */
+    public record CandidateInfo(
+            @JsonProperty("products") String products,
+            @JsonProperty("relative_error") Double relativeError,
+            @JsonProperty("worst_pass") String worstPass,
+            @JsonProperty("agrees") boolean agrees) {}
 
     /** One served model, as /info lists them all. */
     public record ServedModel(@JsonProperty("model_id") String modelId, @JsonProperty("model_version") String modelVersion,
             @JsonProperty("parameter_count") long parameterCount, @JsonProperty("vocabulary_size") int vocabularySize,
-            @JsonProperty("block_size") int blockSize, @JsonProperty("default") boolean isDefault) {}
+            @JsonProperty("block_size") int blockSize, @JsonProperty("default") boolean isDefault,
+            @JsonProperty("serving_path") ServingPathInfo servingPath) {}
 
     @Operation(summary = "Text Generation Inference endpoint info",
             description = "The default model's info (or ?model=NAME's), its limits, and every served model in models")
     @GetMapping("/info")
     public ResponseEntity<Info> info(@RequestParam(name = "model", required = false) String model) {
-        return router.resolve(model, "model").currentMetadata().map(this::info).map(ResponseEntity::ok)
+        ModelRegistry registry = router.resolve(model, "model");
+        return registry.currentMetadata().map(m -> info(m, registry)).map(ResponseEntity::ok)
                 .orElseGet(() -> ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build());
     }
 
-    private Info info(ModelMetadata m) {
+    private Info info(ModelMetadata m, ModelRegistry registry) {
         ModelMetadata.Chat chat = ChatPrompts.settings(m);
         int block = m.architecture().blockSize();
         return new Info(m.modelName(), m.version(), "text-generation", limiter.limit(), limits.maxBestOf(), limits.maxStopSequences(), block,
                 block + limits.maxNewTokensLimit(), 1, 1, "folio", version, null, null, m.version(), m.parameterCount(), block,
                 m.vocabulary(), m.training() != null ? m.training().valLoss() : null, limits(), chat.template(), chat.stop(), speakers,
-                TypographicNormalizer.replacements(), served());
+                TypographicNormalizer.replacements(), servingPath(registry), served());
     }
 
     private List<ServedModel> served() {
         List<ServedModel> served = new ArrayList<>();
         for (ModelRegistry r : router.registries().all()) {
             r.currentMetadata().ifPresent(m -> served.add(new ServedModel(m.modelName(), m.version(), m.parameterCount(),
-                    m.architecture().vocabSize(), m.architecture().blockSize(), m.modelName().equals(router.registries().defaultName()))));
+                    m.architecture().vocabSize(), m.architecture().blockSize(), m.modelName().equals(router.registries().defaultName()),
+                    servingPath(r))));
         }
         return served;
+    }
+
+    private static ServingPathInfo servingPath(ModelRegistry registry) {
+        return registry.currentServingPath().map(ServingPathInfo::of).orElse(null);
     }
 
     private Map<String, Object> limits() {
