@@ -12,12 +12,12 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * Streams a generation as Server-Sent Events from a generation thread: one data-only event per token,
+ * Streams a generation as Server-Sent Events from a generation thread: one data-only event per token, framed
+ * {@code data: <json>} as OpenAI and TGI frame theirs ({@link SseFrames}),
  * sent as soon as it is produced. A client that goes away makes the next send fail, which cancels the
  * generation before its next decoding step. An error after the stream began is one event, then the end.
  */
@@ -133,7 +133,7 @@ public class TokenStreamer {
             return;
         }
         try {
-            emitter.send(SseEmitter.event().data(event, event instanceof String ? MediaType.TEXT_PLAIN : MediaType.APPLICATION_JSON));
+            emitter.send(SseFrames.data(event));
         } catch (IOException | IllegalStateException e) {
             gone.set(true); // the client went away: the generator stops before its next step
         }
