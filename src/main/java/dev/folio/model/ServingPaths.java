@@ -62,8 +62,9 @@ public final class ServingPaths {
                         return;
                     }
                     inference.close();
-                    log.warn("refusing {} for a {}-layer, {}-wide model on this CPU: {}", ServingPath.name(wanted), gpt.config().nLayer(),
-                            gpt.config().nEmbd(), candidate.note());
+                    log.warn("refusing {} for a {}-layer, {}-wide model on this CPU: {}{}", ServingPath.name(wanted), gpt.config().nLayer(),
+                            gpt.config().nEmbd(), candidate.note(), wanted == WeightProducts.ONEDNN_PACKED && System.getenv("DNNL_MAX_CPU_ISA") == null
+                                    ? " (DNNL_MAX_CPU_ISA=AVX2 in the environment keeps oneDNN to its AVX2 kernels; the check judges them at the next start)" : "");
                 }
             } catch (RuntimeException | Error e) {
                 outcome.set(e);
