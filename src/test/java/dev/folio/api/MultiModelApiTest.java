@@ -213,7 +213,8 @@ class MultiModelApiTest {
         ModelMetadata lateV2 = TestModels.publish(store, "tiny-late", TestModels.TOKENIZER, null, 65);
         waitUntilServed("tiny-late", lateV2.version());
         String metrics = api().get("/actuator/prometheus").body();
-        assertThat(metrics).contains("folio_model_info{model=\"tiny-late\",version=\"" + lateV2.version() + "\"} 1")
+        String path = api().json(api().get("/info?model=tiny-late").body()).get("serving_path").get("products").asString();
+        assertThat(metrics).contains("folio_model_info{model=\"tiny-late\",serving_path=\"" + path + "\",version=\"" + lateV2.version() + "\"} 1")
                 .contains("folio_model_reloads_total{model=\"tiny-late\",outcome=\"loaded\"} 1.0");
     }
 
