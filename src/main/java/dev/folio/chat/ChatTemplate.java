@@ -94,6 +94,17 @@ public final class ChatTemplate {
      * @throws TemplateBoundsException if a bound was crossed
      */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, String> speakers, TemplateLimits limits) {
+        Rendered rendered = attempt(messages, addGenerationPrompt, speakers, limits);
+        if (rendered.raised() != null) {
+            throw new IllegalArgumentException(rendered.raised());
+        }
+        return rendered.output();
+    }
+
+    /** The prompt, or the message the template refused the conversation with (raise_exception). */
+    private record Rendered(String output, String raised) {}
+
+    private Rendered attempt(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, String> speakers, TemplateLimits limits) {
         Map<String, Object> bindings = new LinkedHashMap<>();
         bindings.put("messages", templateMessages(messages));
         bindings.put("add_generation_prompt", addGenerationPrompt);
@@ -107,7 +118,7 @@ public final class ChatTemplate {
         RenderResult result = spent.result();
         Optional<String> raised = JinjavaEngine.raisedMessage(result.getErrors());
         if (raised.isPresent()) {
-            throw new IllegalArgumentException(raised.get());
+            return new Rendered(null, raised.get());
         }
         Optional<String> overLimit = TemplateProblems.overLimit(result, limits);
         if (overLimit.isPresent()) {
@@ -122,27 +133,23 @@ public final class ChatTemplate {
         if (output.getBytes(StandardCharsets.UTF_8).length > limits.maxOutputBytes()) {
             throw new TemplateBoundsException("Chat template refused: " + TemplateProblems.outputTooBig(limits));
         }
-        return output;
+        return new Rendered(output, null);
     }
 
     /**
-     * Renders a short sample conversation within {@code limits}, so a template that cannot stay within them is
-     * refused when it is set, not on every request. A template that refuses the sample (raise_exception) or fails
-     * on it otherwise is not refused here: it may accept the conversations it is meant for.
+     * Renders a short sample conversation within {@code limits}, so a template that cannot stay within them, or that
+     * fails to render at all (an unknown filter, a method it may not call), is refused when it is set, not on every
+     * request. A template that refuses the sample itself ({@code raise_exception}) is not: it may accept the
+     * conversations it is meant for.
      *
      * @throws TemplateBoundsException if rendering the sample crossed a bound
+     * @throws IllegalArgumentException if it failed otherwise, saying what failed
      */
-    public void checkBounds(TemplateLimits limits, Map<String, String> speakers) {
+    public void check(TemplateLimits limits, Map<String, String> speakers) {
         List<ChatMessage> sample = List.of(new ChatMessage("system", null, "A street in Verona."),
                 new ChatMessage("user", null, "Good morrow."), new ChatMessage("assistant", null, "Good morrow, sir."),
                 new ChatMessage("user", null, "What news?"));
-        try {
-            render(sample, true, speakers, limits);
-        } catch (TemplateBoundsException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            // the template's own verdict on this sample, not a bound
-        }
+        attempt(sample, true, speakers, limits);
     }
 
     @Override

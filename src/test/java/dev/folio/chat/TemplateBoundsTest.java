@@ -121,16 +121,19 @@ class TemplateBoundsTest {
         List<ChatMessage> scene = Collections.nCopies(200, new ChatMessage("user", null, "Good morrow, fair maid."));
 
         assertThat(ChatTemplate.playScript().render(scene, true, VERONA, loops(200))).endsWith("JULIET:\n");
-        assertThatCode(() -> ChatTemplate.playScript().checkBounds(TemplateLimits.DEFAULT, VERONA)).doesNotThrowAnyException();
+        assertThatCode(() -> ChatTemplate.playScript().check(TemplateLimits.DEFAULT, VERONA)).doesNotThrowAnyException();
     }
 
     @Test
-    void checkingBoundsRefusesOnlyABoundNotTheTemplatesOwnVerdict() {
+    void checkingATemplateRefusesABoundOrAFailureButNotTheTemplatesOwnVerdict() {
         assertThatThrownBy(() -> ChatTemplate.of("{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}")
-                .checkBounds(TemplateLimits.DEFAULT, VERONA))
+                .check(TemplateLimits.DEFAULT, VERONA))
                 .isInstanceOf(TemplateBoundsException.class)
                 .hasMessageContaining("loop budget");
-        assertThatCode(() -> ChatTemplate.of("{{ raise_exception('no system messages') }}").checkBounds(TemplateLimits.DEFAULT, VERONA))
+        assertThatThrownBy(() -> ChatTemplate.of("{{ 'a'.repeat(3) }}").check(TemplateLimits.DEFAULT, VERONA))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("repeat");
+        assertThatCode(() -> ChatTemplate.of("{{ raise_exception('no system messages') }}").check(TemplateLimits.DEFAULT, VERONA))
                 .doesNotThrowAnyException();
     }
 }

@@ -115,7 +115,7 @@ public class ModelsController {
         try {
             // held to the bounds every request's render is held to, on a sample conversation: a template that cannot
             // stay within them is refused now, not on every request
-            prompts.checkBounds(ChatTemplate.of(request.template()));
+            prompts.check(ChatTemplate.of(request.template()));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("template: " + e.getMessage(), "template");
         }

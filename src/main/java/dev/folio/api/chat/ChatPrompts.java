@@ -48,13 +48,14 @@ public class ChatPrompts {
 
     /**
      * Renders a sample conversation with {@code template} within the bounds every request's render is held to, on the
-     * render pool: a template that cannot stay within them is refused when it is set, not on every request.
+     * render pool: a template that cannot stay within them, or fails to render, is refused when it is set, not on every
+     * request ({@link ChatTemplate#check}).
      *
-     * @throws dev.folio.chat.TemplateBoundsException naming the bound
+     * @throws IllegalArgumentException saying what failed or naming the bound
      */
-    public void checkBounds(ChatTemplate template) {
+    public void check(ChatTemplate template) {
         WorkPool.await(renderers.submit(() -> {
-            template.checkBounds(limits, speakers);
+            template.check(limits, speakers);
             return template;
         }));
     }
