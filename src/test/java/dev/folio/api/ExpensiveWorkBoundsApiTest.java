@@ -28,7 +28,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * budget (set to 1 ms here, so an expensive grammar always does), refused once and remembered.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"folio.admin.key=adm1n", "folio.generation.grammar-compile-timeout=1ms"})
+        properties = {"folio.admin.key=adm1n", "folio.generation.grammar-compile-timeout=1ms",
+                // time enough that the loop budget, not the clock, is what stops a render here
+                "folio.chat.max-render-time=1m"})
 class ExpensiveWorkBoundsApiTest {
 
     /** Every message costs a million loop iterations: over the default budget for any conversation. */
