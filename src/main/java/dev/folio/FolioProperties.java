@@ -22,8 +22,22 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
      *
      * @param speakers who speaks a message that names nobody, per role (a template reads them as {@code speakers})
      * @param defaultMaxTokens a reply's budget when the request does not say (a reply usually ends sooner, at the end of its speech)
+     * @param maxLoopIterations loop iterations one template render may run, summed over all its loops, nested or not
+     * @param maxRenderTime how long one template render may take
+     * @param maxStringLength the longest string a template may build (and the largest size a filter may be asked for)
+     * @param maxOutputBytes the largest prompt a template may render, in UTF-8 bytes
+     * @param renderThreads threads that render chat templates (a fixed set: renders never take more cores than this)
+     * @param maxQueuedRenders renders waiting for a thread; beyond, 429 at once
      */
-    public record Chat(@DefaultValue Speakers speakers, @DefaultValue("400") int defaultMaxTokens) {}
+    public record Chat(@DefaultValue Speakers speakers, @DefaultValue("400") int defaultMaxTokens,
+            @DefaultValue("100000") long maxLoopIterations, @DefaultValue("500ms") Duration maxRenderTime,
+            @DefaultValue("100000") long maxStringLength, @DefaultValue("1000000") long maxOutputBytes,
+            @DefaultValue("1") int renderThreads, @DefaultValue("64") int maxQueuedRenders) {
+
+        public dev.folio.chat.TemplateLimits templateLimits() {
+            return new dev.folio.chat.TemplateLimits(maxLoopIterations, maxRenderTime, maxStringLength, maxOutputBytes);
+        }
+    }
 
     /**
      * @param user the user's default speaker
@@ -92,6 +106,10 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
      * @param maxGrammarLength the longest regex or JSON Schema a grammar may be, in characters
      * @param maxGrammarStates the most automaton states a compiled grammar may have (beyond, 422: never a hang or an out-of-memory)
      * @param maxBestOf the most samples best_of may ask for
+     * @param grammarThreads threads that compile grammars (a fixed set, so compiling never takes the decode scheduler's core)
+     * @param maxQueuedGrammars grammars waiting for a compile thread; beyond, 429 at once
+     * @param grammarCompileTimeout how long compiling one grammar may take; beyond, it is stopped and refused (422, and remembered)
+     * @param grammarCacheSize compiled grammars and refusals remembered, most recently used first
      */
     public record Generation(
             @DefaultValue("100") int defaultMaxNewTokens,
@@ -109,7 +127,11 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
             @DefaultValue("2") int intraOpThreads,
             @DefaultValue("4096") int maxGrammarLength,
             @DefaultValue("20000") int maxGrammarStates,
-            @DefaultValue("8") int maxBestOf) {}
+            @DefaultValue("8") int maxBestOf,
+            @DefaultValue("1") int grammarThreads,
+            @DefaultValue("16") int maxQueuedGrammars,
+            @DefaultValue("1s") Duration grammarCompileTimeout,
+            @DefaultValue("256") int grammarCacheSize) {}
 
     /** @param key when set, inference routes need {@code Authorization: Bearer <key>}; unset, they are open (as TGI) */
     public record Api(String key) {}

@@ -25,9 +25,6 @@ import java.util.Optional;
  */
 public final class ChatTemplate {
 
-    /** Largest rendered prompt, in UTF-8 bytes (the unit Jinjava counts); beyond, rendering fails. */
-    static final long MAX_OUTPUT_BYTES = 1_000_000;
-
     private static final String PLAY_SCRIPT_RESOURCE = "/dev/folio/chat/play-script.jinja";
 
     private final String source;
@@ -84,18 +81,48 @@ public final class ChatTemplate {
      * @return the prompt text
      * @throws IllegalArgumentException with the template's own message if it calls {@code raise_exception},
      *                                  or with a plain description of what failed otherwise (an unknown filter,
-     *                                  an error in an expression, output over {@value #MAX_OUTPUT_BYTES} bytes)
+     *                                  an error in an expression, a bound of {@link TemplateLimits#DEFAULT} crossed)
      */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, String> speakers) {
+        return render(messages, addGenerationPrompt, speakers, TemplateLimits.DEFAULT);
+    }
+
+    /**
+     * As {@link #render(List, boolean, Map)}, within {@code limits}: over the loop budget, the render time, the
+     * string length or the output size, rendering stops and the exception names the bound.
+     *
+     * @throws TemplateBoundsException if a bound was crossed
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, String> speakers, TemplateLimits limits) {
+        Rendered rendered = attempt(messages, addGenerationPrompt, speakers, limits);
+        if (rendered.raised() != null) {
+            throw new IllegalArgumentException(rendered.raised());
+        }
+        return rendered.output();
+    }
+
+    /** The prompt, or the message the template refused the conversation with (raise_exception). */
+    private record Rendered(String output, String raised) {}
+
+    private Rendered attempt(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, String> speakers, TemplateLimits limits) {
         Map<String, Object> bindings = new LinkedHashMap<>();
         bindings.put("messages", templateMessages(messages));
         bindings.put("add_generation_prompt", addGenerationPrompt);
         bindings.put("speakers", speakers == null ? Map.of() : new LinkedHashMap<>(speakers));
 
-        RenderResult result = JinjavaEngine.render(source, bindings);
+        RenderBudget.Spent<RenderResult> spent = JinjavaEngine.render(source, bindings, limits);
+        if (spent.problem().isPresent()) {
+            // what else failed is a consequence: the budget stopped the loops and nodes
+            throw new TemplateBoundsException("Chat template refused: " + spent.problem().get());
+        }
+        RenderResult result = spent.result();
         Optional<String> raised = JinjavaEngine.raisedMessage(result.getErrors());
         if (raised.isPresent()) {
-            throw new IllegalArgumentException(raised.get());
+            return new Rendered(null, raised.get());
+        }
+        Optional<String> overLimit = TemplateProblems.overLimit(result, limits);
+        if (overLimit.isPresent()) {
+            throw new TemplateBoundsException("Chat template refused: " + overLimit.get());
         }
         List<String> problems = TemplateProblems.ofRender(result, lines);
         if (!problems.isEmpty()) {
@@ -103,10 +130,26 @@ public final class ChatTemplate {
         }
         String output = result.getOutput();
         // Jinjava enforces the bound as it renders; this only guards against a path that forgets to
-        if (output.getBytes(StandardCharsets.UTF_8).length > MAX_OUTPUT_BYTES) {
-            throw new IllegalArgumentException(TemplateProblems.outputTooBig());
+        if (output.getBytes(StandardCharsets.UTF_8).length > limits.maxOutputBytes()) {
+            throw new TemplateBoundsException("Chat template refused: " + TemplateProblems.outputTooBig(limits));
         }
-        return output;
+        return new Rendered(output, null);
+    }
+
+    /**
+     * Renders a short sample conversation within {@code limits}, so a template that cannot stay within them, or that
+     * fails to render at all (an unknown filter, a method it may not call), is refused when it is set, not on every
+     * request. A template that refuses the sample itself ({@code raise_exception}) is not: it may accept the
+     * conversations it is meant for.
+     *
+     * @throws TemplateBoundsException if rendering the sample crossed a bound
+     * @throws IllegalArgumentException if it failed otherwise, saying what failed
+     */
+    public void check(TemplateLimits limits, Map<String, String> speakers) {
+        List<ChatMessage> sample = List.of(new ChatMessage("system", null, "A street in Verona."),
+                new ChatMessage("user", null, "Good morrow."), new ChatMessage("assistant", null, "Good morrow, sir."),
+                new ChatMessage("user", null, "What news?"));
+        attempt(sample, true, speakers, limits);
     }
 
     @Override

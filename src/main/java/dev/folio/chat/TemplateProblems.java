@@ -4,6 +4,7 @@ import static dev.folio.chat.JinjavaEngine.unprefixed;
 
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.OutputTooBigException;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.interpret.TemplateError.ErrorReason;
@@ -11,6 +12,7 @@ import com.hubspot.jinjava.interpret.TemplateError.ErrorType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** Jinjava's errors in plain words. */
@@ -26,9 +28,7 @@ final class TemplateProblems {
         List<String> problems = new ArrayList<>();
         for (TemplateError error : result.getErrors()) {
             if (error.getSeverity() == ErrorType.FATAL) {
-                problems.add(error.getReason() == ErrorReason.OUTPUT_TOO_BIG
-                        ? outputTooBig()
-                        : describe(error, lines.sourceLine(error.getLineno(), error.getFieldName()).orElse(0)));
+                problems.add(describe(error, lines.sourceLine(error.getLineno(), error.getFieldName()).orElse(0)));
             }
         }
         // Jinjava applies an unknown filter or test as a silent no-op, only recording that it looked for it
@@ -48,8 +48,35 @@ final class TemplateProblems {
         return problems;
     }
 
-    static String outputTooBig() {
-        return "the rendered prompt is larger than " + ChatTemplate.MAX_OUTPUT_BYTES + " bytes";
+    /** The first of Jinjava's own limits the render crossed (output size, string length, collection size), named. */
+    static Optional<String> overLimit(RenderResult result, TemplateLimits limits) {
+        for (TemplateError error : result.getErrors()) {
+            if (error.getReason() == ErrorReason.OUTPUT_TOO_BIG) {
+                return Optional.of(outputTooBig(limits));
+            }
+            if (isStringTooLong(error)) {
+                return Optional.of("it builds a string longer than " + limits.maxStringLength()
+                        + " characters (the string length limit, folio.chat.max-string-length)");
+            }
+            if (error.getReason() == ErrorReason.COLLECTION_TOO_BIG) {
+                return Optional.of("it builds a list or dict too large: " + plain(error.getMessage()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static String outputTooBig(TemplateLimits limits) {
+        return "the rendered prompt is larger than " + limits.maxOutputBytes() + " bytes (the output size limit, folio.chat.max-output-bytes)";
+    }
+
+    /** Jinjava reports a string over its length limit as an exception from the operator or filter that built it. */
+    private static boolean isStringTooLong(TemplateError error) {
+        for (Throwable cause = error.getException(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof OutputTooBigException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String summarize(String summary, List<String> problems) {

@@ -26,6 +26,7 @@ final class DeadStates {
         renumbered[0] = 0;
         order[count++] = 0;
         for (int head = 0; head < count; head++) {
+            CompileCancellation.check();
             int s = order[head];
             for (int c = 0; c < classes; c++) {
                 int t = dfa.next(s, c);

@@ -41,6 +41,7 @@ final class Nfa {
         queue.add(initial);
         long transitionCount = 0;
         while (!queue.isEmpty()) {
+            CompileCancellation.check();
             for (Transition t : queue.poll().getTransitions()) {
                 transitionCount++;
                 if (ids.putIfAbsent(t.getDest(), ids.size()) == null) {

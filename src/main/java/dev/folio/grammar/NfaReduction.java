@@ -58,6 +58,7 @@ final class NfaReduction {
             queued[s] = true;
         }
         while (!work.isEmpty()) {
+            CompileCancellation.check();
             int s = work.poll();
             queued[s] = false;
             if (find(s) != s) {
@@ -163,6 +164,7 @@ final class NfaReduction {
         order[count++] = initial;
         int[][] transitions = new int[n][];
         for (int head = 0; head < count; head++) {
+            CompileCancellation.check();
             int s = order[head];
             int[] ts = joined(nfa.transitions[s]);
             for (int i = 0; i < ts.length; i += 3) {

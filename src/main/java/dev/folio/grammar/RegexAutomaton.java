@@ -23,9 +23,12 @@ final class RegexAutomaton {
                     + " transitions before determinization (repetition bounds and nesting multiply)");
         }
         BricsSyntax syntax = BricsSyntax.of(node);
+        CompileCancellation.check();
         try {
-            return new RegExp(syntax.text(), RegExp.INTERSECTION | RegExp.AUTOMATON)
+            Automaton automaton = new RegExp(syntax.text(), RegExp.INTERSECTION | RegExp.AUTOMATON)
                     .toAutomaton(syntax.automata(), false);
+            CompileCancellation.check(); // brics itself cannot be interrupted: stop as soon as it returns
+            return automaton;
         } catch (StackOverflowError e) {
             // brics parses and builds recursively; the nesting limits keep this out of reach on usual stacks
             throw new GrammarException("grammar too complex: nested too deeply");

@@ -60,6 +60,7 @@ final class SubsetConstruction {
         for (int s = 0; s < subsets.size(); s++) {
             Arrays.fill(bucketSizes, 0);
             for (int q : subsets.get(s)) {
+                CompileCancellation.check();
                 int[] m = moves[q];
                 for (int i = 0; i < m.length; i += 3) {
                     for (int c = m[i]; c <= m[i + 1]; c++) {

@@ -47,6 +47,7 @@ public final class TokenGrammar {
         this.masks = new boolean[dfa.states()][];
         Map<BitSet, boolean[]> distinct = new HashMap<>();
         for (int s = 0; s < dfa.states(); s++) {
+            CompileCancellation.check();
             BitSet allowed = new BitSet(classes);
             for (int c = 0; c < classes; c++) {
                 if (dfa.next(s, c) >= 0) {

@@ -234,17 +234,17 @@ class ChatTemplateTest {
 
         @Test
         void outputBeyondTheBoundIsRefused() {
-            ChatTemplate flood = ChatTemplate.of(
-                    "{% for i in range(1000) %}{% for j in range(1000) %}ab{% endfor %}{% endfor %}");
+            // 1000 iterations of 1001 characters: within the loop budget, over the output bound
+            ChatTemplate flood = ChatTemplate.of("{% for i in range(1000) %}" + "ab".repeat(500) + "{{ i % 2 }}{% endfor %}");
 
             assertThatThrownBy(() -> flood.render(List.of(), false, null))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("larger than " + ChatTemplate.MAX_OUTPUT_BYTES + " bytes");
+                    .hasMessageContaining("larger than " + TemplateLimits.DEFAULT.maxOutputBytes() + " bytes");
         }
 
         @Test
         void outputJustUnderTheBoundRenders() {
-            ChatTemplate half = ChatTemplate.of("{% for i in range(1000) %}{% for j in range(500) %}a{% endfor %}{% endfor %}");
+            ChatTemplate half = ChatTemplate.of("{% for i in range(500) %}" + "a".repeat(1000) + "{% endfor %}");
 
             assertThat(half.render(List.of(), false, null)).hasSize(500_000);
         }

@@ -43,10 +43,12 @@ public class ModelsController {
 
     private final ModelStore store;
     private final ModelRouter router;
+    private final ChatPrompts prompts;
 
-    public ModelsController(ModelStore store, ModelRouter router) {
+    public ModelsController(ModelStore store, ModelRouter router, ChatPrompts prompts) {
         this.store = store;
         this.router = router;
+        this.prompts = prompts;
     }
 
     /** One version as listed. */
@@ -111,7 +113,9 @@ public class ModelsController {
             @RequestParam(name = "model", required = false) String model) throws IOException {
         ModelRegistry registry = router.resolve(model, "model");
         try {
-            ChatTemplate.of(request.template());
+            // held to the bounds every request's render is held to, on a sample conversation: a template that cannot
+            // stay within them is refused now, not on every request
+            prompts.check(ChatTemplate.of(request.template()));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("template: " + e.getMessage(), "template");
         }

@@ -3,11 +3,14 @@ package dev.folio.api.chat;
 import dev.folio.FolioProperties;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.chat.ChatMessage;
+import dev.folio.api.WorkPool;
 import dev.folio.chat.ChatTemplate;
+import dev.folio.chat.TemplateLimits;
 import dev.folio.chat.TypographicNormalizer;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelMetadata;
 import dev.folio.tokenizer.CharTokenizer;
+import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +34,35 @@ public class ChatPrompts {
     private final Map<String, String> speakers;
     private final int maxInputLength;
     private final Map<String, ChatTemplate> compiled = new ConcurrentHashMap<>();
+    private final TemplateLimits limits;
+    /** Renders are admitted before they run (429 beyond the queue) and take at most this pool's threads' cores. */
+    private final WorkPool renderers;
 
     public ChatPrompts(FolioProperties properties) {
         this.speakers = properties.chat().speakers().byRole();
         this.maxInputLength = properties.generation().maxInputLength();
+        this.limits = properties.chat().templateLimits();
+        this.renderers = new WorkPool("chat-template", properties.chat().renderThreads(), properties.chat().maxQueuedRenders(),
+                "chat templates are already waiting to render");
+    }
+
+    /**
+     * Renders a sample conversation with {@code template} within the bounds every request's render is held to, on the
+     * render pool: a template that cannot stay within them, or fails to render, is refused when it is set, not on every
+     * request ({@link ChatTemplate#check}).
+     *
+     * @throws IllegalArgumentException saying what failed or naming the bound
+     */
+    public void check(ChatTemplate template) {
+        WorkPool.await(renderers.submit(() -> {
+            template.check(limits, speakers);
+            return template;
+        }));
+    }
+
+    @PreDestroy
+    void close() {
+        renderers.close();
     }
 
     /**
@@ -65,7 +93,7 @@ public class ChatPrompts {
         ModelMetadata.Chat chat = settings(model.metadata());
         String text;
         try {
-            text = template(chat.template()).render(conversation, true, speakers);
+            text = WorkPool.await(renderers.submit(() -> template(chat.template()).render(conversation, true, speakers, limits)));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("messages: the model's chat template refused the conversation: " + e.getMessage(), "messages");
         }
