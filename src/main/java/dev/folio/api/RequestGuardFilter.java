@@ -9,10 +9,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Before a request reaches a controller, and after Spring Security has let it through
@@ -30,7 +28,7 @@ public class RequestGuardFilter extends OncePerRequestFilter {
 
     private final FolioProperties properties;
     private final ModelRegistry registry;
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final ProblemWriter problems = new ProblemWriter();
 
     public RequestGuardFilter(FolioProperties properties, ModelRegistry registry) {
         this.properties = properties;
@@ -43,8 +41,8 @@ public class RequestGuardFilter extends OncePerRequestFilter {
         long limit = properties.generation().maxRequestBytes();
         if (!Routes.CORPUS_UPLOAD.matches(request)) {
             if (request.getContentLengthLong() > limit) {
-                reject(request, response, HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
-                        "request body of " + request.getContentLengthLong() + " bytes exceeds the limit of " + limit + " bytes");
+                problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
+                        "request body of " + request.getContentLengthLong() + " bytes exceeds the limit of " + limit + " bytes", "validation");
                 return;
             }
             if (request.getContentLengthLong() < 0) { // chunked: no length to refuse up front, so count while reading
@@ -55,12 +53,5 @@ public class RequestGuardFilter extends OncePerRequestFilter {
             registry.currentMetadata().ifPresent(m -> response.setHeader(MODEL_VERSION_HEADER, m.version()));
         }
         chain.doFilter(request, response);
-    }
-
-    private void reject(HttpServletRequest request, HttpServletResponse response, HttpStatus status, String title, String detail) throws IOException {
-        ResponseEntity<Object> error = ApiExceptionHandler.error(request, status, title, detail, "validation", null);
-        response.setStatus(status.value());
-        response.setContentType(String.valueOf(error.getHeaders().getContentType()));
-        response.getOutputStream().write(json.writeValueAsBytes(error.getBody()));
     }
 }

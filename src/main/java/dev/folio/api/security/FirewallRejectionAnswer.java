@@ -1,5 +1,6 @@
 package dev.folio.api.security;
 
+import dev.folio.api.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
