@@ -324,7 +324,7 @@ public final class ModelStore {
             return new LoadedModel(model, gpt, ScriptedInference.compile(gpt, model.getNDManager()), tokenizer, metadata);
         } catch (MalformedModelException | IOException | RuntimeException e) {
             model.close();
-            throw new InvalidVersionException(inStore(dir) + ": weights do not load: " + e.getMessage(), e);
+            throw new InvalidVersionException(inStore(dir) + ": weights do not load: " + withoutRoot(e.getMessage()), e);
         }
     }
 
@@ -346,6 +346,11 @@ public final class ModelStore {
     /** A directory as errors name it: relative to the store's root, since they reach API responses (never an absolute path). */
     private String inStore(Path dir) {
         return root.relativize(dir.toAbsolutePath().normalize()).toString();
+    }
+
+    /** A library's message (DJL names the files it could not read) with the store's root taken out of any path in it. */
+    private String withoutRoot(String message) {
+        return String.valueOf(message).replace(root + java.io.File.separator, "");
     }
 
     private ModelMetadata readMetadata(Path dir) throws IOException {
