@@ -2,13 +2,15 @@ package dev.folio;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import picocli.CommandLine;
 import sun.misc.Signal;
 
 /** Serves the model (no arguments) or runs a command ({@code train ...}, {@code engine}). */
-@SpringBootApplication
+// no user store, so no generated password: bearer keys are the only credentials (dev.folio.api.security)
+@SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class)
 @ConfigurationPropertiesScan
 @EnableScheduling
 public class FolioApplication {

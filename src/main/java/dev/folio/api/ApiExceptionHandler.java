@@ -124,7 +124,8 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(status).headers(headers).headers(response.getHeaders()).body(response.getBody());
     }
 
-    static ResponseEntity<Object> error(HttpServletRequest request, HttpStatus status, String title, String detail, String errorType, String param) {
+    /** The one error shape, also for refusals made before any controller runs (the security filters'). */
+    public static ResponseEntity<Object> error(HttpServletRequest request, HttpStatus status, String title, String detail, String errorType, String param) {
         if (request != null && request.getRequestURI().startsWith("/v1/")) {
             Map<String, Object> error = new LinkedHashMap<>();
             error.put("message", detail);
@@ -137,11 +138,20 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);
         if (request != null) {
-            problem.setInstance(java.net.URI.create(request.getRequestURI()));
+            problem.setInstance(instance(request));
         }
         problem.setProperty("error", detail);
         problem.setProperty("error_type", errorType);
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    /** The request's path as the problem's instance; none for a raw path that is no URI (one the firewall refused). */
+    private static java.net.URI instance(HttpServletRequest request) {
+        try {
+            return java.net.URI.create(request.getRequestURI());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static HttpServletRequest servlet(WebRequest request) {

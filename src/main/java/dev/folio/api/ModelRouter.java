@@ -37,6 +37,24 @@ public class ModelRouter {
         return registries.get(name).orElseThrow(() -> new ModelNotFoundException(name, registries.names(), field));
     }
 
+    /**
+     * As {@link #resolve}, but a name is never stood in for: it must be a served model's, even when only one is served.
+     * For the admin routes, which change what they name ({@code ?model=/etc} must not act on the one model served).
+     *
+     * @param requested the model's name (null or blank: the default)
+     * @param field where the client gave it, for errors
+     */
+    public ModelRegistry resolveExactly(String requested, String field) {
+        if (requested == null || requested.isBlank()) {
+            return registries.defaultRegistry();
+        }
+        if (!VersionId.isValidModelName(requested)) { // before anything looks it up: ../x, /etc/passwd, NUL, ...
+            throw new InvalidRequestException(field + ": invalid model name '" + printable(requested) + "': lower-case letters, digits and '-'",
+                    field);
+        }
+        return registries.get(requested).orElseThrow(() -> new ModelNotFoundException(requested, registries.names(), field));
+    }
+
     public List<String> served() {
         return registries.names();
     }

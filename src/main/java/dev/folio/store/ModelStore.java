@@ -310,11 +310,11 @@ public final class ModelStore {
         Checksums.verify(dir);
         ModelMetadata metadata = readMetadata(dir);
         if (!metadata.version().equals(version) || !metadata.modelName().equals(modelName)) {
-            throw new InvalidVersionException(dir + ": model.json names " + metadata.modelName() + "/" + metadata.version());
+            throw new InvalidVersionException(inStore(dir) + ": model.json names " + metadata.modelName() + "/" + metadata.version());
         }
         CharTokenizer tokenizer = CharTokenizer.fromVocabulary(metadata.vocabulary());
         if (tokenizer.vocabSize() != metadata.architecture().vocabSize()) {
-            throw new InvalidVersionException(dir + ": vocabulary has " + tokenizer.vocabSize() + " characters, architecture says " + metadata.architecture().vocabSize());
+            throw new InvalidVersionException(inStore(dir) + ": vocabulary has " + tokenizer.vocabSize() + " characters, architecture says " + metadata.architecture().vocabSize());
         }
         Model model = Model.newInstance(modelName);
         try {
@@ -324,30 +324,40 @@ public final class ModelStore {
             return new LoadedModel(model, gpt, ScriptedInference.compile(gpt, model.getNDManager()), tokenizer, metadata);
         } catch (MalformedModelException | IOException | RuntimeException e) {
             model.close();
-            throw new InvalidVersionException(dir + ": weights do not load: " + e.getMessage(), e);
+            throw new InvalidVersionException(inStore(dir) + ": weights do not load: " + withoutRoot(e.getMessage()), e);
         }
     }
 
     /** Loads the version {@code current} names. */
     public LoadedModel loadCurrent(String modelName) throws IOException {
         String version = currentVersion(modelName)
-                .orElseThrow(() -> new InvalidVersionException("model store " + root + " has no current version of " + modelName));
+                .orElseThrow(() -> new InvalidVersionException("the model store has no current version of " + modelName));
         return load(modelName, version);
     }
 
     private Path versionDir(String modelName, String version) {
         Path dir = root.resolve(VersionId.requireModelName(modelName)).resolve(VersionId.require(version));
         if (!Files.isDirectory(dir)) {
-            throw new VersionNotFoundException("no version " + version + " of " + modelName + " in " + root);
+            throw new VersionNotFoundException("no version " + version + " of " + modelName);
         }
         return dir;
+    }
+
+    /** A directory as errors name it: relative to the store's root, since they reach API responses (never an absolute path). */
+    private String inStore(Path dir) {
+        return root.relativize(dir.toAbsolutePath().normalize()).toString();
+    }
+
+    /** A library's message (DJL names the files it could not read) with the store's root taken out of any path in it. */
+    private String withoutRoot(String message) {
+        return String.valueOf(message).replace(root + java.io.File.separator, "");
     }
 
     private ModelMetadata readMetadata(Path dir) throws IOException {
         try {
             return json.readValue(Files.readString(dir.resolve(METADATA_FILE), StandardCharsets.UTF_8), ModelMetadata.class);
         } catch (tools.jackson.core.JacksonException e) {
-            throw new InvalidVersionException(dir + ": unreadable " + METADATA_FILE + ": " + e.getOriginalMessage(), e);
+            throw new InvalidVersionException(inStore(dir) + ": unreadable " + METADATA_FILE + ": " + e.getOriginalMessage(), e);
         }
     }
 

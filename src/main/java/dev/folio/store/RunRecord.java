@@ -65,6 +65,12 @@ public record RunRecord(String id, String status, String mode, String baseVersio
                 step, checkpointStep, resumedFrom, trainLoss, valLoss, baselineValLoss, publishedVersion, why, corpus, chat);
     }
 
+    /** The same run naming its corpus otherwise (as responses show it: by name, never by absolute path). */
+    public RunRecord withCorpus(String shownCorpus) {
+        return new RunRecord(id, status, mode, baseVersion, architecture, vocabulary, config, corpusSha256, startedAt, endedAt,
+                step, checkpointStep, resumedFrom, trainLoss, valLoss, baselineValLoss, publishedVersion, reason, shownCorpus, chat);
+    }
+
     public RunRecord atCheckpoint(int completedSteps) {
         return new RunRecord(id, status, mode, baseVersion, architecture, vocabulary, config, corpusSha256, startedAt, endedAt,
                 completedSteps, completedSteps, resumedFrom, trainLoss, valLoss, baselineValLoss, publishedVersion, reason, corpus, chat);

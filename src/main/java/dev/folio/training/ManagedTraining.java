@@ -163,10 +163,12 @@ public final class ManagedTraining {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw abandon(record, "its corpus " + file + " cannot be read (" + e.getMessage() + ")");
+            log.error("training run {}: its corpus {} cannot be read", record.id(), file, e);
+            // the record's reason reaches the admin API: the corpus by its file name, the full path only in the log
+            throw abandon(record, "its corpus " + file.getFileName() + " cannot be read (" + e.getClass().getSimpleName() + ")");
         }
         if (!Checksums.sha256(text.getBytes(StandardCharsets.UTF_8)).equals(record.corpusSha256())) {
-            throw abandon(record, "its corpus " + file + " changed since it started (sha256 " + record.corpusSha256() + ")");
+            throw abandon(record, "its corpus " + file.getFileName() + " changed since it started (sha256 " + record.corpusSha256() + ")");
         }
         RunRecord resumed = record.resumed();
         runs.save(resumed);

@@ -298,7 +298,7 @@ public class TrainingJob implements AutoCloseable {
             ManagedTraining.Request request = new ManagedTraining.Request(corpusFile, "scratch".equals(run.mode()), a, c,
                     settings.checkpointInterval(), true, margin, settings.threads(), storeSettings.keepVersions(), LOCK_STALE_AFTER, run.chat());
             RunSettings shown = new RunSettings(model, "scratch".equals(run.mode()) ? RunRequest.FROM_SCRATCH : RunRequest.FINE_TUNE,
-                    run.baseVersion(), architecture(a), label(corpusFile), run.corpusSha256(), c.maxSteps(),
+                    run.baseVersion(), architecture(a), corpusLabel(corpusFile), run.corpusSha256(), c.maxSteps(),
                     c.maxWallTime() == null ? null : c.maxWallTime().toString(), c.learningRate(), c.batchSize(), c.evalBatches(), margin,
                     c.seed(), run.chat() == null ? null : run.chat().template(), run.chat() == null ? null : run.chat().stop());
             return new Plan(request, shown, run);
@@ -339,12 +339,12 @@ public class TrainingJob implements AutoCloseable {
         try {
             corpus = Corpus.of(text, tokenizer);
         } catch (UnknownCharacterException e) {
-            throw new InvalidRunSettingsException("corpus", label(corpusFile) + " has characters the vocabulary of " + model + "/"
+            throw new InvalidRunSettingsException("corpus", corpusLabel(corpusFile) + " has characters the vocabulary of " + model + "/"
                     + base.version() + " lacks (" + e.getMessage() + "); a new vocabulary needs \"mode\": \"from_scratch\"");
         }
         int needed = trained.blockSize() + 1;
         if (corpus.validation().length < needed) {
-            throw new InvalidRunSettingsException("corpus", label(corpusFile) + " is too short for a context of " + trained.blockSize()
+            throw new InvalidRunSettingsException("corpus", corpusLabel(corpusFile) + " is too short for a context of " + trained.blockSize()
                     + ": its validation split (the last 10%) has " + corpus.validation().length + " characters and needs at least " + needed);
         }
         if (asked.chatTemplate() != null) {
@@ -365,7 +365,7 @@ public class TrainingJob implements AutoCloseable {
         ManagedTraining.Request request = new ManagedTraining.Request(corpusFile, fromScratch, shape, config, settings.checkpointInterval(),
                 true, margin, settings.threads(), storeSettings.keepVersions(), LOCK_STALE_AFTER, chat);
         RunSettings shown = new RunSettings(model, fromScratch ? RunRequest.FROM_SCRATCH : RunRequest.FINE_TUNE,
-                fromScratch ? null : base.version(), architecture(trained), label(corpusFile), corpus.sha256(), maxSteps,
+                fromScratch ? null : base.version(), architecture(trained), corpusLabel(corpusFile), corpus.sha256(), maxSteps,
                 maxDuration == null ? null : maxDuration.toString(), learningRate, batchSize, evalBatches, margin, seed,
                 chat == null ? null : chat.template(), chat == null ? null : chat.stop());
         return new Plan(request, shown, null);
@@ -397,17 +397,25 @@ public class TrainingJob implements AutoCloseable {
         try {
             return CorpusStore.decode(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
-            throw new InvalidRunSettingsException("corpus", "the corpus file " + file + " does not exist");
+            throw new InvalidRunSettingsException("corpus", "the corpus file " + corpusLabel(file) + " does not exist");
         } catch (CorpusStore.MalformedTextException e) {
-            throw new InvalidRunSettingsException("corpus", label(file) + ": " + e.getMessage());
+            throw new InvalidRunSettingsException("corpus", corpusLabel(file) + ": " + e.getMessage());
         }
     }
 
-    /** A corpus as a response names it: its name in the corpus directory, else its path. */
-    private String label(Path file) {
+    /**
+     * A corpus as a response names it: its name in the corpus directory, else its file name (folio.training.corpus's);
+     * never the absolute path, which would tell a caller where the service's files live.
+     */
+    public String corpusLabel(Path file) {
         Path absolute = file.toAbsolutePath().normalize();
         return absolute.getParent() != null && absolute.getParent().equals(corpora.directory()) ? absolute.getFileName().toString()
-                : file.toString();
+                : String.valueOf(absolute.getFileName());
+    }
+
+    /** A run as the admin API shows it: its corpus by {@link #corpusLabel}, not by the absolute path its record keeps for resuming. */
+    public RunRecord asShown(RunRecord run) {
+        return run.corpus() == null ? run : run.withCorpus(corpusLabel(Path.of(run.corpus())));
     }
 
     /** The current version's metadata, or null if there is none that passes its checks. */

@@ -70,6 +70,7 @@ class BadInputTest extends TinyModelServerTest {
         assertThat(response.statusCode()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
         assertThat(api.json(response.body()).get("status").asInt()).isEqualTo(status);
+        assertThat(api.json(response.body()).get("error_type").asString()).as("TGI's field, beside RFC 9457's").isEqualTo("validation");
     }
 
     @Test

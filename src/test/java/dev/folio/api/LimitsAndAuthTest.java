@@ -32,6 +32,8 @@ class LimitsAndAuthTest {
         HttpResponse<String> refused = anonymous.post("/generate", "{\"inputs\":\"abc\"}");
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(refused.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(anonymous.json(refused.body()).get("error_type").asString()).as("the API's shape, flat").isEqualTo("authentication");
         assertThat(anonymous.post("/v1/completions", "{}").statusCode()).isEqualTo(401);
         assertThat(new ApiClient(port, Map.of("Authorization", "Bearer wrong")).post("/tokenize", "{\"inputs\":\"a\"}").statusCode()).isEqualTo(401);
         assertThat(anonymous.get("/health").statusCode()).isEqualTo(200);
@@ -42,6 +44,11 @@ class LimitsAndAuthTest {
         assertThat(closed.statusCode()).isEqualTo(403);
         assertThat(closed.body()).contains("no folio.admin.key is configured");
         assertThat(anonymous.post("/admin/training/runs", "").statusCode()).isEqualTo(403);
+        // closed by the matched route, however the path is spelt
+        RawHttp raw = new RawHttp(port);
+        assertThat(raw.send("GET", "/%61dmin/corpora", Map.of("Authorization", "Bearer s3cret"), null).status()).isEqualTo(403);
+        assertThat(raw.send("GET", "/admin/corpora/", Map.of(), null).status()).isEqualTo(403);
+        assertThat(raw.send("GET", "/admin;x/corpora", Map.of(), null).status()).isEqualTo(400);
         assertThat(anonymous.get("/models").statusCode()).isEqualTo(200);
     }
 

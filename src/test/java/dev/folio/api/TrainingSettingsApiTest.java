@@ -192,13 +192,25 @@ class TrainingSettingsApiTest {
         assertThat(settings.get("model").asString()).isEqualTo(TestModels.NAME);
         assertThat(settings.get("mode").asString()).isEqualTo("fine_tune");
         assertThat(settings.get("base_version").asString()).isEqualTo(current);
-        assertThat(settings.get("corpus").asString()).isEqualTo(configuredCorpus.toString());
+        assertThat(settings.get("corpus").asString()).as("by file name, never the absolute path").isEqualTo("configured.txt");
         assertThat(settings.get("max_steps").asInt()).isEqualTo(5);
         assertThat(settings.get("batch_size").asInt()).isEqualTo(4);
         assertThat(settings.get("seed").asLong()).isEqualTo(1337);
         assertThat(settings.get("architecture").get("n_embd").asInt()).isEqualTo(TestModels.config().nEmbd());
         assertThat(settings.has("chat_template")).as("a fine-tune keeps its base's").isFalse();
-        ended(TestModels.NAME, json.readTree(started.body()).get("run_id").asString());
+        String runId = json.readTree(started.body()).get("run_id").asString();
+        JsonNode run = ended(TestModels.NAME, runId);
+        assertThat(run.get("corpus").asString()).as("a run's record keeps the path; the API shows the name").isEqualTo("configured.txt");
+        // no admin response tells where the service's files live
+        String parent = root.getParent().toString();
+        assertThat(admin().get("/admin/training/runs").body()).doesNotContain(parent);
+        assertThat(admin().get("/admin/training/runs/" + runId).body()).doesNotContain(parent);
+        HttpResponse<String> corpora = admin().get("/admin/corpora");
+        assertThat(json.readTree(corpora.body()).get("default").asString()).isEqualTo("configured.txt");
+        assertThat(corpora.body()).doesNotContain(parent);
+        HttpResponse<String> missing = admin().post("/admin/models/v20991231-235959/promote", "");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).doesNotContain(parent);
     }
 
     @Test

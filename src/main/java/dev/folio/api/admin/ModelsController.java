@@ -88,7 +88,7 @@ public class ModelsController {
     @PostMapping("/admin/models/{version}/promote")
     public ResponseEntity<Map<String, String>> promote(@PathVariable String version,
             @RequestParam(name = "model", required = false) String model) throws IOException {
-        ModelRegistry registry = router.resolve(model, "model");
+        ModelRegistry registry = router.resolveExactly(model, "model");
         String name = registry.modelName();
         store.metadata(name, requireVersion(version)); // verified before it is pointed at
         store.setCurrent(name, version);
@@ -111,7 +111,7 @@ public class ModelsController {
     @PutMapping(path = "/admin/models/{version}/chat-template", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Map<String, String>> setChatTemplate(@PathVariable String version, @Valid @RequestBody ChatTemplateRequest request,
             @RequestParam(name = "model", required = false) String model) throws IOException {
-        ModelRegistry registry = router.resolve(model, "model");
+        ModelRegistry registry = router.resolveExactly(model, "model");
         try {
             // held to the bounds every request's render is held to, on a sample conversation: a template that cannot
             // stay within them is refused now, not on every request
@@ -129,7 +129,7 @@ public class ModelsController {
     @Operation(summary = "Serve the previous current version again (admin)", security = @SecurityRequirement(name = "bearer"))
     @PostMapping("/admin/models/rollback")
     public ResponseEntity<Map<String, String>> rollback(@RequestParam(name = "model", required = false) String model) throws IOException {
-        ModelRegistry registry = router.resolve(model, "model");
+        ModelRegistry registry = router.resolveExactly(model, "model");
         String version = store.rollback(registry.modelName());
         return ResponseEntity.ok(Map.of("model", registry.modelName(), "current", version, "served", reload(registry)));
     }
@@ -138,7 +138,7 @@ public class ModelsController {
     @DeleteMapping("/admin/models/{version}")
     public ResponseEntity<Void> delete(@PathVariable String version, @RequestParam(name = "model", required = false) String model)
             throws IOException {
-        ModelRegistry registry = router.resolve(model, "model");
+        ModelRegistry registry = router.resolveExactly(model, "model");
         try {
             store.delete(registry.modelName(), requireVersion(version));
         } catch (IllegalStateException e) {

@@ -113,7 +113,7 @@ public class TrainingRunsController {
         view.put("model", name);
         view.put("active", job.progress().map(Object.class::cast).orElse(Map.of()));
         view.put("queued", job.queued());
-        view.put("runs", job.runs(name));
+        view.put("runs", job.runs(name).stream().map(job::asShown).toList());
         return view;
     }
 
@@ -130,7 +130,7 @@ public class TrainingRunsController {
             throw new Problem(HttpStatus.NOT_FOUND, "Not found", "no training run " + id);
         }
         TrainingJob.Progress progress = job.progress().filter(p -> p.runId().equals(id) && p.model().equals(name)).orElse(null);
-        RunRecord run = job.run(name, id).orElse(null);
+        RunRecord run = job.run(name, id).map(job::asShown).orElse(null);
         if (run == null && progress == null) {
             throw new Problem(HttpStatus.NOT_FOUND, "Not found", "no training run " + id + " of " + name);
         }
@@ -150,7 +150,7 @@ public class TrainingRunsController {
     public Map<String, Object> corpora() throws IOException {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("max_bytes", job.maxCorpusBytes());
-        view.put("default", job.defaultCorpus().map(Object::toString).orElse(null));
+        view.put("default", job.defaultCorpus().map(job::corpusLabel).orElse(null));
         view.put("corpora", job.corpora().list().stream().map(c -> new CorpusView(c.name(), c.sizeBytes(), c.sha256(), c.modifiedAt())).toList());
         return view;
     }
