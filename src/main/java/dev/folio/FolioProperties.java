@@ -30,7 +30,7 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
      * @param maxQueuedRenders renders waiting for a thread; beyond, 429 at once
      */
     public record Chat(@DefaultValue Speakers speakers, @DefaultValue("400") int defaultMaxTokens,
-            @DefaultValue("100000") long maxLoopIterations, @DefaultValue("500ms") Duration maxRenderTime,
+            @DefaultValue("100000") long maxLoopIterations, @DefaultValue("2s") Duration maxRenderTime,
             @DefaultValue("100000") long maxStringLength, @DefaultValue("1000000") long maxOutputBytes,
             @DefaultValue("1") int renderThreads, @DefaultValue("64") int maxQueuedRenders) {
 

@@ -21,7 +21,7 @@ final class RenderBudget {
 
     private RenderBudget(TemplateLimits limits) {
         this.limits = limits;
-        this.deadline = System.nanoTime() + limits.maxRenderTime().toNanos();
+        this.deadline = RenderClock.now() + limits.maxRenderTime().toNanos();
     }
 
     /** Runs {@code render} with a fresh budget for this thread; the budget, spent or not, is returned with the result. */
@@ -79,9 +79,9 @@ final class RenderBudget {
 
     private boolean inTime() {
         // interrupted: whoever runs the render has given up on it
-        if (System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted()) {
-            exceeded = "rendering took longer than " + limits.maxRenderTime().toMillis()
-                    + " ms (the render time limit, folio.chat.max-render-time)";
+        if (RenderClock.now() - deadline > 0 || Thread.currentThread().isInterrupted()) {
+            exceeded = "rendering took more than " + limits.maxRenderTime().toMillis()
+                    + " ms of processor time (the render time limit, folio.chat.max-render-time)";
             return false;
         }
         return true;

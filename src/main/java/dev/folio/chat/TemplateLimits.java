@@ -9,7 +9,7 @@ import java.util.Objects;
  * the bound.
  *
  * @param maxLoopIterations loop iterations one render may run, summed over every {@code for}, nested or not
- * @param maxRenderTime wall-clock time one render may take (checked at every node and loop iteration)
+ * @param maxRenderTime processor time one render may take (checked at every node and loop iteration)
  * @param maxStringLength the longest string an expression may build ({@code ~}, {@code +}, {@code join}, ...)
  * @param maxOutputBytes the largest rendered prompt, in UTF-8 bytes
  */
