@@ -1,9 +1,11 @@
 package dev.folio.api;
 
 import dev.folio.inference.ConcurrencyLimiter;
+import dev.folio.inference.GenerationCancelledException;
 import dev.folio.store.InvalidVersionException;
 import dev.folio.store.VersionNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +42,7 @@ import tools.jackson.core.JacksonException;
 public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+    private static final int CLIENT_CLOSED_REQUEST = 499;
 
     @ExceptionHandler(InvalidRequestException.class)
     ResponseEntity<Object> invalidRequest(InvalidRequestException e, HttpServletRequest request) {
@@ -70,6 +73,16 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> overloaded(ConcurrencyLimiter.OverloadedException e, HttpServletRequest request) {
         ResponseEntity<Object> response = error(request, HttpStatus.TOO_MANY_REQUESTS, "Model is overloaded", e.getMessage(), "overloaded", null);
         return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders()).header(HttpHeaders.RETRY_AFTER, "1").body(response.getBody());
+    }
+
+    /**
+     * The client left and its generation stopped: nobody reads the answer, so nothing is written (Tomcat closes the
+     * connection); 499 is nginx's "client closed request", for the access log and the request metrics.
+     */
+    @ExceptionHandler(GenerationCancelledException.class)
+    void clientGone(GenerationCancelledException e, HttpServletResponse response) {
+        log.debug("generation cancelled: the client left ({})", e.getMessage());
+        response.setStatus(CLIENT_CLOSED_REQUEST);
     }
 
     @ExceptionHandler(Exception.class)
