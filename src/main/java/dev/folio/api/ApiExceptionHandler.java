@@ -31,6 +31,7 @@ import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import org.springframework.web.util.DisconnectedClientHelper;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -87,6 +88,10 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+        if (DisconnectedClientHelper.isClientDisconnectedException(e)) { // nobody to answer, nothing wrong here: no stack trace
+            log.debug("client went away: {}", e.toString());
+            return null;
+        }
         log.error("request failed", e);
         return error(request, HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "the request failed inside the server; see its logs", "generation", null);
     }

@@ -173,7 +173,7 @@ public class OpenAiController {
                 jobs.add(job(request, prompt, stops, j, logprobs));
             }
         }
-        List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(registry, prompts, logprobs) : null;
+        List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(registry, prompts, logprobs, n) : null;
         if (Boolean.TRUE.equals(request.stream())) {
             String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse("");
             servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, jobs.get(0).currentVersion());
@@ -261,7 +261,7 @@ public class OpenAiController {
         if (Boolean.TRUE.equals(request.stream())) {
             throw new InvalidRequestException("max_tokens 0 scores the prompt and answers at once: send stream: false", "stream");
         }
-        List<PromptScoring.Scored> scored = scoring.score(registry, prompts, Math.max(0, logprobs));
+        List<PromptScoring.Scored> scored = scoring.score(registry, prompts, Math.max(0, logprobs), logprobs >= 0 ? n : 0); // without logprobs the answer has none
         List<Choice> choices = new ArrayList<>();
         int promptTokens = 0;
         for (int p = 0; p < prompts.size(); p++) {
