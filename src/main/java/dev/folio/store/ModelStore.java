@@ -105,6 +105,12 @@ public final class ModelStore {
         Path temp;
         synchronized (this) { // two publishes in one second: each takes its own free id
             Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            // after every existing version, even one a burst of publishes dated ahead of the clock: an id that retention
+            // freed must not be taken again, or the newest version would sort as the oldest
+            List<String> existing = versions(name);
+            if (!existing.isEmpty() && !created.isAfter(VersionId.instant(existing.get(existing.size() - 1)))) {
+                created = VersionId.instant(existing.get(existing.size() - 1)).plusSeconds(1);
+            }
             while (Files.exists(modelDir.resolve(VersionId.at(created))) || reserved.contains(name + "/" + VersionId.at(created))) {
                 created = created.plusSeconds(1);
             }
