@@ -101,6 +101,8 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
      * @param prefillChunk prompt tokens prefilled per scheduler step while other sequences are decoding
      * @param scoringThreads threads that score {@code /logits} texts, one libtorch thread each
      * @param maxConcurrentScoring {@code /logits} texts admitted at once, scoring or waiting for a thread; more get 429 at once
+     * @param maxScoringResponseBytes the largest answer a scoring request ({@code /logits}, echo with logprobs) may ask for, as
+     *     estimated from its text and options before any scoring; beyond, 422 saying how to ask for less
      * @param maxRequestBytes request bodies larger than this get 413
      * @param intraOpThreads libtorch intra-op threads of the decode scheduler's thread (0: libtorch's default)
      * @param maxGrammarLength the longest regex or JSON Schema a grammar may be, in characters
@@ -123,6 +125,7 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
             @DefaultValue("64") int prefillChunk,
             @DefaultValue("1") int scoringThreads,
             @DefaultValue("16") int maxConcurrentScoring,
+            @DefaultValue("4194304") long maxScoringResponseBytes,
             @DefaultValue("262144") long maxRequestBytes,
             @DefaultValue("2") int intraOpThreads,
             @DefaultValue("4096") int maxGrammarLength,

@@ -9,7 +9,6 @@ import dev.folio.store.ModelStore;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -50,14 +49,14 @@ public class ServingConfiguration {
         return new ConcurrencyLimiter(properties.generation().maxConcurrentRequests());
     }
 
+    @Bean
+    GenerationThreads generationThreads() {
+        return new GenerationThreads();
+    }
+
     /** Threads that relay streamed generations to their clients; the limiter bounds how many, so the pool never queues. */
     @Bean(destroyMethod = "shutdown")
-    ExecutorService generationExecutor(FolioProperties properties) {
-        AtomicInteger counter = new AtomicInteger();
-        return Executors.newFixedThreadPool(properties.generation().maxConcurrentRequests(), runnable -> {
-            Thread thread = new Thread(runnable, "generation-" + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+    ExecutorService generationExecutor(FolioProperties properties, GenerationThreads threads) {
+        return Executors.newFixedThreadPool(properties.generation().maxConcurrentRequests(), threads);
     }
 }

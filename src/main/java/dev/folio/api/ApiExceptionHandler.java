@@ -1,9 +1,11 @@
 package dev.folio.api;
 
 import dev.folio.inference.ConcurrencyLimiter;
+import dev.folio.inference.GenerationCancelledException;
 import dev.folio.store.InvalidVersionException;
 import dev.folio.store.VersionNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +31,7 @@ import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import org.springframework.web.util.DisconnectedClientHelper;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -40,6 +43,7 @@ import tools.jackson.core.JacksonException;
 public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+    private static final int CLIENT_CLOSED_REQUEST = 499;
 
     @ExceptionHandler(InvalidRequestException.class)
     ResponseEntity<Object> invalidRequest(InvalidRequestException e, HttpServletRequest request) {
@@ -72,8 +76,22 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders()).header(HttpHeaders.RETRY_AFTER, "1").body(response.getBody());
     }
 
+    /**
+     * The client left and its generation stopped: nobody reads the answer, so nothing is written (Tomcat closes the
+     * connection); 499 is nginx's "client closed request", for the access log and the request metrics.
+     */
+    @ExceptionHandler(GenerationCancelledException.class)
+    void clientGone(GenerationCancelledException e, HttpServletResponse response) {
+        log.debug("generation cancelled: the client left ({})", e.getMessage());
+        response.setStatus(CLIENT_CLOSED_REQUEST);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+        if (DisconnectedClientHelper.isClientDisconnectedException(e)) { // nobody to answer, nothing wrong here: no stack trace
+            log.debug("client went away: {}", e.toString());
+            return null;
+        }
         log.error("request failed", e);
         return error(request, HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "the request failed inside the server; see its logs", "generation", null);
     }

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.springframework.stereotype.Service;
@@ -134,32 +135,72 @@ public class GenerationService {
         return value == null ? 0f : value;
     }
 
-    /** Runs a job and waits for the whole generation (nothing to relay token by token). */
-    public Generation run(ValidGeneration job) {
-        return runTogether(List.of(job)).get(0);
+    /** Runs a job and waits for the whole generation (nothing to relay token by token); a client that leaves cancels it. */
+    public Generation run(ValidGeneration job, ClientConnection client) {
+        return runTogether(List.of(job), client).get(0);
     }
 
     /**
      * Runs several jobs at once (OpenAI's {@code n} and prompt lists) so they share the decoding batch rather than
-     * queue behind each other: one permit, one model version for all (they are all for one model).
+     * queue behind each other: one permit, one model version for all (they are all for one model). The scheduler asks
+     * {@code client} before every step, so a client that leaves frees every slot of the request within a step.
+     *
+     * @throws GenerationCancelledException when the client left
      */
-    public List<Generation> runTogether(List<ValidGeneration> jobs) {
+    public List<Generation> runTogether(List<ValidGeneration> jobs, ClientConnection client) {
         try (ConcurrencyLimiter.Permit ignored = limiter.acquire(); ModelRegistry.Lease lease = jobs.get(0).model().acquire()) {
             LoadedModel model = lease.model();
+            String name = model.metadata().modelName();
             long start = System.nanoTime();
+            AtomicBoolean abandoned = new AtomicBoolean(); // one sequence failed: the others stop too, nobody waits for them
+            BooleanSupplier stop = () -> abandoned.get() || client.gone();
             List<CompletableFuture<Generation>> running = new ArrayList<>();
-            for (ValidGeneration job : jobs) {
-                int[] prompt = encode(model, job.inputs(), job.truncate(), "inputs");
-                running.add(scheduler.submit(model, new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()),
-                        metrics.listener(model.metadata().modelName(), prompt.length, (token, last) -> {}, () -> false))); // counts and times; never blocks
+            try {
+                for (ValidGeneration job : jobs) {
+                    int[] prompt = encode(model, job.inputs(), job.truncate(), "inputs");
+                    CompletableFuture<Generation> result = scheduler.submit(model,
+                            new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()),
+                            metrics.listener(name, prompt.length, (token, last) -> {}, stop)); // counts and times; never blocks
+                    result.whenComplete((generation, error) -> {
+                        if (error != null) {
+                            abandoned.set(true);
+                        }
+                    });
+                    running.add(result);
+                }
+            } catch (RuntimeException e) {
+                abandoned.set(true);
+                awaitQuietly(running);
+                throw e;
             }
+            awaitQuietly(running); // every sequence has left the scheduler before the lease closes
+            client.release();
             List<Generation> generations = new ArrayList<>();
+            RuntimeException failure = null;
             for (CompletableFuture<Generation> result : running) {
-                generations.add(DecodeScheduler.await(result));
-                metrics.finished(model.metadata().modelName(), start);
+                try {
+                    generations.add(DecodeScheduler.await(result));
+                    metrics.finished(name, start);
+                } catch (GenerationCancelledException e) {
+                    failure = failure == null ? e : failure;
+                } catch (RuntimeException e) {
+                    failure = failure instanceof GenerationCancelledException || failure == null ? e : failure; // the cause, not its siblings' cancellation
+                }
+            }
+            if (failure instanceof GenerationCancelledException) {
+                metrics.cancelled(name);
+            }
+            if (failure != null) {
+                throw failure;
             }
             return generations;
+        } finally {
+            client.release();
         }
+    }
+
+    private static void awaitQuietly(List<CompletableFuture<Generation>> running) {
+        CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).handle((ignored, error) -> null).join();
     }
 
     /** Takes a permit now (so 429 is answered before a stream starts); the caller closes it. */

@@ -90,13 +90,18 @@ public class TokenStreamer {
             for (Object event : closing.apply(generations)) {
                 send(emitter, event, gone);
             }
-            emitter.complete();
+            complete(emitter);
         } catch (GenerationCancelledException e) {
             log.debug("stream cancelled: {}", e.getMessage());
-            emitter.complete();
+            complete(emitter);
         } catch (InvalidRequestException e) {
             sendError(emitter, events.error(e.getMessage(), "validation"), gone);
         } catch (RuntimeException e) {
+            if (gone.get()) { // whatever failed after the client left concerns nobody: no stack trace per abandoned stream
+                log.debug("stream ended after its client left: {}", e.toString());
+                complete(emitter);
+                return;
+            }
             log.error("generation failed mid-stream", e);
             sendError(emitter, events.error("Request failed during generation", "generation"), gone);
         }
@@ -125,7 +130,19 @@ public class TokenStreamer {
 
     private static void sendError(SseEmitter emitter, Object event, AtomicBoolean gone) {
         send(emitter, event, gone);
-        emitter.complete();
+        complete(emitter);
+    }
+
+    /**
+     * Ends the stream. After its client left, the request may already be finished and recycled by the server, and
+     * completing it then throws IllegalStateException: nothing is left to end, and nothing may escape into the pool.
+     */
+    private static void complete(SseEmitter emitter) {
+        try {
+            emitter.complete();
+        } catch (IllegalStateException e) {
+            log.debug("stream already ended: {}", e.getMessage());
+        }
     }
 
     private static void send(SseEmitter emitter, Object event, AtomicBoolean gone) {

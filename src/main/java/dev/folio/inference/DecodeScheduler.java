@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,7 @@ public final class DecodeScheduler implements AutoCloseable {
     private final ArrayDeque<DecodingSequence> prefilling = new ArrayDeque<>();
     private final Map<LoadedModel, DecodeBatch> batches = new IdentityHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
+    private final AtomicLong steps = new AtomicLong();
     private final Thread thread;
     private volatile boolean open = true;
     private volatile LoadedModel newest;
@@ -74,6 +76,11 @@ public final class DecodeScheduler implements AutoCloseable {
     /** Sequences prefilling or decoding now. */
     public int running() {
         return running.get();
+    }
+
+    /** Batched decoding steps run so far: a clock in steps, for checking how soon something took effect. */
+    public long steps() {
+        return steps.get();
     }
 
     /** Requests waiting for a place in the batch. */
@@ -177,6 +184,7 @@ public final class DecodeScheduler implements AutoCloseable {
                 try (NDManager step = manager.newSubManager()) {
                     finished = batch.step(step);
                 }
+                steps.incrementAndGet();
                 finished.forEach(this::finish); // after the step's arrays are freed
             }
         }

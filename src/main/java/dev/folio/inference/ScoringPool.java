@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -20,6 +21,7 @@ public final class ScoringPool implements AutoCloseable {
 
     private final ConcurrencyLimiter limiter;
     private final ExecutorService threads;
+    private final AtomicLong scored = new AtomicLong();
 
     public ScoringPool(int threadCount, int admitted) {
         this.limiter = new ConcurrencyLimiter(admitted, "texts are already being scored or waiting");
@@ -40,6 +42,7 @@ public final class ScoringPool implements AutoCloseable {
         try (ConcurrencyLimiter.Permit ignored = limiter.acquire()) {
             Future<T> result = threads.submit(() -> {
                 IntraOpThreads.set(1); // one core per text: the decode scheduler keeps the other
+                scored.incrementAndGet();
                 return work.get();
             });
             try {
@@ -55,6 +58,11 @@ public final class ScoringPool implements AutoCloseable {
                 throw new IllegalStateException(e.getCause());
             }
         }
+    }
+
+    /** Texts that have started scoring since the pool started. */
+    public long scored() {
+        return scored.get();
     }
 
     public int inFlight() {

@@ -45,6 +45,7 @@ public final class ModelStore {
     private final Path root;
     private final java.util.Set<String> reserved = java.util.concurrent.ConcurrentHashMap.newKeySet(); // ids being written
     private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private final ChecksumVerdicts verdicts = new ChecksumVerdicts();
 
     public ModelStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -73,7 +74,22 @@ public final class ModelStore {
     public ModelMetadata publishWithChat(String modelName, String fromVersion, ModelMetadata.Chat chat) throws IOException {
         ModelMetadata from = metadata(modelName, fromVersion); // verified
         Path source = versionDir(modelName, fromVersion).resolve(from.paramsFile());
-        return publish(from.withChat(chat), temp -> Files.copy(source, temp.resolve(from.paramsFile())));
+        return publish(from.withChat(chat), temp -> shareOrCopy(source, temp.resolve(from.paramsFile())));
+    }
+
+    /**
+     * The same weights in a second version without a second copy on disk: a hard link (files in a version are never
+     * written again, so sharing one is safe, and deleting one version leaves the other's intact); a copy where the
+     * filesystem has no hard links or refuses one (another device, a limit on links).
+     */
+    private static void shareOrCopy(Path source, Path target) throws IOException {
+        try {
+            Files.createLink(target, source);
+        } catch (UnsupportedOperationException | IOException e) {
+            log.info("weights copied, not linked ({}): {}", e.getClass().getSimpleName(), e.getMessage());
+            Files.deleteIfExists(target);
+            Files.copy(source, target);
+        }
     }
 
     /** Writes a version's files into a directory. */
@@ -89,6 +105,12 @@ public final class ModelStore {
         Path temp;
         synchronized (this) { // two publishes in one second: each takes its own free id
             Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            // after every existing version, even one a burst of publishes dated ahead of the clock: an id that retention
+            // freed must not be taken again, or the newest version would sort as the oldest
+            List<String> existing = versions(name);
+            if (!existing.isEmpty() && !created.isAfter(VersionId.instant(existing.get(existing.size() - 1)))) {
+                created = VersionId.instant(existing.get(existing.size() - 1)).plusSeconds(1);
+            }
             while (Files.exists(modelDir.resolve(VersionId.at(created))) || reserved.contains(name + "/" + VersionId.at(created))) {
                 created = created.plusSeconds(1);
             }
@@ -110,6 +132,7 @@ public final class ModelStore {
             fsync(temp);
             Files.move(temp, modelDir.resolve(version), StandardCopyOption.ATOMIC_MOVE);
             fsync(modelDir);
+            verdicts.trust(modelDir.resolve(version)); // its checksums were just computed from these very files
         } finally {
             reserved.remove(name + "/" + version);
         }
@@ -156,6 +179,7 @@ public final class ModelStore {
         }
         Path aside = dir.resolveSibling(TEMP_PREFIX + "deleted-" + version + "-" + UUID.randomUUID());
         Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+        verdicts.forget(dir);
         deleteRecursively(aside);
         log.info("deleted {}/{}", modelName, version);
     }
@@ -297,17 +321,25 @@ public final class ModelStore {
         }
     }
 
-    /** Reads a version's metadata after verifying its checksums. */
+    /**
+     * Reads a version's metadata after checking its checksums: the verdict found when it was published or last hashed,
+     * while none of its files has changed since (size, modification time, inode); hashed again otherwise.
+     */
     public ModelMetadata metadata(String modelName, String version) throws IOException {
         Path dir = versionDir(modelName, version);
-        Checksums.verify(dir);
+        verdicts.verify(dir);
         return readMetadata(dir);
     }
 
-    /** Verifies and loads a version into memory; the caller closes it. */
+    /** Versions whose checksums were computed since this store opened (loads, and reads of changed versions). */
+    public long versionsHashed() {
+        return verdicts.hashed();
+    }
+
+    /** Verifies (hashing every file, whatever is known) and loads a version into memory; the caller closes it. */
     public LoadedModel load(String modelName, String version) throws IOException {
         Path dir = versionDir(modelName, version);
-        Checksums.verify(dir);
+        verdicts.verifyNow(dir);
         ModelMetadata metadata = readMetadata(dir);
         if (!metadata.version().equals(version) || !metadata.modelName().equals(modelName)) {
             throw new InvalidVersionException(inStore(dir) + ": model.json names " + metadata.modelName() + "/" + metadata.version());
@@ -365,6 +397,13 @@ public final class ModelStore {
         boolean directory = Files.isDirectory(path);
         try (FileChannel channel = FileChannel.open(path, directory ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
             channel.force(true);
+        } catch (java.nio.file.AccessDeniedException e) {
+            if (directory) {
+                return;
+            }
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) { // a linked, read-only weights file
+                channel.force(true);
+            }
         } catch (IOException e) {
             if (!directory) {
                 throw e;

@@ -18,6 +18,11 @@ public final class VersionId {
         return FORMAT.format(instant);
     }
 
+    /** The instant a valid version id names. */
+    public static Instant instant(String version) {
+        return java.time.LocalDateTime.parse(require(version), DateTimeFormatter.ofPattern("'v'yyyyMMdd-HHmmss")).toInstant(ZoneOffset.UTC);
+    }
+
     public static boolean isValid(String version) {
         return version != null && PATTERN.matcher(version).matches();
     }

@@ -124,4 +124,38 @@ class ModelStoreTest {
             }
         }
     }
+
+    @Test
+    void aPublishAfterRetentionIsTheNewestEvenWhenEarlierOnesWereDatedAheadOfTheClock() throws IOException {
+        ModelStore store = new ModelStore(root);
+        for (int i = 0; i < 4; i++) {
+            TestModels.publish(store, i); // within a second or two: ids run ahead of the clock
+        }
+        store.retain(TestModels.NAME, 1, java.util.List.of()); // frees the older ids, which the clock may not have passed
+        ModelMetadata last = TestModels.publish(store, 9);
+        java.util.List<String> versions = store.versions(TestModels.NAME);
+        assertThat(versions.get(versions.size() - 1)).isEqualTo(last.version());
+        assertThat(store.currentVersion(TestModels.NAME)).contains(last.version());
+    }
+
+    @Test
+    void aChatTemplateVersionLinksTheWeightsAndAReadDoesNotHashThem() throws IOException {
+        ModelStore store = new ModelStore(root);
+        ModelMetadata from = TestModels.publish(store, 3);
+        ModelMetadata copy = store.publishWithChat(TestModels.NAME, from.version(), TestModels.CHAT);
+        Path weights = root.resolve(TestModels.NAME).resolve(from.version()).resolve(from.paramsFile());
+        assertThat(Files.getAttribute(root.resolve(TestModels.NAME).resolve(copy.version()).resolve(copy.paramsFile()), "unix:ino"))
+                .isEqualTo(Files.getAttribute(weights, "unix:ino"));
+        long hashed = store.versionsHashed();
+        store.describe(TestModels.NAME);
+        store.metadata(TestModels.NAME, from.version());
+        assertThat(store.versionsHashed()).as("verdicts from publish").isEqualTo(hashed);
+        try (RandomAccessFile file = new RandomAccessFile(weights.toFile(), "rw")) {
+            file.seek(file.length() - 3);
+            file.write(0x7f);
+        }
+        assertThat(store.describe(TestModels.NAME)).as("both versions share the corrupted file").noneMatch(ModelStore.VersionInfo::valid);
+        assertThat(store.versionsHashed()).isEqualTo(hashed + 2);
+        assertThatThrownBy(() -> store.load(TestModels.NAME, copy.version())).isInstanceOf(InvalidVersionException.class);
+    }
 }

@@ -2,6 +2,7 @@ package dev.folio.api.admin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.FolioProperties;
 import dev.folio.api.ConflictException;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
@@ -44,11 +45,13 @@ public class ModelsController {
     private final ModelStore store;
     private final ModelRouter router;
     private final ChatPrompts prompts;
+    private final FolioProperties.Store retention;
 
-    public ModelsController(ModelStore store, ModelRouter router, ChatPrompts prompts) {
+    public ModelsController(ModelStore store, ModelRouter router, ChatPrompts prompts, FolioProperties properties) {
         this.store = store;
         this.router = router;
         this.prompts = prompts;
+        this.retention = properties.store();
     }
 
     /** One version as listed. */
@@ -106,8 +109,9 @@ public class ModelsController {
             @JsonProperty("stop") @Size(max = 4) List<@NotEmpty String> stop) {}
 
     @Operation(summary = "Give a version a new chat template (admin)", security = @SecurityRequirement(name = "bearer"),
-            description = "Versions never change once written: this publishes a new version with the same weights and the new template, "
-                    + "makes it current (hot reload serves it at once) and keeps the old one for rollback. The template must compile.")
+            description = "Versions never change once written: this publishes a new version with the same weights (a hard link to the "
+                    + "same file where the filesystem allows) and the new template, makes it current (hot reload serves it at once) and keeps the "
+                    + "old one for rollback; retention (folio.store.keep-versions) applies as after a training run. The template must compile.")
     @PutMapping(path = "/admin/models/{version}/chat-template", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Map<String, String>> setChatTemplate(@PathVariable String version, @Valid @RequestBody ChatTemplateRequest request,
             @RequestParam(name = "model", required = false) String model) throws IOException {
@@ -121,6 +125,9 @@ public class ModelsController {
         }
         List<String> stop = request.stop() == null ? ChatPrompts.END_OF_SPEECH : request.stop();
         ModelMetadata published = store.publishWithChat(registry.modelName(), requireVersion(version), new ModelMetadata.Chat(request.template(), stop));
+        if (retention.keepVersions() > 0) { // as a training run's publish does: a side door must not fill the disk either
+            store.retain(registry.modelName(), retention.keepVersions(), retention.pinned());
+        }
         return ResponseEntity.status(HttpStatus.CREATED)
                 .body(Map.of("model", registry.modelName(), "version", published.version(), "from", version, "current", published.version(),
                         "served", reload(registry)));

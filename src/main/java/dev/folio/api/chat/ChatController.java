@@ -1,6 +1,7 @@
 package dev.folio.api.chat;
 
 import dev.folio.FolioProperties;
+import dev.folio.api.ClientConnection;
 import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
 import dev.folio.api.GrammarRequests;
@@ -28,6 +29,7 @@ import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import java.util.ArrayList;
@@ -85,7 +87,7 @@ public class ChatController {
                     @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = ChatCompletions.ChatCompletionChunk.class))})
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
-    public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody ChatRequest request, HttpServletResponse servlet)
+    public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody ChatRequest request, HttpServletRequest http, HttpServletResponse servlet)
             throws java.io.IOException {
         IgnoredFields.report(servlet, request.unknownFields());
         refuseUnsupported(request);
@@ -115,7 +117,7 @@ public class ChatController {
                     generations -> closing(id, created, answering, usage, generations));
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
         }
-        List<Generation> generations = service.runTogether(jobs);
+        List<Generation> generations = service.runTogether(jobs, ClientConnection.of(http));
         List<Complete> choices = new ArrayList<>();
         for (int i = 0; i < generations.size(); i++) {
             Generation g = generations.get(i);

@@ -3,6 +3,7 @@ package dev.folio.api.folio;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
 import dev.folio.api.RequestGuardFilter;
+import dev.folio.api.ScoringBudget;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
@@ -38,9 +39,11 @@ public class LogitsController {
     private final TextScorer scorer = new TextScorer();
     private final ScoringPool scoringPool;
     private final FolioProperties.Generation limits;
+    private final ScoringBudget budget;
 
-    public LogitsController(ModelRouter router, ScoringPool scoringPool, FolioProperties properties) {
+    public LogitsController(ModelRouter router, ScoringPool scoringPool, FolioProperties properties, ScoringBudget budget) {
         this.router = router;
+        this.budget = budget;
         this.scoringPool = scoringPool;
         this.limits = properties.generation();
     }
@@ -100,17 +103,29 @@ public class LogitsController {
             servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, model.version());
             CharTokenizer tokenizer = model.tokenizer();
             int[] ids = encode(tokenizer, request.inputs());
-            TextScorer.Scores scores = scoringPool.run(() -> scorer.score(model, ids));
             boolean all = "all".equals(request.positions());
+            boolean includeLogits = Boolean.TRUE.equals(request.includeLogits());
+            checkAnswerSize(ids.length, all, topN, includeLogits, tokenizer.vocabSize());
+            TextScorer.Scores scores = scoringPool.run(() -> scorer.score(model, ids));
             List<Position> positions = new ArrayList<>();
             for (int p = all ? 0 : ids.length - 1; p < ids.length; p++) {
-                positions.add(position(tokenizer, ids, p, scores.logits()[p], topN, Boolean.TRUE.equals(request.includeLogits())));
+                positions.add(position(tokenizer, ids, p, scores.logits()[p], topN, includeLogits));
             }
             double nll = scores.meanNll(ids);
             Window window = new Window(scores.windowSize(), scores.stride(), scores.windows(), scores.windows() > 1);
             return new LogitsResponse(model.version(), ids.length, Double.isNaN(nll) ? null : nll, Double.isNaN(nll) ? null : Math.exp(nll),
                     window, positions);
         }
+    }
+
+    /** Refuses (422), before scoring, a request whose answer would pass the scoring budget. */
+    private void checkAnswerSize(int tokens, boolean all, int topN, boolean includeLogits, int vocabulary) {
+        int positions = all ? tokens : 1;
+        long perPosition = ScoringBudget.LOGITS_POSITION_BYTES + (long) topN * ScoringBudget.LOGITS_CANDIDATE_BYTES
+                + (includeLogits ? (long) vocabulary * ScoringBudget.LOGIT_BYTES : 0);
+        budget.check(positions * perPosition, positions + " position(s) x (" + topN + " alternatives" + (includeLogits ? " + " + vocabulary
+                + " logits" : "") + ")", all ? "positions" : "include_logits",
+                "ask for positions \"last\", a smaller top_n, no include_logits, or send the text in parts");
     }
 
     private static int[] encode(CharTokenizer tokenizer, String inputs) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
+import dev.folio.api.ClientConnection;
 import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
 import dev.folio.api.IgnoredFields;
@@ -19,6 +20,7 @@ import dev.folio.store.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -144,7 +146,7 @@ public class OpenAiController {
             + "scores the prompt without generating (lm-evaluation-harness's local-completions).")
     @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
-    public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody CompletionRequest request, HttpServletResponse servlet)
+    public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody CompletionRequest request, HttpServletRequest http, HttpServletResponse servlet)
             throws java.io.IOException {
         IgnoredFields.report(servlet, request.unknownFields());
         ModelRegistry registry = router.resolve(request.model(), "model");
@@ -171,7 +173,7 @@ public class OpenAiController {
                 jobs.add(job(request, prompt, stops, j, logprobs));
             }
         }
-        List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(registry, prompts, logprobs) : null;
+        List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(registry, prompts, logprobs, n) : null;
         if (Boolean.TRUE.equals(request.stream())) {
             String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse("");
             servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, jobs.get(0).currentVersion());
@@ -184,7 +186,7 @@ public class OpenAiController {
         int promptTokens = 0;
         int completionTokens = 0;
         Set<String> modelVersions = new TreeSet<>();
-        List<Generation> generations = best(service.runTogether(jobs), samples, n);
+        List<Generation> generations = best(service.runTogether(jobs, ClientConnection.of(http)), samples, n);
         for (int i = 0; i < generations.size(); i++) {
             Generation g = generations.get(i);
             modelVersions.add(g.modelVersion());
@@ -259,7 +261,7 @@ public class OpenAiController {
         if (Boolean.TRUE.equals(request.stream())) {
             throw new InvalidRequestException("max_tokens 0 scores the prompt and answers at once: send stream: false", "stream");
         }
-        List<PromptScoring.Scored> scored = scoring.score(registry, prompts, Math.max(0, logprobs));
+        List<PromptScoring.Scored> scored = scoring.score(registry, prompts, Math.max(0, logprobs), logprobs >= 0 ? n : 0); // without logprobs the answer has none
         List<Choice> choices = new ArrayList<>();
         int promptTokens = 0;
         for (int p = 0; p < prompts.size(); p++) {

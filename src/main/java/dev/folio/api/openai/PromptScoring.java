@@ -2,6 +2,7 @@ package dev.folio.api.openai;
 
 import dev.folio.FolioProperties;
 import dev.folio.api.InvalidRequestException;
+import dev.folio.api.ScoringBudget;
 import dev.folio.api.openai.OpenAiController.Logprobs;
 import dev.folio.inference.Generator;
 import dev.folio.inference.ScoringPool;
@@ -27,8 +28,11 @@ public class PromptScoring {
     private final TextScorer scorer = new TextScorer();
     private final int maxInputLength;
 
-    public PromptScoring(ScoringPool pool, FolioProperties properties) {
+    private final ScoringBudget budget;
+
+    public PromptScoring(ScoringPool pool, FolioProperties properties, ScoringBudget budget) {
         this.pool = pool;
+        this.budget = budget;
         this.maxInputLength = properties.generation().maxInputLength();
     }
 
@@ -39,7 +43,16 @@ public class PromptScoring {
      */
     public record Scored(Logprobs logprobs, int tokens, String modelVersion) {}
 
-    public List<Scored> score(ModelRegistry registry, List<String> prompts, int top) {
+    /**
+     * Scores each prompt, after checking the answer's size: {@code copies} choices repeat each prompt's logprobs.
+     *
+     * @throws InvalidRequestException (422) before any scoring when the answer would pass the scoring budget
+     */
+    public List<Scored> score(ModelRegistry registry, List<String> prompts, int top, int copies) {
+        long tokens = prompts.stream().mapToLong(String::length).sum(); // one token per character (at most)
+        long perToken = ScoringBudget.LOGPROBS_TOKEN_BYTES + (long) top * ScoringBudget.LOGPROBS_ALTERNATIVE_BYTES;
+        budget.check(tokens * copies * perToken, tokens + " prompt token(s) x " + copies + " choice(s) x (1 + " + top + " alternatives)",
+                "prompt", "send fewer or shorter prompts per request, a smaller logprobs, or n: 1");
         try (ModelRegistry.Lease lease = registry.acquire()) {
             LoadedModel model = lease.model();
             List<Scored> scored = new ArrayList<>();

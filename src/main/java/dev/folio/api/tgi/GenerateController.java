@@ -1,6 +1,7 @@
 package dev.folio.api.tgi;
 
 import dev.folio.FolioProperties;
+import dev.folio.api.ClientConnection;
 import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
 import dev.folio.api.GrammarRequests;
@@ -16,6 +17,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import java.io.IOException;
@@ -58,11 +60,12 @@ public class GenerateController {
     @Operation(summary = "Generate tokens", description = "return_full_text defaults to false here. Without a parameters object, do_sample is true (as TGI).")
     @ApiResponse(responseCode = "200", description = "Generated text")
     @PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<Tgi.GenerateResponse> generate(@Valid @RequestBody GenerateRequest request, HttpServletResponse servlet) {
+    public ResponseEntity<Tgi.GenerateResponse> generate(@Valid @RequestBody GenerateRequest request, HttpServletRequest http,
+            HttpServletResponse servlet) {
         long start = System.nanoTime();
         GenerateParameters p = parameters(request.parameters());
         reportIgnored(servlet, request.unknownFields(), p);
-        BestOf best = generate(request.inputs(), request.model(), p);
+        BestOf best = generate(request.inputs(), request.model(), p, ClientConnection.of(http));
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, best.chosen().modelVersion());
         return ResponseEntity.ok().headers(timingHeaders(best.chosen(), start)).body(response(request.inputs(), p, best, false));
     }
@@ -86,7 +89,8 @@ public class GenerateController {
     @Operation(summary = "Generate tokens if stream is false, or a stream of tokens if stream is true",
             description = "TGI's compat route: answers [GenerateResponse] or, with stream: true, as /generate_stream. return_full_text defaults to true here.")
     @PostMapping(path = "/", consumes = MediaType.APPLICATION_JSON_VALUE, produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
-    public ResponseEntity<ResponseBodyEmitter> compat(@Valid @RequestBody CompatGenerateRequest request, HttpServletResponse servlet)
+    public ResponseEntity<ResponseBodyEmitter> compat(@Valid @RequestBody CompatGenerateRequest request, HttpServletRequest http,
+            HttpServletResponse servlet)
             throws IOException {
         GenerateParameters p = parameters(request.parameters());
         reportIgnored(servlet, request.unknownFields(), p);
@@ -97,7 +101,7 @@ public class GenerateController {
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(streamer.stream(job, new TgiStreamEvents(request.inputs(), p, true)));
         }
         long start = System.nanoTime();
-        BestOf best = generate(request.inputs(), request.model(), p);
+        BestOf best = generate(request.inputs(), request.model(), p, ClientConnection.of(http));
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, best.chosen().modelVersion());
         ResponseBodyEmitter body = new ResponseBodyEmitter();
         body.send(List.of(response(request.inputs(), p, best, true)), MediaType.APPLICATION_JSON);
@@ -119,10 +123,10 @@ public class GenerateController {
     /** The best of best_of samples (one sample without it), decoded together in the batch. */
     private record BestOf(Generation chosen, List<Generation> others) {}
 
-    private BestOf generate(String inputs, String model, GenerateParameters p) {
+    private BestOf generate(String inputs, String model, GenerateParameters p, ClientConnection client) {
         int n = p.bestOf() != null ? p.bestOf() : 1;
         if (n == 1) {
-            return new BestOf(service.run(job(inputs, model, p)), List.of());
+            return new BestOf(service.run(job(inputs, model, p), client), List.of());
         }
         if (n > maxBestOf) {
             throw new InvalidRequestException("parameters.best_of must be at most " + maxBestOf + "; given: " + n, "parameters.best_of");
@@ -138,7 +142,7 @@ public class GenerateController {
             // a seeded request's samples take seed, seed + 1, ...: reproducible and different; unseeded ones each draw their own seed
             samples.add(seed == null || i == 0 ? first : first.withSampling(first.sampling().withSeed(seed + i)));
         }
-        List<Generation> generations = new ArrayList<>(service.runTogether(samples));
+        List<Generation> generations = new ArrayList<>(service.runTogether(samples, client));
         Generation chosen = generations.stream().max(Comparator.comparingDouble(GenerateController::totalLogprob)).orElseThrow();
         generations.remove(chosen);
         return new BestOf(chosen, generations);

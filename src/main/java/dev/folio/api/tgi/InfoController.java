@@ -150,6 +150,7 @@ public class InfoController {
         published.put("max_request_bytes", limits.maxRequestBytes());
         published.put("scoring_threads", limits.scoringThreads());
         published.put("max_concurrent_scoring", limits.maxConcurrentScoring());
+        published.put("max_scoring_response_bytes", limits.maxScoringResponseBytes());
         published.put("max_best_of", limits.maxBestOf());
         published.put("max_grammar_length", limits.maxGrammarLength());
         published.put("max_grammar_states", limits.maxGrammarStates());
