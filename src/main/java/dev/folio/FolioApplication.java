@@ -4,10 +4,9 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
-import picocli.CommandLine;
 import sun.misc.Signal;
 
-/** Serves the model (no arguments) or runs a command ({@code train ...}, {@code engine}). */
+/** Serves the model (no arguments, Spring Boot's {@code --name=value} ones, or {@code serve}) or runs a command ({@code train ...}, {@code engine}). */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EnableScheduling
@@ -17,11 +16,11 @@ public class FolioApplication {
         DjlOffline.apply();
         OpenMpSpin.apply();
         AtenCpuCapability.apply();
-        if (FolioCommand.handles(args)) {
-            System.exit(new CommandLine(new FolioCommand()).execute(args));
+        if (!FolioCommand.serves(args)) {
+            System.exit(FolioCommand.commandLine().execute(args));
         }
         exitCleanlyOnSigterm();
-        SpringApplication.run(FolioApplication.class, args);
+        SpringApplication.run(FolioApplication.class, FolioCommand.springArguments(args));
     }
 
     /**

@@ -209,6 +209,7 @@ public final class ManagedTraining {
                 runs.save(latest[0]);
             }, request.checkpointInterval());
         } catch (TrainingRun.RunStoppedException e) {
+            runs.save(latest[0].stoppedAt(e.step())); // the steps done, not only those up to the checkpoint
             log.warn("training run {} {}; it resumes from its checkpoint at step {} on the next start", record.id(), e.getMessage(),
                     latest[0].checkpointStep());
             throw e; // the record stays "running", so the next start resumes it
