@@ -56,7 +56,8 @@ class ContainerImageIT {
         ImageFromDockerfile image = new ImageFromDockerfile("folio-it", false)
                 .withFileFromPath("docker/Dockerfile", ROOT.resolve("docker/Dockerfile"))
                 .withFileFromPath("target/folio.jar", jar)
-                .withFileFromPath("model-store", ROOT.resolve("model-store"))
+                // the bundled model only: a user's own models in model-store/ are not the image's
+                .withFileFromPath("model-store/shakespeare-char", ROOT.resolve("model-store/shakespeare-char"))
                 .withDockerfilePath("docker/Dockerfile");
         container = new GenericContainer<>(image)
                 .withExposedPorts(8080)
