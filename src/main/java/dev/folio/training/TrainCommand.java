@@ -90,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--batch-size", defaultValue = "16", description = "sequences per step (default: ${DEFAULT-VALUE})") int batchSize;
     @Option(names = "--max-steps", defaultValue = "3000", description = "optimizer steps; the defaults take about 30 minutes on two "
-            + "cores, --n-layer 2 --n-embd 64 --block-size 64 --max-steps 300 about a minute (default: ${DEFAULT-VALUE})") int maxSteps;
+            + "cores, --n-layer 2 --n-embd 64 --block-size 64 --max-steps 1000 about a minute (default: ${DEFAULT-VALUE})") int maxSteps;
     @Option(names = "--lr", defaultValue = "1.5e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})") float learningRate;
     @Option(names = "--min-lr", defaultValue = "1.5e-4",
             description = "learning rate at the end of the cosine decay (default: ${DEFAULT-VALUE})") float minLearningRate;
