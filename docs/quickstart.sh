@@ -57,8 +57,8 @@ if [ -z "$CORPUS" ]; then
   cat README.md docs/*.md >"$CORPUS"
 fi
 "${JAVA[@]}" -jar target/folio.jar train --corpus "$CORPUS" --store "$STORE" --model my-text \
-  --n-layer 2 --n-head 4 --n-embd 64 --block-size 64 --max-steps "$STEPS" --warmup-steps 20 --lr 3e-3 --min-lr 3e-4 \
-  --eval-interval "$STEPS" --eval-batches 20 --chat-template docs/plain-chat.jinja
+  --n-layer 2 --n-head 4 --n-embd 64 --block-size 64 --max-steps "$STEPS" --eval-batches 20 \
+  --chat-template docs/plain-chat.jinja # the default template speaks as ROMEO:, which your text may lack
 
 step "5. the running server picks it up by itself, beside the bundled model"
 for _ in $(seq 1 60); do
