@@ -130,6 +130,8 @@ public final class TrainCommand implements Callable<Integer> {
 
         ManagedTraining managed = noPublish ? null : new ManagedTraining(new ModelStore(store), model);
         String runId = managed == null ? null : managed.nextRunId();
+        RunRecord run = null;
+        int stopExitCode = 0;
         try (StopSignals stop = StopSignals.install();
                 ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(maxSteps)
                         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).showSpeed().build()) {
@@ -145,22 +147,23 @@ public final class TrainCommand implements Callable<Integer> {
             }
             ManagedTraining.Request request = new ManagedTraining.Request(corpus, !fineTune, architecture, training, checkpointInterval,
                     !noGate, margin, threads, keepVersions, Duration.ofSeconds(lockStaleSeconds), chat());
-            RunRecord run;
             try {
                 run = managed.run(request, runId, progress);
             } catch (TrainingRun.RunStoppedException e) {
-                bar.close();
-                return stopped(managed, runId, stop);
+                stopExitCode = stop.exitCode(); // reported below, once the progress bar has closed
             }
-            System.out.printf("run %s %s: steps %d, train loss %.4f, val loss %.4f%s%s%n", run.id(), run.status(), run.step(), run.trainLoss(),
-                    run.valLoss(), run.baselineValLoss() == null ? "" : String.format(", served %.4f", run.baselineValLoss()),
-                    run.publishedVersion() == null ? "" : ", published " + model + "/" + run.publishedVersion() + " into " + store.toAbsolutePath());
-            System.out.println(run.reason());
-            return run.status().equals(RunRecord.FAILED) ? 1 : 0;
         } catch (RunInProgressException e) {
             System.err.println(e.getMessage());
             return 3;
         }
+        if (run == null) {
+            return stopped(managed, runId, stopExitCode);
+        }
+        System.out.printf("run %s %s: steps %d, train loss %.4f, val loss %.4f%s%s%n", run.id(), run.status(), run.step(), run.trainLoss(),
+                run.valLoss(), run.baselineValLoss() == null ? "" : String.format(", served %.4f", run.baselineValLoss()),
+                run.publishedVersion() == null ? "" : ", published " + model + "/" + run.publishedVersion() + " into " + store.toAbsolutePath());
+        System.out.println(run.reason());
+        return run.status().equals(RunRecord.FAILED) ? 1 : 0;
     }
 
     /** Why a file an option names cannot be read, in one line; empty if it can (or none is given). */
@@ -173,7 +176,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** After Ctrl-C: what was kept and the command that goes on from there. */
-    private int stopped(ManagedTraining managed, String runId, StopSignals stop) throws IOException {
+    private int stopped(ManagedTraining managed, String runId, int exitCode) throws IOException {
         RunRecord run = managed.runs().get(runId).orElseThrow();
         System.out.printf("stopped run %s at step %d of %d; the training lock is released%n", run.id(), run.step(), maxSteps);
         if (run.checkpointStep() != null) {
@@ -183,7 +186,7 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.printf("it stopped before its first checkpoint (every %d steps): nothing to resume; the next run starts anew%n",
                     checkpointInterval);
         }
-        return stop.exitCode();
+        return exitCode;
     }
 
     private String resumeCommand() {
