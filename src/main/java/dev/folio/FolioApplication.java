@@ -5,10 +5,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
-import picocli.CommandLine;
 import sun.misc.Signal;
 
-/** Serves the model (no arguments) or runs a command ({@code train ...}, {@code engine}). */
+/** Serves the model (no arguments, Spring Boot's {@code --name=value} ones, or {@code serve}) or runs a command ({@code train ...}, {@code engine}). */
 // no user store, so no generated password: bearer keys are the only credentials (dev.folio.api.security)
 @SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class)
 @ConfigurationPropertiesScan
@@ -19,11 +18,11 @@ public class FolioApplication {
         DjlOffline.apply();
         OpenMpSpin.apply();
         AtenCpuCapability.apply();
-        if (FolioCommand.handles(args)) {
-            System.exit(new CommandLine(new FolioCommand()).execute(args));
+        if (!FolioCommand.serves(args)) {
+            System.exit(FolioCommand.commandLine().execute(args));
         }
         exitCleanlyOnSigterm();
-        SpringApplication.run(FolioApplication.class, args);
+        SpringApplication.run(FolioApplication.class, FolioCommand.springArguments(args));
     }
 
     /**

@@ -207,7 +207,8 @@ final class DecodingSequence {
 
     void complete() {
         release();
-        result.complete(new Generation(text.toString(), List.copyOf(generated), prefill, finish, seed, request.promptIds().length,
+        Long drawnWith = request.sampling().sampling() ? seed : null; // greedy draws nothing
+        result.complete(new Generation(text.toString(), List.copyOf(generated), prefill, finish, drawnWith, request.promptIds().length,
                 model.version()));
     }
 

@@ -9,12 +9,12 @@ import java.util.List;
  * @param tokens each generated token with its log-probability (and alternatives, when asked)
  * @param prefill the prompt's tokens with their log-probabilities, when asked (empty otherwise)
  * @param finishReason why it stopped
- * @param seed the seed the sampler used
+ * @param seed the seed the sampler drew with; null when nothing was drawn at random (greedy), as TGI reports it
  * @param promptTokens tokens of the prompt the model saw
  * @param modelVersion the model version that produced it
  */
 public record Generation(String generatedText, List<GeneratedToken> tokens, List<PrefillToken> prefill, FinishReason finishReason,
-        long seed, int promptTokens, String modelVersion) {
+        Long seed, int promptTokens, String modelVersion) {
 
     /**
      * One generated token; {@code topTokens} holds the most likely alternatives at its position when asked. A special

@@ -111,7 +111,8 @@ public final class Generator {
             }
             cache.close();
         }
-        return new Generation(text.toString(), List.copyOf(generated), prefill, finish, seed, promptIds.length, loaded.version());
+        Long drawnWith = request.sampling().sampling() ? seed : null; // greedy draws nothing
+        return new Generation(text.toString(), List.copyOf(generated), prefill, finish, drawnWith, promptIds.length, loaded.version());
     }
 
     /** Each prompt token with the log-probability the model gave it from the tokens before it. */

@@ -76,6 +76,12 @@ public record RunRecord(String id, String status, String mode, String baseVersio
                 completedSteps, completedSteps, resumedFrom, trainLoss, valLoss, baselineValLoss, publishedVersion, reason, corpus, chat);
     }
 
+    /** Stopped (shutdown, Ctrl-C) after {@code completedSteps}: still running in its record, so the next start resumes it. */
+    public RunRecord stoppedAt(int completedSteps) {
+        return new RunRecord(id, status, mode, baseVersion, architecture, vocabulary, config, corpusSha256, startedAt, endedAt,
+                completedSteps, checkpointStep, resumedFrom, trainLoss, valLoss, baselineValLoss, publishedVersion, reason, corpus, chat);
+    }
+
     public RunRecord resumed() {
         List<Integer> from = new ArrayList<>(resumedFrom == null ? List.of() : resumedFrom);
         from.add(checkpointStep);

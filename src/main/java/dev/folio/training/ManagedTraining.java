@@ -211,8 +211,10 @@ public final class ManagedTraining {
                 runs.save(latest[0]);
             }, request.checkpointInterval());
         } catch (TrainingRun.RunStoppedException e) {
-            log.warn("training run {} {}; it resumes from its checkpoint at step {} on the next start", record.id(), e.getMessage(),
-                    latest[0].checkpointStep());
+            runs.save(latest[0].stoppedAt(e.step())); // the steps done, not only those up to the checkpoint
+            log.warn("training run {} {}; {}", record.id(), e.getMessage(), latest[0].checkpointStep() == null
+                    ? "it has no checkpoint, so the next start begins anew"
+                    : "it resumes from its checkpoint at step " + latest[0].checkpointStep() + " on the next start");
             throw e; // the record stays "running", so the next start resumes it
         } catch (RuntimeException e) {
             RunRecord failed = latest[0].ended(RunRecord.FAILED, latest[0].step(), null, null, null, null, String.valueOf(e.getMessage()));

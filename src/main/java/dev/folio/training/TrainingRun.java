@@ -36,8 +36,16 @@ public final class TrainingRun {
 
     /** The run was asked to stop (shutdown) before its end; it resumes from its last checkpoint. */
     public static final class RunStoppedException extends RuntimeException {
+        private final int step;
+
         public RunStoppedException(int step) {
             super("stopped at step " + step + " for shutdown");
+            this.step = step;
+        }
+
+        /** Steps completed when it stopped. */
+        public int step() {
+            return step;
         }
     }
 

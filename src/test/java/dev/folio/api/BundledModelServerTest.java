@@ -2,8 +2,8 @@ package dev.folio.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.folio.store.BundledStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
@@ -11,12 +11,9 @@ import java.net.ProxySelector;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +41,6 @@ abstract class BundledModelServerTest {
     static final String SCENE = "A street in Verona.";
     static final String GREETING = "Good morrow, fair maid. What news?";
 
-    private static Path store;
     private static ProxySelector previous;
     private static final LoopbackOnly LOOPBACK = new LoopbackOnly();
 
@@ -55,20 +51,8 @@ abstract class BundledModelServerTest {
     }
 
     /** A temporary copy of the bundled model's directory, made once per JVM and removed when it exits. */
-    static synchronized Path store() {
-        if (store == null) {
-            Path bundled = Path.of("model-store", BUNDLED).toAbsolutePath();
-            assertThat(bundled.resolve("current")).as("the bundled model %s", bundled).isRegularFile();
-            try {
-                Path root = Files.createTempDirectory("folio-clients-test");
-                copyTree(bundled, root.resolve(BUNDLED));
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
-                store = root;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return store;
+    static Path store() {
+        return BundledStore.copy();
     }
 
     @LocalServerPort
@@ -155,27 +139,6 @@ abstract class BundledModelServerTest {
             } catch (UnknownHostException e) {
                 return false;
             }
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // best effort: a temporary directory
         }
     }
 }

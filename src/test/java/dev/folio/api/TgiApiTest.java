@@ -190,4 +190,41 @@ class TgiApiTest extends TinyModelServerTest {
         assertThat(api().get("/health").statusCode()).isEqualTo(200);
         assertThat(api().json(api().get("/actuator/health/readiness").body()).get("status").asString()).isEqualTo("UP");
     }
+
+    @Test
+    void healthAnswersItsStatusAndTheServedModels() throws Exception {
+        HttpResponse<String> response = api().get("/health");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+        JsonNode health = api().json(response.body());
+        assertThat(health.propertyNames()).containsExactly("status", "models");
+        assertThat(health.get("status").asString()).isEqualTo("ok");
+        assertThat(health.get("models")).singleElement().satisfies(model -> {
+            assertThat(model.get("model_id").asString()).isEqualTo(TestModels.NAME);
+            assertThat(model.get("model_version").asString()).isEqualTo(api().json(api().get("/info").body()).get("model_version").asString());
+            assertThat(model.get("default").asBoolean()).isTrue();
+        });
+    }
+
+    @Test
+    void aGreedyGenerationReportsANullSeedAsTgiDoesAndASampledOneItsSeed() throws Exception {
+        HttpResponse<String> greedy = api().post("/generate", "{\"inputs\":\"abc\",\"parameters\":{\"max_new_tokens\":5,\"details\":true}}");
+        assertThat(greedy.statusCode()).isEqualTo(200);
+        JsonNode details = api().json(greedy.body()).get("details");
+        assertThat(details.has("seed")).as("present, as TGI's Details has it").isTrue();
+        assertThat(details.get("seed").isNull()).isTrue();
+        assertThat(greedy.headers().firstValue("x-seed")).isEmpty();
+
+        List<JsonNode> events = new ArrayList<>();
+        ApiClient.dataEvents(api().stream("/generate_stream", "{\"inputs\":\"abc\",\"parameters\":{\"max_new_tokens\":3,\"details\":true}}")
+                .body()).forEachRemaining(data -> events.add(api().json(data)));
+        assertThat(events).hasSize(3);
+        assertThat(events.get(2).get("details").has("seed")).isTrue();
+        assertThat(events.get(2).get("details").get("seed").isNull()).isTrue();
+
+        HttpResponse<String> sampled = api().post("/generate",
+                "{\"inputs\":\"abc\",\"parameters\":{\"max_new_tokens\":5,\"details\":true,\"temperature\":0.7,\"seed\":11}}");
+        assertThat(api().json(sampled.body()).get("details").get("seed").asLong()).isEqualTo(11);
+        assertThat(sampled.headers().firstValue("x-seed")).contains("11");
+    }
 }

@@ -3,6 +3,7 @@ package dev.folio.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.folio.store.BundledStore;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The playground in headless Chromium (Debian's chromium and chromium-driver) against the real server
@@ -39,6 +42,13 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PlaygroundBrowserTest {
+
+    /** The bundled model alone, whatever else the repository's store holds. */
+    @DynamicPropertySource
+    static void bundledStore(DynamicPropertyRegistry registry) {
+        registry.add("folio.store.path", () -> BundledStore.copy().toString());
+        registry.add("folio.store.model", () -> BundledStore.MODEL);
+    }
 
     private static final File CHROMIUM = new File("/usr/bin/chromium");
     private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");

@@ -217,7 +217,9 @@ public class GenerateController {
         headers.set("x-time-per-token", Long.toString(Math.round(totalMs / Math.max(1, generated))));
         headers.set("x-prompt-tokens", Integer.toString(g.promptTokens()));
         headers.set("x-generated-tokens", Integer.toString(generated));
-        headers.set("x-seed", Long.toString(g.seed()));
+        if (g.seed() != null) { // greedy: nothing was drawn with a seed
+            headers.set("x-seed", Long.toString(g.seed()));
+        }
         return headers;
     }
 

@@ -157,10 +157,28 @@ public class InfoController {
         return published;
     }
 
-    @Operation(summary = "Health check: 200 when a model is loaded, 503 otherwise")
+    /**
+     * What {@code /health} answers: TGI's is an empty 200, but an operator's probe or curl wants to see what is up.
+     *
+     * @param status "ok" when the default model is loaded, else "unavailable"
+     * @param models every model served now
+     */
+    public record Health(@JsonProperty("status") String status, @JsonProperty("models") List<HealthModel> models) {}
+
+    /** One served model as /health names it. */
+    public record HealthModel(@JsonProperty("model_id") String modelId, @JsonProperty("model_version") String modelVersion,
+            @JsonProperty("default") boolean isDefault) {}
+
+    @Operation(summary = "Health check: 200 and the served models when the default model is loaded, 503 otherwise")
     @GetMapping("/health")
-    public ResponseEntity<Void> health() {
-        return registry.currentMetadata().isPresent() ? ResponseEntity.ok().build() : ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+    public ResponseEntity<Health> health() {
+        List<HealthModel> models = new ArrayList<>();
+        for (ModelRegistry r : router.registries().all()) {
+            r.currentMetadata().ifPresent(m -> models.add(new HealthModel(m.modelName(), m.version(),
+                    m.modelName().equals(router.registries().defaultName()))));
+        }
+        boolean up = registry.currentMetadata().isPresent();
+        return ResponseEntity.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(new Health(up ? "ok" : "unavailable", models));
     }
 
     @GetMapping("/docs")

@@ -20,7 +20,7 @@ public final class Tgi {
     public record Details(
             @JsonProperty("finish_reason") @Schema(allowableValues = {"length", "eos_token", "stop_sequence"}) String finishReason,
             @JsonProperty("generated_tokens") int generatedTokens,
-            @JsonProperty("seed") Long seed,
+            @JsonProperty("seed") @JsonInclude(JsonInclude.Include.ALWAYS) Long seed, // null when nothing was sampled, as TGI
             @JsonProperty("prefill") List<PrefillToken> prefill,
             @JsonProperty("tokens") List<Token> tokens,
             @JsonProperty("top_tokens") List<List<Token>> topTokens,
@@ -32,7 +32,7 @@ public final class Tgi {
             @JsonProperty("generated_text") String generatedText,
             @JsonProperty("finish_reason") String finishReason,
             @JsonProperty("generated_tokens") int generatedTokens,
-            @JsonProperty("seed") Long seed,
+            @JsonProperty("seed") @JsonInclude(JsonInclude.Include.ALWAYS) Long seed, // null when nothing was sampled, as TGI
             @JsonProperty("prefill") List<PrefillToken> prefill,
             @JsonProperty("tokens") List<Token> tokens,
             @JsonProperty("top_tokens") List<List<Token>> topTokens) {}
