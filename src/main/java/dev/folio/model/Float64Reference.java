@@ -2,6 +2,7 @@ package dev.folio.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -15,6 +16,8 @@ import java.util.Iterator;
  * differs from it by is that pass's error, not the reference's.
  */
 public final class Float64Reference implements AutoCloseable {
+
+    private static final NDIndex EVERYTHING = new NDIndex("...");
 
     private final NDManager manager;
     private final Gpt blocks;
@@ -32,7 +35,7 @@ public final class Float64Reference implements AutoCloseable {
                     throw new IllegalStateException("parameter " + from.getKey() + " where " + target.getKey() + " was expected");
                 }
                 try (NDArray wide = from.getValue().getArray().toType(DataType.FLOAT64, true)) {
-                    target.getValue().getArray().set(wide.toByteBuffer());
+                    target.getValue().getArray().set(EVERYTHING, wide); // a copy inside libtorch, no trip through the JVM
                 }
             }
         } catch (RuntimeException e) {
