@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
 import java.util.Iterator;
 
@@ -27,6 +28,7 @@ public final class Float64Reference implements AutoCloseable {
         this.manager = NDManager.newBaseManager(model.getParameters().valueAt(0).getArray().getDevice());
         this.blocks = new Gpt(config);
         try (GradMode ignored = GradMode.disabled()) {
+            blocks.setInitializer(Initializer.ZEROS, parameter -> true); // every value is copied in below: drawing random ones would cost more than the check
             blocks.initialize(manager, DataType.FLOAT64, new Shape(1, config.blockSize()));
             Iterator<Pair<String, Parameter>> source = model.getParameters().iterator();
             for (Pair<String, Parameter> target : blocks.getParameters()) {

@@ -33,10 +33,12 @@ public final class ServingPathCheck {
     static final int BATCH_ROWS = 16;
     private static final int PROBE_LENGTH = 32;
     /** Decoding steps each decoding probe runs (the positions before them are prefilled). */
-    private static final int DECODE_STEPS = 6;
+    private static final int DECODE_STEPS = 4;
     private static final long PROBE_SEED = 20261206L;
 
     private final GptConfig config;
+    /** The slot caches' shape: the probe's window, not the model's (the passes read only the positions they are given). */
+    private final GptConfig probeWindow;
     private final int threads;
     private final int[][] sequences;
     private final double[][][] reference;
@@ -49,6 +51,7 @@ public final class ServingPathCheck {
         this.config = config;
         this.threads = Math.max(1, threads);
         int length = Math.min(PROBE_LENGTH, config.blockSize());
+        this.probeWindow = new GptConfig(config.vocabSize(), length, config.nLayer(), config.nHead(), config.nEmbd(), 0f, config.bias());
         Random random = new Random(PROBE_SEED);
         this.sequences = new int[4][length];
         this.reference = new double[sequences.length][][];
@@ -135,7 +138,7 @@ public final class ServingPathCheck {
     /** Sequence 1 decoded alone from position {@code split} to its end. */
     private double decodeOneRow(ScriptedInference inference, NDManager manager, int split) {
         int[] sequence = sequences[1];
-        try (NDManager pass = manager.newSubManager(); SlotKvCache slots = new SlotKvCache(pass, config, 1)) {
+        try (NDManager pass = manager.newSubManager(); SlotKvCache slots = new SlotKvCache(pass, probeWindow, 1)) {
             slots.install(0, inference.prefill(pass, pass.create(Arrays.copyOf(sequence, split), new Shape(1, split)), KvCache.empty()).cache());
             double worst = 0;
             for (int position = split; position < sequence.length; position++) {
@@ -155,7 +158,7 @@ public final class ServingPathCheck {
     private double decodeBatch(ScriptedInference inference, NDManager manager, int split, boolean spread) {
         int length = sequences[0].length;
         int[] positions = new int[BATCH_ROWS];
-        try (NDManager pass = manager.newSubManager(); SlotKvCache slots = new SlotKvCache(pass, config, BATCH_ROWS)) {
+        try (NDManager pass = manager.newSubManager(); SlotKvCache slots = new SlotKvCache(pass, probeWindow, BATCH_ROWS)) {
             int[] prompts = new int[BATCH_ROWS * split]; // one padded prefill; row r's cache is its first positions[r]
             for (int r = 0; r < BATCH_ROWS; r++) {
                 positions[r] = spread ? Math.max(1, split - r % 5 * 2) : split;
