@@ -1,10 +1,5 @@
 package dev.folio.store;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
-import dev.folio.model.GradMode;
-import dev.folio.model.IntraOpThreads;
 import dev.folio.model.ServingPath;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -14,8 +9,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +51,7 @@ public final class ModelRegistry implements AutoCloseable {
         newestFirst.stream().filter(v -> !candidates.contains(v)).forEach(candidates::add);
         for (String version : candidates) {
             try {
-                LoadedModel loaded = loadAndWarm(version);
+                LoadedModel loaded = load(version);
                 if (pointer.isPresent() && !pointer.get().equals(version)) {
                     log.error("current version {} of {} could not be served; serving newest valid version {} instead", pointer.get(), modelName, version);
                 }
@@ -99,7 +94,7 @@ public final class ModelRegistry implements AutoCloseable {
         }
         String version = pointer.get();
         try {
-            LoadedModel loaded = loadAndWarm(version);
+            LoadedModel loaded = load(version);
             swap(loaded);
             log.info("hot reload: now serving {}/{} (was {})", modelName, version, served);
             onReload.accept(new ReloadOutcome(version, true, null));
@@ -154,23 +149,13 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    private LoadedModel loadAndWarm(String version) throws IOException {
-        LoadedModel loaded = store.load(modelName, version);
-        warmUp(loaded);
-        return loaded;
-    }
-
     /**
-     * One forward pass on the calling thread (main, the reload timer, a request thread), on one libtorch thread.
-     * With two, the thread would keep an OpenMP worker for the rest of its life, and once a process has more
-     * OpenMP threads than cores libgomp stops spinning at its barriers: every parallel region of the decode
-     * scheduler then sleeps and is woken (256-token prefills 15–30% slower here).
+     * Verifies and loads a version. Loading runs every serving pass on a probe (the load-time check, on a thread of its
+     * own), which warms libtorch's and oneDNN's caches for them; nothing runs on the calling thread, so it keeps no
+     * OpenMP worker (see ModelRegistryThreadsTest).
      */
-    private static void warmUp(LoadedModel loaded) {
-        IntraOpThreads.set(1);
-        try (NDManager manager = loaded.model().getNDManager().newSubManager(); GradMode ignored = GradMode.disabled()) {
-            loaded.gpt().logits(new ParameterStore(manager, false), manager.create(new int[] {0}, new Shape(1, 1)), false);
-        }
+    private LoadedModel load(String version) throws IOException {
+        return store.load(modelName, version);
     }
 
     /** A model with a reference count: one for being current, one per open lease. */
