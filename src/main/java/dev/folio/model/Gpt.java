@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
@@ -70,26 +69,9 @@ public final class Gpt extends AbstractBlock {
         return config;
     }
 
-    /**
-     * The arrays {@link ScriptedInference} and {@link ScriptedTrainingForward} read, in their scripts' order: token and position embeddings,
-     * final LayerNorm, then per layer ln_1, c_attn, c_proj, ln_2, c_fc, mlp c_proj; biases in the same order
-     * (from the final LayerNorm on) only if the model has them.
-     */
-    void collectDecodeArrays(List<NDArray> weights, List<NDArray> biases) {
-        weights.add(tokenEmbedding.getArray());
-        weights.add(positionEmbedding.getArray());
-        List<Block> parts = new ArrayList<>(List.of(finalNorm));
-        for (TransformerBlock layer : layers) {
-            parts.addAll(List.of(layer.ln1(), layer.attention().qkvProjection(), layer.attention().outputProjection(),
-                    layer.ln2(), layer.mlp().expand(), layer.mlp().outputProjection()));
-        }
-        for (Block part : parts) {
-            boolean norm = part instanceof LayerNorm;
-            weights.add(part.getDirectParameters().get(norm ? "gamma" : "weight").getArray());
-            if (config.bias()) {
-                biases.add(part.getDirectParameters().get(norm ? "beta" : "bias").getArray());
-            }
-        }
+    /** The arrays {@link ScriptedInference} and {@link ScriptedTrainingForward} read, in their scripts' one order. */
+    GptWeights weights() {
+        return GptWeights.of(this, tokenEmbedding.getArray(), positionEmbedding.getArray(), finalNorm, layers);
     }
 
     /** Initialises fresh weights (for training from scratch). */

@@ -11,8 +11,6 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,20 +43,18 @@ public final class ScriptedInference implements AutoCloseable {
     private final GptConfig config;
     private final PtSymbolBlock module;
     private IValue weights;
-    private final IValue biases;
     private IValue packed;
     private final WeightProducts products;
-    private final IValue heads;
+    private final IValue shape;
     private volatile ServingPath servingPath;
 
-    private ScriptedInference(GptConfig config, PtSymbolBlock module, IValue weights, IValue biases, IValue packed, WeightProducts products) {
+    private ScriptedInference(GptConfig config, PtSymbolBlock module, IValue weights, IValue shape, IValue packed, WeightProducts products) {
         this.config = config;
         this.module = module;
         this.weights = weights;
-        this.biases = biases;
+        this.shape = shape;
         this.packed = packed;
         this.products = products;
-        this.heads = IValue.from((long) config.nHead());
         this.servingPath = ServingPath.unchecked(products);
     }
 
@@ -76,19 +72,18 @@ public final class ScriptedInference implements AutoCloseable {
      * and benchmarks use to hold one path to the reference.
      */
     public static ScriptedInference compile(Gpt gpt, NDManager manager, WeightProducts wanted) {
-        List<NDArray> weights = new ArrayList<>();
-        List<NDArray> biases = new ArrayList<>();
-        gpt.collectDecodeArrays(weights, biases);
+        GptWeights weights = gpt.weights();
         PtSymbolBlock module = TorchScript.load(manager, ScriptedInference.class, "inference.py", "Inference");
-        IValue weightList = TorchScript.list(weights);
+        IValue weightList = TorchScript.list(weights.arrays());
+        IValue shape = IValue.from((PtNDArray) manager.create(weights.shape()));
         IValue packed = null;
-        if (wanted == WeightProducts.ONEDNN_PACKED && Device.Type.CPU.equals(weights.get(0).getDevice().getDeviceType())) {
+        if (wanted == WeightProducts.ONEDNN_PACKED && Device.Type.CPU.equals(weights.arrays().get(0).getDevice().getDeviceType())) {
             // on one libtorch thread: a parallel reorder would leave an OpenMP worker on the loading thread for its
             // life, and past the core count every parallel region of the scheduler sleeps at its barriers
             int threads = JniUtils.getNumThreads();
             IntraOpThreads.set(1);
             try (GradMode ignored = GradMode.disabled()) {
-                packed = IValueUtils.runMethod(module, "pack", weightList);
+                packed = IValueUtils.runMethod(module, "pack", weightList, shape);
             } catch (EngineException e) {
                 log.warn("oneDNN cannot take the weight products here ({}); using libtorch's linear", String.valueOf(e.getMessage()).strip());
             } finally {
@@ -99,7 +94,7 @@ public final class ScriptedInference implements AutoCloseable {
         if (packed == null) {
             packed = IValue.listFrom(new PtNDArray[0]);
         }
-        return new ScriptedInference(gpt.config(), module, weightList, TorchScript.list(biases), packed, products);
+        return new ScriptedInference(gpt.config(), module, weightList, shape, packed, products);
     }
 
     /** The weight products these passes run. */
@@ -164,7 +159,7 @@ public final class ScriptedInference implements AutoCloseable {
         IValue positionValue = IValue.from((PtNDArray) step.create(positionIds));
         IValue alignedValue = IValue.from(aligned);
         IValue spanValue = IValue.from((long) span);
-        try (IValue logits = module.forward(weights, biases, packed, cache.scriptArrays(), tokenValue, positionValue, alignedValue, spanValue, heads)) {
+        try (IValue logits = module.forward(weights, packed, cache.scriptArrays(), tokenValue, positionValue, alignedValue, spanValue, shape)) {
             return logits.toTensor((PtNDManager) step);
         } finally {
             tokenValue.close();
@@ -188,7 +183,7 @@ public final class ScriptedInference implements AutoCloseable {
         TorchScript.usePlainInterpreter();
         IValue tokenValue = IValue.from((PtNDArray) tokens);
         IValue pastValue = TorchScript.list(past.arrays());
-        try (IValue out = IValueUtils.runMethod(module, "prefill", weights, biases, packed, pastValue, tokenValue, heads)) {
+        try (IValue out = IValueUtils.runMethod(module, "prefill", weights, packed, pastValue, tokenValue, shape)) {
             NDList arrays = out.toNDList((PtNDManager) step);
             return new Gpt.Step(arrays.get(0), KvCache.of(arrays.subNDList(1)));
         } finally {
@@ -199,10 +194,9 @@ public final class ScriptedInference implements AutoCloseable {
 
     @Override
     public void close() {
-        heads.close();
+        shape.close();
         packed.close();
         weights.close();
-        biases.close();
         module.close();
     }
 }

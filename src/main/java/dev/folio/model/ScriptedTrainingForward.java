@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@link Gpt#logits} from position 0 as one TorchScript call ({@code training_forward.py}): the training step's
@@ -34,16 +32,13 @@ final class ScriptedTrainingForward {
         if (tokens.getShape().dimension() != 2 || tokens.getShape().get(1) > config.blockSize()) {
             throw new IllegalArgumentException("tokens " + tokens.getShape() + " do not fit the context window of " + config.blockSize());
         }
-        List<NDArray> weights = new ArrayList<>();
-        List<NDArray> biases = new ArrayList<>();
-        gpt.collectDecodeArrays(weights, biases);
-        weights.addAll(biases);
+        GptWeights weights = gpt.weights();
         NDManager manager = tokens.getManager();
-        NDList inputs = new NDList(3 + weights.size());
+        NDList inputs = new NDList(3 + weights.arrays().size());
         inputs.add(tokens);
         inputs.add(manager.create(training ? config.dropout() : 0f));
-        inputs.add(manager.create(new long[] {config.nLayer(), config.nHead(), config.bias() ? 1 : 0}));
-        for (NDArray weight : weights) {
+        inputs.add(manager.create(weights.shape()));
+        for (NDArray weight : weights.arrays()) {
             // a view, not the parameter itself, carries the list name: the parameter keeps its own name
             NDArray view = weight.reshape(weight.getShape());
             view.attach(manager); // freed with the pass's arrays, not kept with the weights' for the model's life

@@ -1,15 +1,21 @@
 class Inference(Module):
+  # The model's inference passes. Arguments shared with training_forward.py (GptWeights):
+  #   weights: wte, wpe, ln_f, then per layer ln_1, c_attn, c_proj, ln_2, c_fc, mlp c_proj (the gains and matrices);
+  #            then, only if shape[2] is 1, ln_f's bias and per layer the same six biases.
+  #   shape:   [layers, heads, 1 if biases follow the weights else 0].
+  # packed: empty (torch.linear on the weights), or pack(weights, shape) (oneDNN's inner product on those).
   __parameters__ = []
   __buffers__ = []
   training : bool
   def pack(self: __torch__.Inference,
-    weights: List[Tensor]) -> List[Tensor]:
+    weights: List[Tensor],
+    shape: Tensor) -> List[Tensor]:
     # The 17 weight products' matrices (per layer c_attn, c_proj, c_fc, mlp c_proj; then the head, wte) copied
     # once into oneDNN's blocked layout, for prefill's and forward's `packed` argument. oneDNN's fp32 inner
     # product picks its kernels from the CPU's features; MKL's, behind torch.linear, runs its generic path on
     # non-Intel CPUs. The hint (1 row) only picks the layout: the packed matrices serve any number of rows.
     out : List[Tensor] = []
-    for layer in range(torch.floordiv(torch.len(weights) - 3, 6)):
+    for layer in range(int(torch.select(shape, 0, 0))):
       w = 3 + 6 * layer
       for part in [1, 2, 4, 5]:
         out.append(ops.mkldnn._reorder_linear_weight(weights[w + part], 1))
@@ -17,16 +23,17 @@ class Inference(Module):
     return out
   def prefill(self: __torch__.Inference,
     weights: List[Tensor],
-    biases: List[Tensor],
     packed: List[Tensor],
     past: List[Tensor],
     tokens: Tensor,
-    n_head: int) -> List[Tensor]:
+    shape: Tensor) -> List[Tensor]:
     # Gpt.forward for inference: tokens (B,T) at positions [P, P+T) after past (per layer keys, values,
     # each (B,H,P,hd); empty: P = 0). Returns the logits (B,T,V), then per layer keys and values (B,H,P+T,hd).
-    # weights, biases and packed as forward's. The per-layer code repeats forward's on purpose: as helper methods it
-    # read 1-2% slower on the batch-1 decoding step.
-    has_bias = len(biases) > 0
+    # The per-layer code repeats forward's on purpose: as helper methods it read 1-2% slower on the batch-1 step.
+    layers = int(torch.select(shape, 0, 0))
+    n_head = int(torch.select(shape, 0, 1))
+    has_bias = bool(torch.select(shape, 0, 2))
+    biases = 3 + 6 * layers
     onednn = len(packed) > 0
     batch = torch.size(tokens, 0)
     time = torch.size(tokens, 1)
@@ -43,9 +50,9 @@ class Inference(Module):
       # after a cache the causal mask is offset: position P + t sees [0, P + t]
       visible = torch.le(torch.unsqueeze(torch.arange(start + time), 0), torch.unsqueeze(positions, 1))  # (T, P+T)
     out : List[Tensor] = []
-    for layer in range(torch.floordiv(torch.len(weights) - 3, 6)):
+    for layer in range(layers):
       w = 3 + 6 * layer
-      b = 1 + 6 * layer
+      b = biases + 1 + 6 * layer
       p = 4 * layer
       ln1_b : Optional[Tensor] = None
       attn_b : Optional[Tensor] = None
@@ -54,12 +61,12 @@ class Inference(Module):
       fc_b : Optional[Tensor] = None
       out_b : Optional[Tensor] = None
       if has_bias:
-        ln1_b = biases[b]
-        attn_b = biases[b + 1]
-        proj_b = biases[b + 2]
-        ln2_b = biases[b + 3]
-        fc_b = biases[b + 4]
-        out_b = biases[b + 5]
+        ln1_b = weights[b]
+        attn_b = weights[b + 1]
+        proj_b = weights[b + 2]
+        ln2_b = weights[b + 3]
+        fc_b = weights[b + 4]
+        out_b = weights[b + 5]
       h = torch.layer_norm(x, [width], weights[w], ln1_b, 1.0e-5, False)
       attention_in = ops.mkldnn._linear_pointwise(h, packed[p], attn_b, "none", [], "") if onednn else torch.linear(h, weights[w + 1], attn_b)
       qkv = torch.permute(torch.view(attention_in, [batch, time, 3, n_head, head_dim]), [2, 0, 3, 1, 4])
@@ -84,26 +91,25 @@ class Inference(Module):
       x = torch.add(x, mlp)
     ln_f_b : Optional[Tensor] = None
     if has_bias:
-      ln_f_b = biases[0]
+      ln_f_b = weights[biases]
     x = torch.layer_norm(x, [width], weights[2], ln_f_b, 1.0e-5, False)
     head = ops.mkldnn._linear_pointwise(x, packed[torch.len(packed) - 1], None, "none", [], "") if onednn else torch.linear(x, wte)
     logits : List[Tensor] = [head]
     return torch.add(logits, out)
   def forward(self: __torch__.Inference,
     weights: List[Tensor],
-    biases: List[Tensor],
     packed: List[Tensor],
     caches: List[Tensor],
     tokens: Tensor,
     positions: Tensor,
     aligned: bool,
     span: int,
-    n_head: int) -> Tensor:
+    shape: Tensor) -> Tensor:
     # One decoding step for rows [0, B) of the slot caches, each (slots, H, 2, block, hd).
-    # weights: wte, wpe, ln_f, then per layer ln_1, c_attn, c_proj, ln_2, c_fc, mlp c_proj;
-    # biases: empty, or ln_f, then per layer the same six (ln_1 ... mlp c_proj);
-    # packed: empty (torch.linear on weights), or pack(weights) (oneDNN's inner product on those).
-    has_bias = len(biases) > 0
+    layers = int(torch.select(shape, 0, 0))
+    n_head = int(torch.select(shape, 0, 1))
+    has_bias = bool(torch.select(shape, 0, 2))
+    biases = 3 + 6 * layers
     onednn = len(packed) > 0
     batch = torch.size(tokens, 0)
     wte = weights[0]
@@ -116,9 +122,9 @@ class Inference(Module):
       later = torch.gt(torch.unsqueeze(torch.arange(span), 0), torch.unsqueeze(positions, 1))
       mask = torch.view(torch.mul(later, -1.0e9), [batch, 1, 1, span])  # bool × float: float32
     rows = torch.arange(batch)
-    for layer in range(torch.len(caches)):
+    for layer in range(layers):
       w = 3 + 6 * layer
-      b = 1 + 6 * layer
+      b = biases + 1 + 6 * layer
       p = 4 * layer
       ln1_b : Optional[Tensor] = None
       attn_b : Optional[Tensor] = None
@@ -127,12 +133,12 @@ class Inference(Module):
       fc_b : Optional[Tensor] = None
       out_b : Optional[Tensor] = None
       if has_bias:
-        ln1_b = biases[b]
-        attn_b = biases[b + 1]
-        proj_b = biases[b + 2]
-        ln2_b = biases[b + 3]
-        fc_b = biases[b + 4]
-        out_b = biases[b + 5]
+        ln1_b = weights[b]
+        attn_b = weights[b + 1]
+        proj_b = weights[b + 2]
+        ln2_b = weights[b + 3]
+        fc_b = weights[b + 4]
+        out_b = weights[b + 5]
       h = torch.layer_norm(x, [width], weights[w], ln1_b, 1.0e-5, False)
       attention_in = ops.mkldnn._linear_pointwise(h, packed[p], attn_b, "none", [], "") if onednn else torch.linear(h, weights[w + 1], attn_b)
       qkv = torch.view(attention_in, [batch, 3, n_head, head_dim])
@@ -155,7 +161,7 @@ class Inference(Module):
       x = torch.add(x, mlp)
     ln_f_b : Optional[Tensor] = None
     if has_bias:
-      ln_f_b = biases[0]
+      ln_f_b = weights[biases]
     x = torch.layer_norm(x, [width], weights[2], ln_f_b, 1.0e-5, False)
     if onednn:
       return ops.mkldnn._linear_pointwise(x, packed[torch.len(packed) - 1], None, "none", [], "")

@@ -1,4 +1,8 @@
 class TrainingForward(Module):
+  # Gpt.forward from position 0, for training and evaluation. Arguments shared with inference.py (GptWeights):
+  #   weights: wte, wpe, ln_f, then per layer ln_1, c_attn, c_proj, ln_2, c_fc, mlp c_proj (the gains and matrices);
+  #            then, only if shape[2] is 1, ln_f's bias and per layer the same six biases.
+  #   shape:   [layers, heads, 1 if biases follow the weights else 0].
   __parameters__ = []
   __buffers__ = []
   training : bool
@@ -7,9 +11,7 @@ class TrainingForward(Module):
     dropout: Tensor,
     shape: Tensor,
     weights: List[Tensor]) -> Tensor:
-    # Gpt.forward from position 0, for training and evaluation: tokens (B,T) → logits (B,T,V), differentiable.
-    # shape: [layers, heads, 1 if the weights list ends with the biases else 0]. weights: wte, wpe, ln_f, then per
-    # layer ln_1, c_attn, c_proj, ln_2, c_fc, mlp c_proj; then, with biases, ln_f's, then per layer the same six.
+    # tokens (B,T) → logits (B,T,V), differentiable.
     # Dropout is drawn in the blocks' order (embeddings; per layer attention weights, attention output, MLP output),
     # so a seed gives the blocks' own masks. The layer repeats inference.py's prefill on purpose (TorchScript helper
     # methods read slower there; prefill's empty cache list cannot be passed through DJL's named-array lists).

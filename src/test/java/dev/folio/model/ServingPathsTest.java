@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 class ServingPathsTest {
 
     private static final GptConfig CONFIG = new GptConfig(17, 48, 2, 2, 32, 0f, true);
-    /** Layer 0's and layer 1's c_fc in the packed list (4 per layer: c_attn, c_proj, c_fc, mlp c_proj). */
-    private static final int[] PACKED_C_FC = {2, 6};
-    /** The same in the weight list (wte, wpe, ln_f, then 6 per layer: ln_1, c_attn, c_proj, ln_2, c_fc, mlp c_proj). */
-    private static final int[] WEIGHT_C_FC = {3 + 4, 3 + 6 + 4};
+    /** Layer 0's and layer 1's c_fc in the packed list. */
+    private static final int[] PACKED_C_FC = {GptWeights.packedIndex(0, GptWeights.Part.C_FC), GptWeights.packedIndex(1, GptWeights.Part.C_FC)};
+    /** The same in the weight list. */
+    private static final int[] WEIGHT_C_FC = {GptWeights.index(0, GptWeights.Part.C_FC), GptWeights.index(1, GptWeights.Part.C_FC)};
 
     @Test
     void bothPathsAgreeOnAnIntactModelAndTheFasterServes() {
