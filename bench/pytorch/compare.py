@@ -28,8 +28,8 @@ CORPUS = "../shared/data/tinyshakespeare.txt"  # relative to the repository root
 VENV_PYTHON = os.path.join(ROOT, "target", "pytorch-venv", "bin", "python")
 OUTPUT = os.path.join(ROOT, "target", "bench", "pytorch-compare.json")
 JAVA = ["java", "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true"]
-# README's training command: the CLI trains on the client compiler only (C2's compiler threads take a core from
-# libtorch's two threads for the first seconds of a run; docs/performance.md, 2026-12-02).
+# docs/training.md's training command: the CLI trains on the client compiler only (C2's compiler threads take a core from
+# libtorch's two threads for the first seconds of a run; docs/performance.md, "The quick compiler for training").
 TRAIN_JVM = ["-XX:TieredStopAtLevel=1"]
 BUILD_HINT = ("./mvnw -q -B package -DskipTests && ./mvnw -q -B dependency:build-classpath "
               "-Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test")

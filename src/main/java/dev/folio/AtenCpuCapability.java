@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Which vectorised kernels libtorch's elementwise ops use. libtorch 2.7.1 runs its AVX2 kernels on this project's
  * AVX-512 machine (PyTorch 2.13 there picks AVX-512): GELU's backward took 41–44 ms of a default-config training step
- * against 28–29 ms with {@code ATEN_CPU_CAPABILITY=avx512} (docs/performance.md, 2026-12-02). libtorch reads the
+ * against 28–29 ms with {@code ATEN_CPU_CAPABILITY=avx512} (docs/performance.md, "The AVX-512 capability"). libtorch reads the
  * variable once, when it loads, and trusts it (a CPU without AVX-512 would fault), so it is set only when the CPU
  * reports every feature ATen's AVX-512 kernels need, and never over a value the process started with.
  */

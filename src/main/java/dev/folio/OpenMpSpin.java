@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * the process started with wins; the container image sets it that way). libgomp's default, 300,000 spins
  * (a few milliseconds), kept one of two cores busy after every prefill while the first token's event waited
  * for a core to be sent on; 2,000 (tens of microseconds) still carries a worker across the gaps between one
- * forward pass's parallel ops. Measured in docs/performance.md.
+ * forward pass's parallel ops. Measured in docs/performance.md, "The OpenMP spin count".
  */
 public final class OpenMpSpin {
 

@@ -75,7 +75,7 @@ public final class TypographicNormalizer {
     }
 
     /**
-     * The documented table, for the README and {@code /info}: character to candidate replacements in
+     * The documented table, for docs/api.md (Chat) and {@code /info}: character to candidate replacements in
      * order of preference. Invisible characters are keyed by code point and Unicode name (e.g.
      * {@code "U+00A0 NO-BREAK SPACE"}) so the table reads well as JSON; the diacritics rule is one
      * descriptive entry.

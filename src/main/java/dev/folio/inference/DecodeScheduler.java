@@ -36,7 +36,7 @@ public final class DecodeScheduler implements AutoCloseable {
     /**
      * Below this many sequences a decoding step runs on one libtorch thread: with oneDNN's weight products
      * ({@link dev.folio.model.ScriptedInference.WeightProducts}) one thread beats two at 8 rows, two win from 12
-     * (docs/performance.md, 2026-12-02, fourth session). Small steps are many small ops, where OpenMP hand-offs
+     * (docs/performance.md, "The thread rule: one libtorch thread below 12 rows"). Small steps are many small ops, where OpenMP hand-offs
      * cost more than they share.
      */
     public static final int SMALL_BATCH = 12;

@@ -22,7 +22,7 @@ public final class ServingPathCheck {
      * The largest error a pass may show, relative to the logits' magnitude: 10⁻⁴, agreement to about 13 of float32's
      * 24 bits. A right float32 pass differs from float64 only by rounding (unit roundoff u = 6·10⁻⁸, grown by about
      * √K over a K-term product and carried through the layers): measured on the bundled model, MKL, oneDNN and the
-     * float32 blocks all land at 0.5–1.2·10⁻⁶ (docs/performance.md), 100× inside the bound, room for other CPUs'
+     * float32 blocks all land at 0.5–1.2·10⁻⁶ (docs/performance.md, "The serving-path check at load"), 100× inside the bound, room for other CPUs'
      * summation orders and for deeper, wider models. The wrong products seen (oneDNN on a Zen 5) were 10⁻³ to 0.3 of
      * the magnitude, 10× and more outside it. At the bundled model's magnitude (~14) the bound is 1.4·10⁻³ in a
      * logit, which moves a token's probability by at most 0.3%.

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Chooses the weight products a model serves on this CPU: the fastest that agrees with the float64 reference on
  * every pass ({@link ServingPathCheck}), never one that does not. A kernel that is right on one CPU can be wrong on
- * another (libtorch 2.7.1's oneDNN on a Zen 5, docs/performance.md), so no path is trusted for having passed elsewhere.
+ * another (libtorch 2.7.1's oneDNN on a Zen 5, docs/performance.md, "Serving paths by CPU"), so no path is trusted for having passed elsewhere.
  */
 public final class ServingPaths {
 

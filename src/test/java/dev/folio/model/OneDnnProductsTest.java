@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The smallest reproducer of the fault seen on a Zen 5 (docs/performance.md): oneDNN's inner product on a matrix
+ * The smallest reproducer of the fault seen on a Zen 5 (docs/performance.md, "Serving paths by CPU"): oneDNN's inner product on a matrix
  * reordered for one row, run on 1, 3, 8 and 32 rows, at the bundled model's five weight shapes, on one libtorch thread
  * and on two, against float64. On a CPU where these products are right, the bundled model must serve them (the fast
  * path is kept where it is right); where any is wrong, it must not (the load-time check catches what this catches).
