@@ -2,7 +2,6 @@ package dev.folio.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -75,35 +74,6 @@ public final class CausalSelfAttention extends AbstractBlock {
         y = outputProjection.forward(ps, new NDList(y), training).singletonOrThrow(); // (B,T,C)
         y = residualDropout.forward(ps, new NDList(y), training).singletonOrThrow();
         return new NDList(y, k, v);
-    }
-
-    /**
-     * One decoding step of B sequences held in {@code cache}'s slots [0, B): writes each new key and
-     * value at {@code writeAt} (slot b, position of b) and attends over the first {@code readSpan}
-     * positions, the mask (if any) hiding each row's positions beyond its own. Inference only.
-     *
-     * @param x (B,1,C), normalised
-     * @param mask (B,1,1,span), 0 where a row may look, a large negative number elsewhere; null when every
-     *     row is at the last position of the span and so may see all of it
-     * @return (B,1,C)
-     */
-    NDArray decode(ParameterStore ps, NDArray x, NDArray mask, SlotKvCache cache, int layer, NDIndex writeAt, NDIndex readSpan) {
-        NDManager step = x.getManager();
-        long batch = x.getShape().get(0);
-        int heads = config.nHead();
-        int headDim = config.headDim();
-        NDArray qkv = qkvProjection.forward(ps, new NDList(x), false).singletonOrThrow(); // (B,1,3C)
-        NDArray q = qkv.reshape(batch, 3, heads, 1, headDim).get(":, 0").mul(1.0 / Math.sqrt(headDim)); // (B,H,1,hd)
-        NDArray keysAndValues = cache.keysAndValues(layer);
-        keysAndValues.set(writeAt, qkv.reshape(batch, 3, heads, headDim).get(":, 1:").transpose(0, 2, 1, 3)); // (B,H,2,hd) into (slot, :, :, position)
-        NDArray span = keysAndValues.get(step, readSpan); // (B,H,2,span,hd), a view
-        NDArray scores = q.matMul(span.get(":, :, 0").transpose(0, 1, 3, 2)); // (B,H,1,span)
-        if (mask != null) {
-            scores = scores.add(mask);
-        }
-        NDArray y = scores.softmax(-1).matMul(span.get(":, :, 1")) // (B,H,1,hd)
-                .reshape(batch, 1, config.nEmbd()); // (B,1,C): T=1, so no transpose
-        return outputProjection.forward(ps, new NDList(y), false).singletonOrThrow();
     }
 
     @Override

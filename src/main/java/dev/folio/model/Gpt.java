@@ -3,7 +3,6 @@ package dev.folio.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -32,7 +31,7 @@ public final class Gpt extends AbstractBlock {
 
     private static final float INIT_STD = 0.02f;
     /** Additive mask value; exp() of it is exactly 0 in float32, and unlike -inf it never makes NaN. */
-    private static final float MASKED = -1e9f;
+    static final float MASKED = -1e9f;
 
     private final GptConfig config;
     private final Parameter tokenEmbedding;
@@ -106,42 +105,22 @@ public final class Gpt extends AbstractBlock {
     /** One incremental forward pass: the logits (B,T,V) and the extended cache. */
     public record Step(NDArray logits, KvCache cache) {}
 
-    /**
-     * One decoding step for B sequences at once (continuous batching): sequence b sits in slot b of
-     * {@code cache}, is fed {@code tokens[b]} at {@code positions[b]}, and has its key and value written
-     * there; its positions before that must already be in the slot. All temporaries go to {@code step}.
-     *
-     * @return logits (B,V)
-     */
-    public NDArray decode(ParameterStore ps, NDManager step, int[] tokens, int[] positions, SlotKvCache cache) {
-        int batch = tokens.length;
-        if (positions.length != batch || batch > cache.slots()) {
-            throw new IllegalArgumentException(batch + " tokens, " + positions.length + " positions, " + cache.slots() + " slots");
-        }
-        int span = 0;
-        boolean aligned = true; // every row at the same position: each sees the whole span, no mask needed
-        for (int position : positions) {
-            if (position < 0 || position >= config.blockSize()) {
-                throw new IllegalArgumentException("position " + position + " is outside the context window of " + config.blockSize());
-            }
-            span = Math.max(span, position + 1);
-            aligned &= position == positions[0];
-        }
-        NDArray tokenIds = step.create(tokens, new Shape(batch, 1)); // (B,1)
-        NDArray positionIds = step.create(positions); // (B)
-        NDArray wte = ps.getValue(tokenEmbedding, tokenIds.getDevice(), false); // (V,C)
-        NDArray wpe = ps.getValue(positionEmbedding, tokenIds.getDevice(), false); // (blockSize,C)
-        NDArray x = Embedding.embedding(tokenIds, wte, SparseFormat.DENSE).singletonOrThrow() // (B,1,C)
-                .add(Embedding.embedding(positionIds.reshape(batch, 1), wpe, SparseFormat.DENSE).singletonOrThrow());
-        NDArray mask = aligned ? null : step.arange(0, span).reshape(1, span).gt(positionIds.reshape(batch, 1)) // (B,span): key after the query
-                .toType(DataType.FLOAT32, false).mul(MASKED).reshape(batch, 1, 1, span);
-        NDIndex writeAt = new NDIndex("{}, :, :, {}", step.arange(0, batch), positionIds);
-        NDIndex readSpan = new NDIndex(":{}, :, :, :{}", batch, span);
-        for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).decode(ps, x, mask, cache, i, writeAt, readSpan);
-        }
-        x = finalNorm.forward(ps, new NDList(x), false).singletonOrThrow();
-        return Linear.linear(x, wte).singletonOrThrow().reshape(batch, config.vocabSize());
+    /** The token embedding (V,C), also the output head (weight tying). */
+    Parameter tokenEmbedding() {
+        return tokenEmbedding;
+    }
+
+    /** The learned position embedding (blockSize,C). */
+    Parameter positionEmbedding() {
+        return positionEmbedding;
+    }
+
+    List<TransformerBlock> layers() {
+        return layers;
+    }
+
+    LayerNorm finalNorm() {
+        return finalNorm;
     }
 
     @Override

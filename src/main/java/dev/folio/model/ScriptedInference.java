@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The model's inference passes as single calls into libtorch: the scheduler's decoding step ({@link Gpt#decode})
+ * The model's inference passes as single calls into libtorch: the scheduler's decoding step (the blocks' own, BlocksDecode, lives with the tests)
  * and prefills ({@link Gpt#forward(ai.djl.training.ParameterStore, NDArray, KvCache)}), the same arithmetic
  * written in TorchScript ({@code inference.py}), compiled by libtorch when the model loads and run by its
  * interpreter, so a pass costs one JNI crossing instead of ~100 (each DJL op is a crossing, a Java wrapper and
@@ -131,7 +131,7 @@ public final class ScriptedInference implements AutoCloseable {
     }
 
     /**
-     * One decoding step for B sequences at once, as {@link Gpt#decode}: sequence b sits in slot b of
+     * One decoding step for B sequences at once (continuous batching): sequence b sits in slot b of
      * {@code cache}, is fed {@code tokens[b]} at {@code positions[b]}, and has its key and value written there.
      *
      * @return logits (B,V), in {@code step}

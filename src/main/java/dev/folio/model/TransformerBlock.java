@@ -2,7 +2,6 @@ package dev.folio.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -62,14 +61,6 @@ public final class TransformerBlock extends AbstractBlock {
         NDArray normed = ln2.forward(ps, new NDList(x), training).singletonOrThrow();
         x = x.add(mlp.forward(ps, new NDList(normed), training).singletonOrThrow()); // (B,T,C)
         return new NDList(x, attended.get(1), attended.get(2));
-    }
-
-    /** One batched decoding step over slot caches; see {@link CausalSelfAttention#decode}. (B,1,C) → (B,1,C). */
-    NDArray decode(ParameterStore ps, NDArray x, NDArray mask, SlotKvCache cache, int layer, NDIndex writeAt, NDIndex readSpan) {
-        NDArray normed = ln1.forward(ps, new NDList(x), false).singletonOrThrow();
-        x = x.add(attention.decode(ps, normed, mask, cache, layer, writeAt, readSpan));
-        normed = ln2.forward(ps, new NDList(x), false).singletonOrThrow();
-        return x.add(mlp.forward(ps, new NDList(normed), false).singletonOrThrow());
     }
 
     @Override

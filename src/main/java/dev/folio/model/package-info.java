@@ -17,7 +17,7 @@
  *     <td>ScriptedPrefillTest; the load-time check</td></tr>
  * <tr><td>the decoding step of the scheduler's batch</td><td>{@link dev.folio.model.ScriptedInference#decode}
  *     ({@code inference.py}'s {@code forward}) over a {@link dev.folio.model.SlotKvCache}</td>
- *     <td>{@link dev.folio.model.Gpt#decode} (the blocks' step) and the full forward pass</td><td>BatchedDecodeTest, ScriptedInferenceTest;
+ *     <td>the blocks' step (BlocksDecode, in the tests) and the full forward pass</td><td>BatchedDecodeTest, ScriptedInferenceTest;
  *     the load-time check</td></tr>
  * <tr><td>scoring ({@code /logits}, echo logprobs)</td><td>{@link dev.folio.model.ScriptedInference#prefill} from position 0
  *     (dev.folio.inference.TextScorer)</td><td>the blocks' forward</td><td>TextScorerTest; the load-time check</td></tr>

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The batched decoding steps over slot caches (the DJL blocks' {@link Gpt#decode}, and the TorchScript
+ * The batched decoding steps over slot caches (the DJL blocks' step, {@link BlocksDecode}, and the TorchScript
  * {@link ScriptedInference} with the products the load-time check serves on this CPU and with libtorch's linear)
  * against the plain full forward pass, sequence by sequence, to the check's relative bound ({@link Tolerances}).
  */
@@ -55,7 +55,7 @@ class BatchedDecodeTest {
 
     private Step step(String implementation) {
         return switch (implementation) {
-            case "blocks" -> (step, tokens, positions, slots) -> gpt.decode(ps(), step, tokens, positions, slots);
+            case "blocks" -> (step, tokens, positions, slots) -> BlocksDecode.decode(gpt, ps(), step, tokens, positions, slots);
             case "script" -> script::decode;
             case "script-linear" -> linearScript::decode;
             default -> throw new IllegalArgumentException(implementation);

@@ -1,7 +1,6 @@
 package dev.folio.bench.jmh;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import dev.folio.DjlOffline;
 import dev.folio.AtenCpuCapability;
 import dev.folio.OpenMpSpin;
@@ -26,7 +25,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One batched decoding step of the bundled model ({@code Gpt.decode} over slot caches), B sequences at
+ * One batched decoding step of the bundled model (the serving path, {@code ScriptedInference.decode} over slot caches), B sequences at
  * position 128 of the 256-token window, with the thread count the scheduler would use. Time per step; tokens/s
  * is B ÷ that. bench/jmh.sh runs it.
  */
@@ -64,7 +63,7 @@ public class DecodeStepBenchmark {
     @Benchmark
     public float[] step() {
         try (NDManager step = manager.newSubManager()) {
-            return model.gpt().decode(new ParameterStore(step, false), step, tokens, positions, slots).toFloatArray();
+            return model.inference().decode(step, tokens, positions, slots).toFloatArray();
         }
     }
 
