@@ -1,6 +1,8 @@
 package dev.folio.api;
 
 import dev.folio.inference.ConcurrencyLimiter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -61,8 +64,8 @@ public final class WorkPool implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} on a pool thread for at most {@code budget} from when it starts (time in the queue is not
-     * counted, so the verdict is the work's own); past it, the future completes with {@code overBudget.get()} and the
+     * Runs {@code work} on a pool thread for at most {@code budget} of processor time from when it starts (time in the
+     * queue and waits for a core are not counted, so the verdict is the work's own); past it, the future completes with {@code overBudget.get()} and the
      * thread is interrupted.
      *
      * @throws ConcurrencyLimiter.OverloadedException if every thread is busy and the queue is full
@@ -79,19 +82,14 @@ public final class WorkPool implements AutoCloseable {
 
     private <T> void run(Supplier<T> work, Duration budget, Supplier<T> overBudget, CompletableFuture<T> result) {
         Running running = new Running(Thread.currentThread());
-        ScheduledFuture<?> alarm = budget == null ? null : alarms.schedule(() -> {
-            if (result.complete(overBudget.get())) {
-                running.interrupt();
-            }
-        }, budget.toNanos(), TimeUnit.NANOSECONDS);
+        if (budget != null) {
+            running.watch(alarms, budget.toNanos(), () -> result.complete(overBudget.get()));
+        }
         try {
             result.complete(work.get());
         } catch (Throwable e) {
             result.completeExceptionally(e);
         } finally {
-            if (alarm != null) {
-                alarm.cancel(false);
-            }
             running.finish();
         }
     }
@@ -126,23 +124,47 @@ public final class WorkPool implements AutoCloseable {
         alarms.shutdownNow();
     }
 
-    /** A task on its thread; the alarm interrupts the thread only while this task still runs on it. */
+    /**
+     * A task on its thread. Its budget is the processor time the thread spends on it, read where the JVM measures it:
+     * wall time would also count a loaded machine's waits and refuse ordinary work whenever the cores are busy. The
+     * alarm rings when the whole budget could have been spent, and again for what is left until it has been; then the
+     * task is answered over budget and its thread interrupted, only while this task still runs on it.
+     */
     private static final class Running {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private static final boolean CPU_TIME = THREADS.isThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
+
         private final Thread thread;
+        private final long startCpu;
+        private final long startWall = System.nanoTime();
         private boolean done;
+        private ScheduledFuture<?> alarm;
 
         Running(Thread thread) {
             this.thread = thread;
+            this.startCpu = CPU_TIME ? THREADS.getCurrentThreadCpuTime() : 0;
         }
 
-        synchronized void interrupt() {
-            if (!done) {
+        synchronized void watch(ScheduledExecutorService alarms, long budgetNanos, BooleanSupplier answerOverBudget) {
+            if (done) {
+                return;
+            }
+            long spent = CPU_TIME ? THREADS.getThreadCpuTime(thread.getId()) - startCpu : System.nanoTime() - startWall;
+            if (spent < budgetNanos && spent >= 0) {
+                long left = budgetNanos - spent;
+                alarm = alarms.schedule(() -> watch(alarms, budgetNanos, answerOverBudget), Math.max(left, 1_000_000L), TimeUnit.NANOSECONDS);
+                return;
+            }
+            if (answerOverBudget.getAsBoolean()) {
                 thread.interrupt();
             }
         }
 
         synchronized void finish() {
             done = true;
+            if (alarm != null) {
+                alarm.cancel(false);
+            }
             Thread.interrupted(); // an alarm that rang as the task ended must not reach the pool's next task
         }
     }
