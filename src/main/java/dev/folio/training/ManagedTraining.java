@@ -6,7 +6,6 @@ import ai.djl.engine.Engine;
 import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
 import dev.folio.model.IntraOpThreads;
-import dev.folio.model.TrainingConfig;
 import dev.folio.store.Checksums;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelMetadata;
@@ -29,6 +28,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +59,95 @@ public final class ManagedTraining {
      *     run keeps what it started with (its record's corpus and chat template; its request gives only the rest)
      */
     public record Request(Path corpus, boolean fromScratch, GptConfig architecture, TrainingConfig training, int checkpointInterval,
-            boolean gate, double margin, int threads, int keepVersions, Duration lockStaleAfter, ModelMetadata.Chat chat) {}
+            boolean gate, double margin, int threads, int keepVersions, Duration lockStaleAfter, ModelMetadata.Chat chat) {
+
+        /**
+         * A request by name. Corpus, architecture and training must be given; the rest default to a gated fine-tune with no
+         * checkpoints, margin 0, the thread's own libtorch threads, every version kept, {@link TrainingJob#LOCK_STALE_AFTER}
+         * and the base version's chat template.
+         */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** The settings of a {@link Request}, by name. */
+        public static final class Builder {
+            private Path corpus;
+            private boolean fromScratch;
+            private GptConfig architecture;
+            private TrainingConfig training;
+            private int checkpointInterval;
+            private boolean gate = true;
+            private double margin;
+            private int threads;
+            private int keepVersions;
+            private Duration lockStaleAfter = TrainingJob.LOCK_STALE_AFTER;
+            private ModelMetadata.Chat chat;
+
+            private Builder() {}
+
+            public Builder corpus(Path corpus) {
+                this.corpus = corpus;
+                return this;
+            }
+
+            public Builder fromScratch(boolean fromScratch) {
+                this.fromScratch = fromScratch;
+                return this;
+            }
+
+            public Builder architecture(GptConfig architecture) {
+                this.architecture = architecture;
+                return this;
+            }
+
+            public Builder training(TrainingConfig training) {
+                this.training = training;
+                return this;
+            }
+
+            public Builder checkpointInterval(int checkpointInterval) {
+                this.checkpointInterval = checkpointInterval;
+                return this;
+            }
+
+            public Builder gate(boolean gate) {
+                this.gate = gate;
+                return this;
+            }
+
+            public Builder margin(double margin) {
+                this.margin = margin;
+                return this;
+            }
+
+            public Builder threads(int threads) {
+                this.threads = threads;
+                return this;
+            }
+
+            public Builder keepVersions(int keepVersions) {
+                this.keepVersions = keepVersions;
+                return this;
+            }
+
+            public Builder lockStaleAfter(Duration lockStaleAfter) {
+                this.lockStaleAfter = lockStaleAfter;
+                return this;
+            }
+
+            public Builder chat(ModelMetadata.Chat chat) {
+                this.chat = chat;
+                return this;
+            }
+
+            public Request build() {
+                return new Request(Objects.requireNonNull(corpus, "corpus"), fromScratch, Objects.requireNonNull(architecture, "architecture"),
+                        Objects.requireNonNull(training, "training"), checkpointInterval, gate, margin, threads, keepVersions,
+                        Objects.requireNonNull(lockStaleAfter, "lockStaleAfter"), chat);
+            }
+        }
+    }
 
     private final ModelStore store;
     private final String modelName;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
 import dev.folio.chat.ChatTemplate;
 import dev.folio.model.GptConfig;
-import dev.folio.model.TrainingConfig;
 import dev.folio.store.CorpusStore;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
@@ -295,8 +294,9 @@ public class TrainingJob implements AutoCloseable {
             Path corpusFile = run.corpus() != null ? Path.of(run.corpus()) : corpusFile(asked);
             TrainingConfig c = run.config();
             GptConfig a = run.architecture();
-            ManagedTraining.Request request = new ManagedTraining.Request(corpusFile, "scratch".equals(run.mode()), a, c,
-                    settings.checkpointInterval(), true, margin, settings.threads(), storeSettings.keepVersions(), LOCK_STALE_AFTER, run.chat());
+            ManagedTraining.Request request = ManagedTraining.Request.builder().corpus(corpusFile).fromScratch("scratch".equals(run.mode()))
+                    .architecture(a).training(c).checkpointInterval(settings.checkpointInterval()).margin(margin).threads(settings.threads())
+                    .keepVersions(storeSettings.keepVersions()).chat(run.chat()).build();
             RunSettings shown = new RunSettings(model, "scratch".equals(run.mode()) ? RunRequest.FROM_SCRATCH : RunRequest.FINE_TUNE,
                     run.baseVersion(), architecture(a), corpusLabel(corpusFile), run.corpusSha256(), c.maxSteps(),
                     c.maxWallTime() == null ? null : c.maxWallTime().toString(), c.learningRate(), c.batchSize(), c.evalBatches(), margin,
@@ -357,13 +357,15 @@ public class TrainingJob implements AutoCloseable {
         ModelMetadata.Chat chat = asked.chatTemplate() == null ? null : new ModelMetadata.Chat(asked.chatTemplate(), CHAT_STOP);
         TrainingConfig config;
         try {
-            config = new TrainingConfig(batchSize, maxSteps, learningRate, learningRate / 10, Math.min(100, maxSteps / 10), 0.1f, 0.9f, 0.99f,
-                    1f, Math.max(1, maxSteps), evalBatches, seed, maxDuration);
+            config = TrainingConfig.builder().batchSize(batchSize).maxSteps(maxSteps).learningRate(learningRate)
+                    .minLearningRate(learningRate / 10).warmupSteps(Math.min(100, maxSteps / 10)).evalInterval(Math.max(1, maxSteps))
+                    .evalBatches(evalBatches).seed(seed).maxWallTime(maxDuration).build();
         } catch (IllegalArgumentException e) {
             throw new InvalidRunSettingsException("max_steps", e.getMessage());
         }
-        ManagedTraining.Request request = new ManagedTraining.Request(corpusFile, fromScratch, shape, config, settings.checkpointInterval(),
-                true, margin, settings.threads(), storeSettings.keepVersions(), LOCK_STALE_AFTER, chat);
+        ManagedTraining.Request request = ManagedTraining.Request.builder().corpus(corpusFile).fromScratch(fromScratch).architecture(shape)
+                .training(config).checkpointInterval(settings.checkpointInterval()).margin(margin).threads(settings.threads())
+                .keepVersions(storeSettings.keepVersions()).chat(chat).build();
         RunSettings shown = new RunSettings(model, fromScratch ? RunRequest.FROM_SCRATCH : RunRequest.FINE_TUNE,
                 fromScratch ? null : base.version(), architecture(trained), corpusLabel(corpusFile), corpus.sha256(), maxSteps,
                 maxDuration == null ? null : maxDuration.toString(), learningRate, batchSize, evalBatches, margin, seed,

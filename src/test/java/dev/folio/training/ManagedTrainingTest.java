@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.folio.model.GptConfig;
-import dev.folio.model.TrainingConfig;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.RunRecord;
@@ -32,9 +31,11 @@ class ManagedTrainingTest {
     }
 
     private static ManagedTraining.Request fineTune(Path corpus, double margin, int checkpointInterval) {
-        TrainingConfig config = new TrainingConfig(8, 60, 1e-2f, 1e-3f, 5, 0.1f, 0.9f, 0.99f, 1f, 30, 5, 7, null);
+        TrainingConfig config = TrainingConfig.builder().batchSize(8).maxSteps(60).learningRate(1e-2f).minLearningRate(1e-3f).warmupSteps(5)
+                .evalInterval(30).evalBatches(5).seed(7).build();
         GptConfig unused = TestModels.config();
-        return new ManagedTraining.Request(corpus, false, unused, config, checkpointInterval, true, margin, 0, 0, Duration.ofMinutes(2), null);
+        return ManagedTraining.Request.builder().corpus(corpus).architecture(unused).training(config).checkpointInterval(checkpointInterval)
+                .margin(margin).build();
     }
 
     @Test
@@ -146,8 +147,8 @@ class ManagedTrainingTest {
         String id = training.nextRunId();
         Path corpus = corpus();
         ModelMetadata.Chat chat = new ModelMetadata.Chat("{{ messages | length }}", List.of("\n\n"));
-        ManagedTraining.Request first = new ManagedTraining.Request(corpus, false, TestModels.config(), fineTune(corpus, 0, 10).training(), 10,
-                true, -100.0, 0, 0, Duration.ofMinutes(2), chat);
+        ManagedTraining.Request first = ManagedTraining.Request.builder().corpus(corpus).architecture(TestModels.config())
+                .training(fineTune(corpus, 0, 10).training()).checkpointInterval(10).margin(-100.0).chat(chat).build();
         assertThatThrownBy(() -> training.run(first, id, stopAt(25))).isInstanceOf(TrainingRun.RunStoppedException.class);
 
         RunRecord recorded = training.runs().get(id).orElseThrow();
@@ -171,8 +172,8 @@ class ManagedTrainingTest {
         // resumed by a request naming another corpus and template: the run goes on with its own
         Path other = root.resolve("other.txt");
         Files.writeString(other, TrainingRunTest.grammarCorpus(900, 99));
-        ManagedTraining.Request next = new ManagedTraining.Request(other, false, TestModels.config(), fineTune(other, 0, 10).training(), 10,
-                true, -100.0, 0, 0, Duration.ofMinutes(2), null);
+        ManagedTraining.Request next = ManagedTraining.Request.builder().corpus(other).architecture(TestModels.config())
+                .training(fineTune(other, 0, 10).training()).checkpointInterval(10).margin(-100.0).build();
         RunRecord resumed = training.run(next, training.nextRunId(), TrainingListener.NONE);
         assertThat(resumed.id()).isEqualTo(id);
         assertThat(resumed.status()).isEqualTo(RunRecord.PUBLISHED);
