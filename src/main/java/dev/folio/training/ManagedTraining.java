@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,7 +164,7 @@ public final class ManagedTraining {
 
     /** The id the next run will have: the resumable run's, or a new one. */
     public String nextRunId() throws IOException {
-        return runs.resumable().map(RunRecord::id).orElseGet(TrainingRuns::newRunId);
+        return runs.resumable().map(RunRecord::id).orElseGet(runs::newRunId);
     }
 
     /**
@@ -199,7 +198,7 @@ public final class ManagedTraining {
                         ? "interrupted before its first checkpoint: nothing to resume"
                         : "interrupted; superseded by the resumption of " + resumed;
                 log.warn("training run {} {}", run.id(), why);
-                RunRecord failed = run.ended(RunRecord.FAILED, run.step(), run.trainLoss(), run.valLoss(), null, null, why);
+                RunRecord failed = run.ended(runs.now(), RunRecord.FAILED, run.step(), run.trainLoss(), run.valLoss(), null, null, why);
                 runs.save(failed);
                 runs.index(failed);
                 ModelStore.deleteRecursively(runs.checkpointDir(run.id()));
@@ -235,7 +234,7 @@ public final class ManagedTraining {
             Corpus corpus = Corpus.of(text, tokenizer);
             RunRecord record = new RunRecord(runId, RunRecord.RUNNING, base.isPresent() ? "fine-tune" : "scratch",
                     base.map(LoadedModel::version).orElse(null), architecture, tokenizer.vocabulary(), request.training(), corpus.sha256(),
-                    Instant.now(), null, 0, null, List.of(), null, null, null, null, null, request.corpus().toAbsolutePath().toString(),
+                    runs.now(), null, 0, null, List.of(), null, null, null, null, null, request.corpus().toAbsolutePath().toString(),
                     request.chat());
             runs.save(record);
             log.info("training run {} started ({}, {} steps, base {})", runId, record.mode(), request.training().maxSteps(), record.baseVersion());
@@ -272,7 +271,7 @@ public final class ManagedTraining {
     private IllegalStateException abandon(RunRecord record, String why) throws IOException {
         String reason = "cannot resume: " + why;
         log.error("training run {} {}; recorded as failed, the next run starts anew", record.id(), reason);
-        RunRecord failed = record.ended(RunRecord.FAILED, record.step(), null, null, null, null, reason);
+        RunRecord failed = record.ended(runs.now(), RunRecord.FAILED, record.step(), null, null, null, null, reason);
         runs.save(failed);
         runs.index(failed);
         ModelStore.deleteRecursively(runs.checkpointDir(record.id()));
@@ -305,7 +304,7 @@ public final class ManagedTraining {
                     : "it resumes from its checkpoint at step " + latest[0].checkpointStep() + " on the next start");
             throw e; // the record stays "running", so the next start resumes it
         } catch (RuntimeException e) {
-            RunRecord failed = latest[0].ended(RunRecord.FAILED, latest[0].step(), null, null, null, null, String.valueOf(e.getMessage()));
+            RunRecord failed = latest[0].ended(runs.now(), RunRecord.FAILED, latest[0].step(), null, null, null, null, String.valueOf(e.getMessage()));
             runs.save(failed);
             runs.index(failed);
             throw e;
@@ -327,14 +326,14 @@ public final class ManagedTraining {
             ModelMetadata published = store.publish(model, metadata);
             String why = baseline == null ? "no comparable served version" : String.format("val loss %.4f < served %.4f - margin %.4f",
                     result.valLoss(), baseline, request.margin());
-            ended = record.ended(RunRecord.PUBLISHED, result.steps(), result.trainLoss(), result.valLoss(), baseline, published.version(), why);
+            ended = record.ended(runs.now(), RunRecord.PUBLISHED, result.steps(), result.trainLoss(), result.valLoss(), baseline, published.version(), why);
             log.info("training run {} published {}: {}", record.id(), published.version(), why);
             if (request.keepVersions() > 0) {
                 store.retain(modelName, request.keepVersions(), List.of());
             }
         } else {
             String why = String.format("val loss %.4f is not below served %.4f by the margin %.4f", result.valLoss(), baseline, request.margin());
-            ended = record.ended(RunRecord.REJECTED, result.steps(), result.trainLoss(), result.valLoss(), baseline, null, why);
+            ended = record.ended(runs.now(), RunRecord.REJECTED, result.steps(), result.trainLoss(), result.valLoss(), baseline, null, why);
             log.warn("training run {} rejected: {}", record.id(), why);
         }
         runs.save(ended);

@@ -263,7 +263,7 @@ public class TrainingJob implements AutoCloseable {
         }
         ManagedTraining training = new ManagedTraining(store, model);
         Plan plan = plan(model, asked, training);
-        String runId = plan.resumed() != null ? plan.resumed().id() : TrainingRuns.newRunId();
+        String runId = plan.resumed() != null ? plan.resumed().id() : training.runs().newRunId();
         boolean queued = !pending.isEmpty();
         pending.put(model, runId);
         try {

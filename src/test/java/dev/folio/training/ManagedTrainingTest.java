@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.folio.model.GptConfig;
+import dev.folio.store.AdjustableClock;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.RunRecord;
@@ -24,6 +25,8 @@ class ManagedTrainingTest {
     @TempDir
     Path root;
 
+    private final AdjustableClock clock = new AdjustableClock();
+
     private Path corpus() throws Exception {
         Path file = root.resolve("corpus.txt");
         Files.writeString(file, TrainingRunTest.grammarCorpus(1500, 21));
@@ -40,9 +43,9 @@ class ManagedTrainingTest {
 
     @Test
     void aRunThatBeatsTheServedVersionIsPublishedAndRecorded() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         ModelMetadata served = TestModels.publish(store, 51); // untrained: any training beats it
-        Thread.sleep(1050);
+        clock.advance(Duration.ofSeconds(1));
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         RunRecord run = training.run(fineTune(corpus(), 0.01, 20), training.nextRunId(), TrainingListener.NONE);
 
@@ -67,7 +70,7 @@ class ManagedTrainingTest {
 
     @Test
     void aRunThatDoesNotImproveEnoughIsRejectedAndTheServedVersionStays() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         ModelMetadata served = TestModels.publish(store, 52);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         RunRecord run = training.run(fineTune(corpus(), 100.0, 0), training.nextRunId(), TrainingListener.NONE);
@@ -83,7 +86,7 @@ class ManagedTrainingTest {
 
     @Test
     void aRunStoppedForShutdownKeepsItsCheckpointAndTheNextStartResumesIt() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         TestModels.publish(store, 54);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         String id = training.nextRunId();
@@ -114,7 +117,7 @@ class ManagedTrainingTest {
 
     @Test
     void aSecondRunWhileOneHoldsTheLockIsRefused() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         TestModels.publish(store, 53);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         try (TrainingLock held = TrainingLock.tryAcquire(store.root().resolve(TestModels.NAME), "other", Duration.ofMinutes(2)).orElseThrow()) {
@@ -141,7 +144,7 @@ class ManagedTrainingTest {
 
     @Test
     void aStoppedRunIsShownInterruptedOnceNoLiveProcessHoldsItsLockAndKeepsItsCorpusAndChatTemplate() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         TestModels.publish(store, 55);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         String id = training.nextRunId();
@@ -183,7 +186,7 @@ class ManagedTrainingTest {
 
     @Test
     void aRunWhoseCorpusChangedIsNotResumedButRecordedAsFailedAndTheNextStartsAnew() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         TestModels.publish(store, 56);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         Path corpus = corpus();
@@ -208,7 +211,7 @@ class ManagedTrainingTest {
 
     @Test
     void aRunThatDiedBeforeItsFirstCheckpointIsSettledAsFailedByTheNext() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         TestModels.publish(store, 57);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         String dead = training.nextRunId();
@@ -218,7 +221,7 @@ class ManagedTrainingTest {
         assertThat(shown.resumeFromStep()).isNull();
         assertThat(shown.reason()).contains("cannot be resumed");
 
-        Thread.sleep(1100); // run ids are per second
+        clock.advance(Duration.ofSeconds(1)); // run ids are per second
         String next = training.nextRunId();
         assertThat(next).as("nothing to resume").isNotEqualTo(dead);
         training.run(fineTune(corpus(), -100.0, 0), next, TrainingListener.NONE);
