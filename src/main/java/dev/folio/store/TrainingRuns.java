@@ -48,7 +48,7 @@ public final class TrainingRuns {
         return modelDir;
     }
 
-    /** A new run id, dated by the store's clock; the random suffix keeps two runs started in one second apart. */
+    /** A new run id, dated by the store's clock; its random suffix tells apart runs started in the same second. */
     public String newRunId() {
         return ID_TIME.format(now()) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt(1 << 16));
     }
