@@ -7,6 +7,7 @@ import dev.folio.store.ModelRegistries;
 import dev.folio.store.ModelRegistry;
 import dev.folio.store.ModelStore;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.springframework.context.annotation.Bean;
@@ -16,9 +17,15 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class ServingConfiguration {
 
+    /** What dates versions and training runs: the system's clock in UTC (version ids are UTC timestamps). */
     @Bean
-    ModelStore modelStore(FolioProperties properties) {
-        return new ModelStore(properties.store().path());
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    ModelStore modelStore(FolioProperties properties, Clock clock) {
+        return new ModelStore(properties.store().path(), clock);
     }
 
     /** Every served model, loaded and warmed before the server takes traffic. */

@@ -14,8 +14,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -43,16 +43,29 @@ public final class ModelStore {
     private static final String TEMP_PREFIX = ".tmp-";
 
     private final Path root;
+    private final Clock clock;
     private final java.util.Set<String> reserved = java.util.concurrent.ConcurrentHashMap.newKeySet(); // ids being written
     private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
     private final ChecksumVerdicts verdicts = new ChecksumVerdicts();
 
+    /** A store on the system clock. */
     public ModelStore(Path root) {
+        this(root, Clock.systemUTC());
+    }
+
+    /** @param clock dates versions and training runs (tests pass one they move, rather than wait for a new second) */
+    public ModelStore(Path root, Clock clock) {
         this.root = root.toAbsolutePath().normalize();
+        this.clock = clock;
     }
 
     public Path root() {
         return root;
+    }
+
+    /** What dates this store's versions and training runs. */
+    public Clock clock() {
+        return clock;
     }
 
     /**
@@ -104,13 +117,8 @@ public final class ModelStore {
         ModelMetadata stored;
         Path temp;
         synchronized (this) { // two publishes in one second: each takes its own free id
-            Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            // after every existing version, even one a burst of publishes dated ahead of the clock: an id that retention
-            // freed must not be taken again, or the newest version would sort as the oldest
             List<String> existing = versions(name);
-            if (!existing.isEmpty() && !created.isAfter(VersionId.instant(existing.get(existing.size() - 1)))) {
-                created = VersionId.instant(existing.get(existing.size() - 1)).plusSeconds(1);
-            }
+            Instant created = VersionId.next(clock, existing.isEmpty() ? Optional.empty() : Optional.of(existing.get(existing.size() - 1)));
             while (Files.exists(modelDir.resolve(VersionId.at(created))) || reserved.contains(name + "/" + VersionId.at(created))) {
                 created = created.plusSeconds(1);
             }

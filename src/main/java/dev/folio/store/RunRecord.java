@@ -3,7 +3,7 @@ package dev.folio.store;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.model.GptConfig;
-import dev.folio.model.TrainingConfig;
+import dev.folio.training.TrainingConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,8 +89,9 @@ public record RunRecord(String id, String status, String mode, String baseVersio
                 step, checkpointStep, List.copyOf(from), trainLoss, valLoss, baselineValLoss, publishedVersion, reason, corpus, chat);
     }
 
-    public RunRecord ended(String outcome, int steps, Float train, Float val, Float baseline, String version, String why) {
-        return new RunRecord(id, outcome, mode, baseVersion, architecture, vocabulary, config, corpusSha256, startedAt, Instant.now(),
+    /** Ended at {@code at} (the store's clock, {@link TrainingRuns#now()}). */
+    public RunRecord ended(Instant at, String outcome, int steps, Float train, Float val, Float baseline, String version, String why) {
+        return new RunRecord(id, outcome, mode, baseVersion, architecture, vocabulary, config, corpusSha256, startedAt, at,
                 steps, checkpointStep, resumedFrom, train, val, baseline, version, why, corpus, chat);
     }
 }

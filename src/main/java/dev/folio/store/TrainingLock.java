@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * One training run at a time per model, across processes and pods sharing the store: a lock file
  * created atomically ({@code O_EXCL}), naming its owner, its run and its stale period, and refreshed by
  * a heartbeat. A lock whose owner is a dead process on this host, or whose heartbeat is older than
- * {@code staleAfter} (a crashed pod), is taken over.
+ * {@code staleAfter} (a crashed pod), is taken over. Its times stay on the system clock, not the store's: they are compared
+ * with file modification times, which the kernel stamps.
  */
 public final class TrainingLock implements AutoCloseable {
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -35,18 +36,26 @@ public final class TrainingRuns {
     static final String INDEX_FILE = "runs.jsonl";
 
     private final Path modelDir;
+    private final Clock clock;
     private final JsonMapper json = JsonMapper.builder().build();
 
     public TrainingRuns(ModelStore store, String modelName) {
         this.modelDir = store.root().resolve(VersionId.requireModelName(modelName));
+        this.clock = store.clock();
     }
 
     public Path modelDir() {
         return modelDir;
     }
 
-    public static String newRunId() {
-        return ID_TIME.format(Instant.now()) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt(1 << 16));
+    /** A new run id, dated by the store's clock; its random suffix tells apart runs started in the same second. */
+    public String newRunId() {
+        return ID_TIME.format(now()) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt(1 << 16));
+    }
+
+    /** The store's clock's time: when a run starts or ends. */
+    public Instant now() {
+        return clock.instant();
     }
 
     public static boolean isValidRunId(String id) {

@@ -1,8 +1,11 @@
 package dev.folio.store;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Version ids: {@code v} + UTC timestamp, e.g. v20261128-174500. Nothing else ever names a directory. */
@@ -16,6 +19,20 @@ public final class VersionId {
 
     public static String at(Instant instant) {
         return FORMAT.format(instant);
+    }
+
+    /**
+     * The instant a new version is named for: the clock's second, or one second after the newest existing version if that
+     * is not earlier. A burst of publishes dates versions ahead of the clock; an id that retention freed must not be taken
+     * again, or the newest version would sort as the oldest.
+     */
+    public static Instant next(Clock clock, Optional<String> newestExisting) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        if (newestExisting.isEmpty()) {
+            return now;
+        }
+        Instant newest = instant(newestExisting.get());
+        return now.isAfter(newest) ? now : newest.plusSeconds(1);
     }
 
     /** The instant a valid version id names. */

@@ -3,7 +3,6 @@ package dev.folio.training;
 import ai.djl.training.tracker.CosineTracker;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.training.tracker.WarmUpTracker;
-import dev.folio.model.TrainingConfig;
 
 /** nanoGPT's schedule from DJL's trackers: linear warm-up from 0, then cosine decay to the minimum. */
 public final class LearningRateSchedule {

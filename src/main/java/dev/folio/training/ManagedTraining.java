@@ -6,7 +6,6 @@ import ai.djl.engine.Engine;
 import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
 import dev.folio.model.IntraOpThreads;
-import dev.folio.model.TrainingConfig;
 import dev.folio.store.Checksums;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelMetadata;
@@ -25,10 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +58,95 @@ public final class ManagedTraining {
      *     run keeps what it started with (its record's corpus and chat template; its request gives only the rest)
      */
     public record Request(Path corpus, boolean fromScratch, GptConfig architecture, TrainingConfig training, int checkpointInterval,
-            boolean gate, double margin, int threads, int keepVersions, Duration lockStaleAfter, ModelMetadata.Chat chat) {}
+            boolean gate, double margin, int threads, int keepVersions, Duration lockStaleAfter, ModelMetadata.Chat chat) {
+
+        /**
+         * A request by name. Corpus, architecture and training must be given; the rest default to a gated fine-tune with no
+         * checkpoints, margin 0, the thread's own libtorch threads, every version kept, {@link TrainingJob#LOCK_STALE_AFTER}
+         * and the base version's chat template.
+         */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** The settings of a {@link Request}, by name. */
+        public static final class Builder {
+            private Path corpus;
+            private boolean fromScratch;
+            private GptConfig architecture;
+            private TrainingConfig training;
+            private int checkpointInterval;
+            private boolean gate = true;
+            private double margin;
+            private int threads;
+            private int keepVersions;
+            private Duration lockStaleAfter = TrainingJob.LOCK_STALE_AFTER;
+            private ModelMetadata.Chat chat;
+
+            private Builder() {}
+
+            public Builder corpus(Path corpus) {
+                this.corpus = corpus;
+                return this;
+            }
+
+            public Builder fromScratch(boolean fromScratch) {
+                this.fromScratch = fromScratch;
+                return this;
+            }
+
+            public Builder architecture(GptConfig architecture) {
+                this.architecture = architecture;
+                return this;
+            }
+
+            public Builder training(TrainingConfig training) {
+                this.training = training;
+                return this;
+            }
+
+            public Builder checkpointInterval(int checkpointInterval) {
+                this.checkpointInterval = checkpointInterval;
+                return this;
+            }
+
+            public Builder gate(boolean gate) {
+                this.gate = gate;
+                return this;
+            }
+
+            public Builder margin(double margin) {
+                this.margin = margin;
+                return this;
+            }
+
+            public Builder threads(int threads) {
+                this.threads = threads;
+                return this;
+            }
+
+            public Builder keepVersions(int keepVersions) {
+                this.keepVersions = keepVersions;
+                return this;
+            }
+
+            public Builder lockStaleAfter(Duration lockStaleAfter) {
+                this.lockStaleAfter = lockStaleAfter;
+                return this;
+            }
+
+            public Builder chat(ModelMetadata.Chat chat) {
+                this.chat = chat;
+                return this;
+            }
+
+            public Request build() {
+                return new Request(Objects.requireNonNull(corpus, "corpus"), fromScratch, Objects.requireNonNull(architecture, "architecture"),
+                        Objects.requireNonNull(training, "training"), checkpointInterval, gate, margin, threads, keepVersions,
+                        Objects.requireNonNull(lockStaleAfter, "lockStaleAfter"), chat);
+            }
+        }
+    }
 
     private final ModelStore store;
     private final String modelName;
@@ -77,7 +164,7 @@ public final class ManagedTraining {
 
     /** The id the next run will have: the resumable run's, or a new one. */
     public String nextRunId() throws IOException {
-        return runs.resumable().map(RunRecord::id).orElseGet(TrainingRuns::newRunId);
+        return runs.resumable().map(RunRecord::id).orElseGet(runs::newRunId);
     }
 
     /**
@@ -111,7 +198,7 @@ public final class ManagedTraining {
                         ? "interrupted before its first checkpoint: nothing to resume"
                         : "interrupted; superseded by the resumption of " + resumed;
                 log.warn("training run {} {}", run.id(), why);
-                RunRecord failed = run.ended(RunRecord.FAILED, run.step(), run.trainLoss(), run.valLoss(), null, null, why);
+                RunRecord failed = run.ended(runs.now(), RunRecord.FAILED, run.step(), run.trainLoss(), run.valLoss(), null, null, why);
                 runs.save(failed);
                 runs.index(failed);
                 ModelStore.deleteRecursively(runs.checkpointDir(run.id()));
@@ -147,7 +234,7 @@ public final class ManagedTraining {
             Corpus corpus = Corpus.of(text, tokenizer);
             RunRecord record = new RunRecord(runId, RunRecord.RUNNING, base.isPresent() ? "fine-tune" : "scratch",
                     base.map(LoadedModel::version).orElse(null), architecture, tokenizer.vocabulary(), request.training(), corpus.sha256(),
-                    Instant.now(), null, 0, null, List.of(), null, null, null, null, null, request.corpus().toAbsolutePath().toString(),
+                    runs.now(), null, 0, null, List.of(), null, null, null, null, null, request.corpus().toAbsolutePath().toString(),
                     request.chat());
             runs.save(record);
             log.info("training run {} started ({}, {} steps, base {})", runId, record.mode(), request.training().maxSteps(), record.baseVersion());
@@ -184,7 +271,7 @@ public final class ManagedTraining {
     private IllegalStateException abandon(RunRecord record, String why) throws IOException {
         String reason = "cannot resume: " + why;
         log.error("training run {} {}; recorded as failed, the next run starts anew", record.id(), reason);
-        RunRecord failed = record.ended(RunRecord.FAILED, record.step(), null, null, null, null, reason);
+        RunRecord failed = record.ended(runs.now(), RunRecord.FAILED, record.step(), null, null, null, null, reason);
         runs.save(failed);
         runs.index(failed);
         ModelStore.deleteRecursively(runs.checkpointDir(record.id()));
@@ -217,7 +304,7 @@ public final class ManagedTraining {
                     : "it resumes from its checkpoint at step " + latest[0].checkpointStep() + " on the next start");
             throw e; // the record stays "running", so the next start resumes it
         } catch (RuntimeException e) {
-            RunRecord failed = latest[0].ended(RunRecord.FAILED, latest[0].step(), null, null, null, null, String.valueOf(e.getMessage()));
+            RunRecord failed = latest[0].ended(runs.now(), RunRecord.FAILED, latest[0].step(), null, null, null, null, String.valueOf(e.getMessage()));
             runs.save(failed);
             runs.index(failed);
             throw e;
@@ -239,14 +326,14 @@ public final class ManagedTraining {
             ModelMetadata published = store.publish(model, metadata);
             String why = baseline == null ? "no comparable served version" : String.format("val loss %.4f < served %.4f - margin %.4f",
                     result.valLoss(), baseline, request.margin());
-            ended = record.ended(RunRecord.PUBLISHED, result.steps(), result.trainLoss(), result.valLoss(), baseline, published.version(), why);
+            ended = record.ended(runs.now(), RunRecord.PUBLISHED, result.steps(), result.trainLoss(), result.valLoss(), baseline, published.version(), why);
             log.info("training run {} published {}: {}", record.id(), published.version(), why);
             if (request.keepVersions() > 0) {
                 store.retain(modelName, request.keepVersions(), List.of());
             }
         } else {
             String why = String.format("val loss %.4f is not below served %.4f by the margin %.4f", result.valLoss(), baseline, request.margin());
-            ended = record.ended(RunRecord.REJECTED, result.steps(), result.trainLoss(), result.valLoss(), baseline, null, why);
+            ended = record.ended(runs.now(), RunRecord.REJECTED, result.steps(), result.trainLoss(), result.valLoss(), baseline, null, why);
             log.warn("training run {} rejected: {}", record.id(), why);
         }
         runs.save(ended);

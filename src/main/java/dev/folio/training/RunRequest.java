@@ -108,11 +108,11 @@ public record RunRequest(
         }
 
         int heads() {
-            return nHead != null ? nHead : TrainingJob.DEFAULT_ARCHITECTURE.nHead();
+            return nHead != null ? nHead : RunPlanner.DEFAULT_ARCHITECTURE.nHead();
         }
 
         int width() {
-            return nEmbd != null ? nEmbd : TrainingJob.DEFAULT_ARCHITECTURE.nEmbd();
+            return nEmbd != null ? nEmbd : RunPlanner.DEFAULT_ARCHITECTURE.nEmbd();
         }
     }
 

@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import dev.folio.chat.ChatTemplate;
 import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
-import dev.folio.model.TrainingConfig;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.RunRecord;
@@ -122,8 +121,9 @@ public final class TrainCommand implements Callable<Integer> {
         Corpus text = Corpus.read(corpus);
         GptConfig architecture = new GptConfig(text.tokenizer().vocabSize(), blockSize, nLayer, nHead, nEmbd, dropout, bias);
         Duration wall = maxMinutes == null ? null : Duration.ofMillis((long) (maxMinutes * 60_000));
-        TrainingConfig training = new TrainingConfig(batchSize, maxSteps, learningRate, minLearningRate, warmupSteps,
-                weightDecay, beta1, beta2, gradClip, evalInterval, evalBatches, seed, wall);
+        TrainingConfig training = TrainingConfig.builder().batchSize(batchSize).maxSteps(maxSteps).learningRate(learningRate)
+                .minLearningRate(minLearningRate).warmupSteps(warmupSteps).weightDecay(weightDecay).beta1(beta1).beta2(beta2)
+                .gradClip(gradClip).evalInterval(evalInterval).evalBatches(evalBatches).seed(seed).maxWallTime(wall).build();
         log.info("corpus {}: {} characters, vocabulary {}, {} train / {} val tokens", corpus, text.characters(),
                 text.tokenizer().vocabSize(), text.train().length, text.validation().length);
         log.info("model {} ({} parameters), training {}", architecture, architecture.parameterCount(), training);
@@ -145,8 +145,9 @@ public final class TrainCommand implements Callable<Integer> {
                     return stop.exitCode();
                 }
             }
-            ManagedTraining.Request request = new ManagedTraining.Request(corpus, !fineTune, architecture, training, checkpointInterval,
-                    !noGate, margin, threads, keepVersions, Duration.ofSeconds(lockStaleSeconds), chat());
+            ManagedTraining.Request request = ManagedTraining.Request.builder().corpus(corpus).fromScratch(!fineTune).architecture(architecture)
+                    .training(training).checkpointInterval(checkpointInterval).gate(!noGate).margin(margin).threads(threads)
+                    .keepVersions(keepVersions).lockStaleAfter(Duration.ofSeconds(lockStaleSeconds)).chat(chat()).build();
             try {
                 run = managed.run(request, runId, progress);
             } catch (TrainingRun.RunStoppedException e) {

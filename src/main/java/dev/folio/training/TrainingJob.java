@@ -3,24 +3,15 @@ package dev.folio.training;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
-import dev.folio.chat.ChatTemplate;
-import dev.folio.model.GptConfig;
-import dev.folio.model.TrainingConfig;
 import dev.folio.store.CorpusStore;
-import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.RunRecord;
 import dev.folio.store.TrainingLock;
-import dev.folio.store.TrainingRuns;
 import dev.folio.store.VersionId;
-import dev.folio.tokenizer.CharTokenizer;
-import dev.folio.tokenizer.UnknownCharacterException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +25,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -48,6 +38,9 @@ import org.springframework.stereotype.Component;
  * <p>One run at a time per model: a second start of a model whose run is queued or going (here, or in another process
  * that holds its training lock) is refused. Runs of different models go one after another, in the order they were
  * started, so training never takes more than its one thread's share of the cores from serving.
+ *
+ * <p>This class holds the schedule, the queue and the metrics; what a run trains is {@link RunPlanner}'s to decide, the
+ * corpora are {@link TrainingCorpora}'s, and the recorded runs are read through {@link RunHistory}.
  */
 @Component
 public class TrainingJob implements AutoCloseable {
@@ -56,15 +49,13 @@ public class TrainingJob implements AutoCloseable {
 
     /** A training lock whose file names no stale period of its own counts as held for this long after its last heartbeat. */
     public static final Duration LOCK_STALE_AFTER = Duration.ofMinutes(2);
-    /** The shape of a run from scratch where the request gives none: the bundled model's (its vocabulary comes from the corpus). */
-    public static final GptConfig DEFAULT_ARCHITECTURE = new GptConfig(65, 256, 4, 4, 256, 0f, false);
-    /** Where a reply ends for a chat template given with a run: the blank line that ends a speech. */
-    public static final List<String> CHAT_STOP = List.of("\n\n");
 
     private final FolioProperties.Training settings;
-    private final FolioProperties.Store storeSettings;
+    private final String defaultModel;
     private final ModelStore store;
-    private final CorpusStore corpora;
+    private final TrainingCorpora corpora;
+    private final RunPlanner planner;
+    private final RunHistory history;
     /**
      * One run at a time, on a thread that ends with its run (and the runs queued behind it): libgomp keeps a thread's
      * OpenMP workers (folio.training.threads above 1) for as long as the thread lives, and with more of them than cores
@@ -100,24 +91,14 @@ public class TrainingJob implements AutoCloseable {
     public record Started(@JsonProperty("run_id") String runId, @JsonProperty("model") String model, @JsonProperty("status") String status,
             @JsonProperty("resumes_from_step") Integer resumesFromStep, @JsonProperty("settings") RunSettings settings) {}
 
-    /** The effective settings of a run, as a response shows them. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record RunSettings(@JsonProperty("model") String model, @JsonProperty("mode") String mode,
-            @JsonProperty("base_version") String baseVersion, @JsonProperty("architecture") RunRequest.Architecture architecture,
-            @JsonProperty("corpus") String corpus, @JsonProperty("corpus_sha256") String corpusSha256,
-            @JsonProperty("max_steps") int maxSteps, @JsonProperty("max_duration") String maxDuration,
-            @JsonProperty("learning_rate") float learningRate, @JsonProperty("batch_size") int batchSize,
-            @JsonProperty("eval_batches") int evalBatches, @JsonProperty("improvement_margin") double improvementMargin,
-            @JsonProperty("seed") long seed, @JsonProperty("chat_template") String chatTemplate,
-            @JsonProperty("chat_stop") List<String> chatStop) {}
-
-    private record Plan(ManagedTraining.Request request, RunSettings settings, RunRecord resumed) {}
-
     public TrainingJob(FolioProperties properties, ModelStore store, MeterRegistry metrics) {
         this.settings = properties.training();
-        this.storeSettings = properties.store();
+        this.defaultModel = properties.store().model();
         this.store = store;
-        this.corpora = new CorpusStore(settings.corpusDir() != null ? settings.corpusDir() : store.root().resolve("corpora"));
+        this.corpora = new TrainingCorpora(new CorpusStore(settings.corpusDir() != null ? settings.corpusDir() : store.root().resolve("corpora")),
+                settings.corpus(), settings.maxCorpusBytes());
+        this.planner = new RunPlanner(settings, properties.store().keepVersions(), store, corpora);
+        this.history = new RunHistory(store);
         this.metrics = metrics;
         Gauge.builder("folio.training.last.success", () -> lastSuccessEpochSeconds).description("epoch seconds of the last published run")
                 .baseUnit("seconds").register(metrics);
@@ -130,22 +111,32 @@ public class TrainingJob implements AutoCloseable {
 
     /** The model a request that names none trains (folio.store.model). */
     public String defaultModel() {
-        return storeSettings.model();
+        return defaultModel;
     }
 
     /** Named corpora ({@code folio.training.corpus-dir}). */
     public CorpusStore corpora() {
-        return corpora;
+        return corpora.named();
     }
 
     /** The largest corpus an upload may be. */
     public long maxCorpusBytes() {
-        return settings.maxCorpusBytes();
+        return corpora.maxBytes();
     }
 
     /** The configured corpus file (folio.training.corpus), what a run that names no corpus trains on. */
     public Optional<Path> defaultCorpus() {
-        return Optional.ofNullable(settings.corpus());
+        return corpora.configured();
+    }
+
+    /** A corpus as a response names it: by name, never by absolute path (see {@link TrainingCorpora#label}). */
+    public String corpusLabel(Path file) {
+        return corpora.label(file);
+    }
+
+    /** A run as the admin API shows it: its corpus by {@link #corpusLabel}, not by the absolute path its record keeps for resuming. */
+    public RunRecord asShown(RunRecord run) {
+        return corpora.asShown(run);
     }
 
     public Optional<Progress> progress() {
@@ -166,17 +157,17 @@ public class TrainingJob implements AutoCloseable {
 
     /** A model's runs, newest first, a run whose process is gone shown as interrupted. */
     public List<RunRecord> runs(String model) throws IOException {
-        return new TrainingRuns(store, model).listAsSeen(runningHere(model), LOCK_STALE_AFTER);
+        return history.list(model, runningHere(model));
     }
 
     /** One run of a model, as {@link #runs} shows it. */
     public Optional<RunRecord> run(String model, String runId) throws IOException {
-        return new TrainingRuns(store, model).getAsSeen(runId, runningHere(model), LOCK_STALE_AFTER);
+        return history.get(model, runId, runningHere(model));
     }
 
     /** The loss curve of a run. */
     public List<Map<String, Object>> curve(String model, String runId) throws IOException {
-        return new TrainingRuns(store, model).curve(runId);
+        return history.curve(model, runId);
     }
 
     /** The model a run belongs to: a run queued or going here, else the default model's, else whichever model's runs hold it. */
@@ -186,20 +177,7 @@ public class TrainingJob implements AutoCloseable {
                 return Optional.of(entry.getKey());
             }
         }
-        if (hasRun(defaultModel(), runId)) {
-            return Optional.of(defaultModel());
-        }
-        if (!Files.isDirectory(store.root())) {
-            return Optional.empty();
-        }
-        try (Stream<Path> dirs = Files.list(store.root())) {
-            return dirs.map(d -> d.getFileName().toString()).filter(VersionId::isValidModelName).sorted()
-                    .filter(name -> hasRun(name, runId)).findFirst();
-        }
-    }
-
-    private boolean hasRun(String model, String runId) {
-        return Files.isRegularFile(new TrainingRuns(store, model).runDir(runId).resolve("run.json"));
+        return history.modelOf(runId, defaultModel());
     }
 
     private Set<String> runningHere(String model) {
@@ -245,7 +223,7 @@ public class TrainingJob implements AutoCloseable {
             throw new InvalidRunSettingsException("model", "invalid model name '" + model + "': " + RunRequest.MODEL_NAME_RULE);
         }
         Path modelDir = store.root().resolve(model);
-        if (modelDir.toAbsolutePath().normalize().equals(corpora.directory())) {
+        if (modelDir.toAbsolutePath().normalize().equals(corpora.named().directory())) {
             throw new InvalidRunSettingsException("model", "'" + model + "' is the corpus directory, not a model");
         }
         if (stopping) {
@@ -263,8 +241,8 @@ public class TrainingJob implements AutoCloseable {
                     + holder.get().owner() + ")");
         }
         ManagedTraining training = new ManagedTraining(store, model);
-        Plan plan = plan(model, asked, training);
-        String runId = plan.resumed() != null ? plan.resumed().id() : TrainingRuns.newRunId();
+        RunPlanner.RunPlan plan = planner.plan(model, asked, training.runs());
+        String runId = plan.resumed() != null ? plan.resumed().id() : training.runs().newRunId();
         boolean queued = !pending.isEmpty();
         pending.put(model, runId);
         try {
@@ -277,163 +255,6 @@ public class TrainingJob implements AutoCloseable {
                 plan.resumed() != null ? " (resuming from step " + plan.resumed().checkpointStep() + ")" : "", plan.settings());
         return new Started(runId, model, queued ? "queued" : "starting", plan.resumed() != null ? plan.resumed().checkpointStep() : null,
                 plan.settings());
-    }
-
-    /** What the run will train: the request over configuration, checked against the store. */
-    private Plan plan(String model, RunRequest asked, ManagedTraining training) throws IOException {
-        Optional<RunRecord> resumable = training.runs().resumable();
-        double margin = asked.improvementMargin() != null ? asked.improvementMargin() : settings.improvementMargin();
-        int maxSteps = asked.maxSteps() != null ? asked.maxSteps() : settings.maxSteps();
-        float learningRate = asked.learningRate() != null ? asked.learningRate() : settings.learningRate();
-        int batchSize = asked.batchSize() != null ? asked.batchSize() : settings.batchSize();
-        int evalBatches = asked.evalBatches() != null ? asked.evalBatches() : settings.evalBatches();
-        long seed = asked.seed() != null ? asked.seed() : settings.seed();
-        Duration maxDuration = asked.maxDuration() != null ? asked.duration() : settings.maxDuration();
-
-        if (resumable.isPresent()) { // its own settings; the request's corpus only for a record too old to name its own
-            RunRecord run = resumable.get();
-            Path corpusFile = run.corpus() != null ? Path.of(run.corpus()) : corpusFile(asked);
-            TrainingConfig c = run.config();
-            GptConfig a = run.architecture();
-            ManagedTraining.Request request = new ManagedTraining.Request(corpusFile, "scratch".equals(run.mode()), a, c,
-                    settings.checkpointInterval(), true, margin, settings.threads(), storeSettings.keepVersions(), LOCK_STALE_AFTER, run.chat());
-            RunSettings shown = new RunSettings(model, "scratch".equals(run.mode()) ? RunRequest.FROM_SCRATCH : RunRequest.FINE_TUNE,
-                    run.baseVersion(), architecture(a), corpusLabel(corpusFile), run.corpusSha256(), c.maxSteps(),
-                    c.maxWallTime() == null ? null : c.maxWallTime().toString(), c.learningRate(), c.batchSize(), c.evalBatches(), margin,
-                    c.seed(), run.chat() == null ? null : run.chat().template(), run.chat() == null ? null : run.chat().stop());
-            return new Plan(request, shown, run);
-        }
-
-        Path corpusFile = corpusFile(asked);
-        String text = corpusText(corpusFile);
-        boolean fromScratch = asked.mode() != null ? RunRequest.FROM_SCRATCH.equals(asked.mode()) : settings.fromScratch();
-        ModelMetadata base = null;
-        if (!fromScratch) {
-            base = servedMetadata(model);
-            if (base == null) {
-                if (RunRequest.FINE_TUNE.equals(asked.mode())) {
-                    throw new InvalidRunSettingsException("mode", "fine_tune needs a version of " + model
-                            + " to start from, and it has none that loads: give \"mode\": \"from_scratch\"");
-                }
-                log.warn("no servable version of {} to fine-tune; the run trains from scratch", model);
-                fromScratch = true; // as scheduled runs always did
-            }
-        }
-        RunRequest.Architecture given = asked.architecture();
-        if (!fromScratch && given != null) {
-            refuseShape("n_layer", given.nLayer(), base);
-            refuseShape("n_head", given.nHead(), base);
-            refuseShape("n_embd", given.nEmbd(), base);
-            refuseShape("block_size", given.blockSize(), base);
-            refuseShape("bias", given.bias(), base);
-        }
-        GptConfig d = DEFAULT_ARCHITECTURE;
-        float dropout = given != null && given.dropout() != null ? given.dropout() : d.dropout();
-        GptConfig shape = given == null ? d.withDropout(dropout) : new GptConfig(d.vocabSize(),
-                given.blockSize() != null ? given.blockSize() : d.blockSize(), given.nLayer() != null ? given.nLayer() : d.nLayer(),
-                given.heads(), given.width(), dropout, given.bias() != null ? given.bias() : d.bias());
-        GptConfig trained = fromScratch ? shape : base.architecture().withDropout(dropout);
-
-        CharTokenizer tokenizer = fromScratch ? CharTokenizer.fromCorpus(text) : CharTokenizer.fromVocabulary(base.vocabulary());
-        Corpus corpus;
-        try {
-            corpus = Corpus.of(text, tokenizer);
-        } catch (UnknownCharacterException e) {
-            throw new InvalidRunSettingsException("corpus", corpusLabel(corpusFile) + " has characters the vocabulary of " + model + "/"
-                    + base.version() + " lacks (" + e.getMessage() + "); a new vocabulary needs \"mode\": \"from_scratch\"");
-        }
-        int needed = trained.blockSize() + 1;
-        if (corpus.validation().length < needed) {
-            throw new InvalidRunSettingsException("corpus", corpusLabel(corpusFile) + " is too short for a context of " + trained.blockSize()
-                    + ": its validation split (the last 10%) has " + corpus.validation().length + " characters and needs at least " + needed);
-        }
-        if (asked.chatTemplate() != null) {
-            try {
-                ChatTemplate.of(asked.chatTemplate());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRunSettingsException("chat_template", e.getMessage());
-            }
-        }
-        ModelMetadata.Chat chat = asked.chatTemplate() == null ? null : new ModelMetadata.Chat(asked.chatTemplate(), CHAT_STOP);
-        TrainingConfig config;
-        try {
-            config = new TrainingConfig(batchSize, maxSteps, learningRate, learningRate / 10, Math.min(100, maxSteps / 10), 0.1f, 0.9f, 0.99f,
-                    1f, Math.max(1, maxSteps), evalBatches, seed, maxDuration);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRunSettingsException("max_steps", e.getMessage());
-        }
-        ManagedTraining.Request request = new ManagedTraining.Request(corpusFile, fromScratch, shape, config, settings.checkpointInterval(),
-                true, margin, settings.threads(), storeSettings.keepVersions(), LOCK_STALE_AFTER, chat);
-        RunSettings shown = new RunSettings(model, fromScratch ? RunRequest.FROM_SCRATCH : RunRequest.FINE_TUNE,
-                fromScratch ? null : base.version(), architecture(trained), corpusLabel(corpusFile), corpus.sha256(), maxSteps,
-                maxDuration == null ? null : maxDuration.toString(), learningRate, batchSize, evalBatches, margin, seed,
-                chat == null ? null : chat.template(), chat == null ? null : chat.stop());
-        return new Plan(request, shown, null);
-    }
-
-    private static void refuseShape(String field, Object value, ModelMetadata base) {
-        if (value != null) {
-            throw new InvalidRunSettingsException("architecture." + field, "a fine-tune keeps the shape of the version it starts from ("
-                    + base.version() + "); only architecture.dropout may be given, or \"mode\": \"from_scratch\"");
-        }
-    }
-
-    /** The corpus a request names, or the configured one; a name never leaves the corpus directory. */
-    private Path corpusFile(RunRequest asked) throws IOException {
-        if (asked.corpus() != null) {
-            if (!CorpusStore.isValidName(asked.corpus())) {
-                throw new InvalidRunSettingsException("corpus", "invalid corpus name: " + RunRequest.CORPUS_NAME_RULE);
-            }
-            return corpora.find(asked.corpus()).orElseThrow(() -> new InvalidRunSettingsException("corpus", "there is no corpus '"
-                    + asked.corpus() + "' (GET /admin/corpora lists them; PUT /admin/corpora/{name} uploads one)"));
-        }
-        if (settings.corpus() == null) {
-            throw new InvalidRunSettingsException("corpus", "no corpus given and no folio.training.corpus configured");
-        }
-        return settings.corpus();
-    }
-
-    private String corpusText(Path file) throws IOException {
-        try {
-            return CorpusStore.decode(Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            throw new InvalidRunSettingsException("corpus", "the corpus file " + corpusLabel(file) + " does not exist");
-        } catch (CorpusStore.MalformedTextException e) {
-            throw new InvalidRunSettingsException("corpus", corpusLabel(file) + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * A corpus as a response names it: its name in the corpus directory, else its file name (folio.training.corpus's);
-     * never the absolute path, which would tell a caller where the service's files live.
-     */
-    public String corpusLabel(Path file) {
-        Path absolute = file.toAbsolutePath().normalize();
-        return absolute.getParent() != null && absolute.getParent().equals(corpora.directory()) ? absolute.getFileName().toString()
-                : String.valueOf(absolute.getFileName());
-    }
-
-    /** A run as the admin API shows it: its corpus by {@link #corpusLabel}, not by the absolute path its record keeps for resuming. */
-    public RunRecord asShown(RunRecord run) {
-        return run.corpus() == null ? run : run.withCorpus(corpusLabel(Path.of(run.corpus())));
-    }
-
-    /** The current version's metadata, or null if there is none that passes its checks. */
-    private ModelMetadata servedMetadata(String model) throws IOException {
-        Optional<String> current = store.currentVersion(model);
-        if (current.isEmpty()) {
-            return null;
-        }
-        try {
-            return store.metadata(model, current.get());
-        } catch (IOException | RuntimeException e) {
-            log.warn("current version {} of {} fails its checks: {}", current.get(), model, e.getMessage());
-            return null;
-        }
-    }
-
-    private static RunRequest.Architecture architecture(GptConfig a) {
-        return new RunRequest.Architecture(a.nLayer(), a.nHead(), a.nEmbd(), a.blockSize(), a.dropout(), a.bias());
     }
 
     private void runInBackground(String model, String runId, ManagedTraining training, ManagedTraining.Request request) {

@@ -2,6 +2,7 @@ package dev.folio.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.folio.store.AdjustableClock;
 import dev.folio.store.Checksums;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,9 +50,10 @@ class AdminRouteBypassTest {
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws Exception {
         root = Files.createTempDirectory("folio-bypass-test");
-        ModelStore store = new ModelStore(root.resolve("store"));
+        AdjustableClock clock = new AdjustableClock();
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         previous = TestModels.publish(store, 51);
-        Thread.sleep(1050); // version ids are per second
+        clock.advance(Duration.ofSeconds(1)); // version ids are per second
         current = TestModels.publish(store, 52);
         Path corpus = Files.writeString(root.resolve("corpus.txt"), TrainingRunTest.grammarCorpus(300, 3));
         registry.add("folio.store.path", () -> root.resolve("store").toString());

@@ -2,6 +2,7 @@ package dev.folio.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.folio.store.AdjustableClock;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +46,12 @@ class ModelAdminApiTest {
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws Exception {
         root = Files.createTempDirectory("folio-admin-test");
-        ModelStore store = new ModelStore(root);
+        AdjustableClock clock = new AdjustableClock();
+        ModelStore store = new ModelStore(root, clock);
         v1 = TestModels.publish(store, 41);
-        Thread.sleep(1050);
+        clock.advance(Duration.ofSeconds(1));
         v2 = TestModels.publish(store, 42);
-        Thread.sleep(1050);
+        clock.advance(Duration.ofSeconds(1));
         v3 = TestModels.publish(store, 43);
         store.setCurrent(TestModels.NAME, v2.version());
         registry.add("folio.store.path", root::toString);

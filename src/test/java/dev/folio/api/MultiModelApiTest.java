@@ -2,6 +2,7 @@ package dev.folio.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.folio.store.AdjustableClock;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
@@ -10,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -177,8 +179,9 @@ class MultiModelApiTest {
     @Test
     @Order(4)
     void eachModelReloadsAndRollsBackOnItsOwn() throws Exception {
-        ModelStore store = new ModelStore(root);
-        Thread.sleep(1100); // a new version id second
+        AdjustableClock clock = new AdjustableClock();
+        ModelStore store = new ModelStore(root, clock);
+        clock.advance(Duration.ofSeconds(1)); // a new version id second
         ModelMetadata capsV2 = TestModels.publishCaps(store, 63);
         waitUntilServed("tiny-caps", capsV2.version());
         assertThat(served("tiny-char")).as("the other model is untouched").isEqualTo(tiny.version());
@@ -193,7 +196,8 @@ class MultiModelApiTest {
     @Test
     @Order(5)
     void aModelPublishedUnderANewNameIsServedWithoutARestart() throws Exception {
-        ModelStore store = new ModelStore(root);
+        AdjustableClock clock = new AdjustableClock();
+        ModelStore store = new ModelStore(root, clock);
         assertThat(api().post("/generate", "{\"inputs\":\"romeo\",\"model\":\"tiny-late\"}").statusCode()).as("not in the store yet").isEqualTo(404);
         ModelMetadata late = TestModels.publish(store, "tiny-late", TestModels.TOKENIZER, null, 64);
         List<String> ids = new ArrayList<>();
@@ -209,7 +213,7 @@ class MultiModelApiTest {
         assertThat(served("tiny-late")).isEqualTo(late.version());
         assertThat(served("tiny-char")).as("the others are untouched").isEqualTo(tiny.version());
         // and it hot-reloads like the others
-        Thread.sleep(1100); // a new version id second
+        clock.advance(Duration.ofSeconds(1)); // a new version id second
         ModelMetadata lateV2 = TestModels.publish(store, "tiny-late", TestModels.TOKENIZER, null, 65);
         waitUntilServed("tiny-late", lateV2.version());
         String metrics = api().get("/actuator/prometheus").body();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.folio.model.GptConfig;
-import dev.folio.model.TrainingConfig;
+import dev.folio.training.TrainingConfig;
 import dev.folio.store.Checksums;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
@@ -355,9 +355,11 @@ class TrainingSettingsApiTest {
         uploaded("resume.txt", text);
         Path corpus = store().resolve("corpora").resolve("resume.txt");
         ManagedTraining training = new ManagedTraining(new ModelStore(store()), "resume-char");
-        ManagedTraining.Request request = new ManagedTraining.Request(corpus, true, new GptConfig(65, 16, 1, 2, 16, 0f, true),
-                new TrainingConfig(4, 30, 1e-2f, 1e-3f, 2, 0.1f, 0.9f, 0.99f, 1f, 30, 2, 7, null), 5, true, 0, 0, 0, Duration.ofMinutes(2),
-                new ModelMetadata.Chat(TEMPLATE, List.of("\n\n")));
+        ManagedTraining.Request request = ManagedTraining.Request.builder().corpus(corpus).fromScratch(true)
+                .architecture(new GptConfig(65, 16, 1, 2, 16, 0f, true))
+                .training(TrainingConfig.builder().batchSize(4).maxSteps(30).learningRate(1e-2f).minLearningRate(1e-3f).warmupSteps(2)
+                        .evalInterval(30).evalBatches(2).seed(7).build())
+                .checkpointInterval(5).chat(new ModelMetadata.Chat(TEMPLATE, List.of("\n\n"))).build();
         String id = training.nextRunId();
         TrainingListener dies = new TrainingListener() {
             private int step;

@@ -22,7 +22,7 @@ import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
 import dev.folio.model.GradMode;
 import dev.folio.model.IntraOpThreads;
-import dev.folio.model.TrainingConfig;
+import dev.folio.training.TrainingConfig;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;
 import dev.folio.training.TrainingListener;
@@ -173,7 +173,8 @@ public final class BenchmarkSuite {
 
     private void training(String name, GptConfig config, int batch, int warmup, int timed) {
         int[] tokens = new Random(1).ints(400_000, 0, config.vocabSize()).toArray();
-        TrainingConfig training = new TrainingConfig(batch, warmup + timed, 1e-3f, 1e-4f, 0, 0.1f, 0.9f, 0.99f, 1f, 1_000_000, 1, 1, null);
+        TrainingConfig training = TrainingConfig.builder().batchSize(batch).maxSteps(warmup + timed).learningRate(1e-3f)
+                .minLearningRate(1e-4f).warmupSteps(0).evalInterval(1_000_000).evalBatches(1).seed(1).build();
         List<Double> stepMillis = new ArrayList<>();
         Engine.getInstance().setRandomSeed(1);
         try (Model model = Model.newInstance(name)) {

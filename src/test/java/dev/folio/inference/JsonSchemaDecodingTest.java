@@ -8,7 +8,7 @@ import dev.folio.grammar.GrammarLimits;
 import dev.folio.grammar.TokenGrammar;
 import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
-import dev.folio.model.TrainingConfig;
+import dev.folio.training.TrainingConfig;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
@@ -67,7 +67,8 @@ class JsonSchemaDecodingTest {
     static void trainATinyJsonModel() throws Exception {
         Corpus corpus = Corpus.of(corpus(1500, 3));
         GptConfig architecture = new GptConfig(corpus.tokenizer().vocabSize(), 64, 2, 2, 48, 0f, false);
-        TrainingConfig training = new TrainingConfig(16, 150, 1e-2f, 1e-3f, 10, 0.1f, 0.9f, 0.99f, 1f, 1000, 2, 5, null);
+        TrainingConfig training = TrainingConfig.builder().batchSize(16).maxSteps(150).learningRate(1e-2f).minLearningRate(1e-3f)
+                .warmupSteps(10).evalInterval(1000).evalBatches(2).seed(5).build();
         Engine.getInstance().setRandomSeed(7);
         ModelStore store = new ModelStore(root);
         try (Model trained = Model.newInstance("json-char")) {

@@ -9,7 +9,7 @@ import dev.folio.model.GptConfig;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
-import dev.folio.model.TrainingConfig;
+import dev.folio.training.TrainingConfig;
 import dev.folio.training.TrainingListener;
 import dev.folio.training.TrainingRun;
 import java.nio.file.Path;
@@ -49,7 +49,8 @@ class NativeMemoryTest {
             model.setBlock(gpt);
             gpt.initialize(model.getNDManager());
             int[] counts = new int[3];
-            TrainingConfig config = new TrainingConfig(4, 30, 1e-3f, 1e-4f, 2, 0.1f, 0.9f, 0.99f, 1f, 10, 2, 1, null);
+            TrainingConfig config = TrainingConfig.builder().batchSize(4).maxSteps(30).learningRate(1e-3f).minLearningRate(1e-4f)
+                    .warmupSteps(2).evalInterval(10).evalBatches(2).seed(1).build();
             new TrainingRun(gpt, model.getNDManager(), tokens, tokens, config).run(new TrainingListener() {
                 @Override
                 public void onStep(StepReport report) {

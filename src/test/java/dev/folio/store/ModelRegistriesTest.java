@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,8 @@ class ModelRegistriesTest {
 
     @Test
     void aNewModelWithNoServableVersionWaitsForANewVersion() throws Exception {
-        ModelStore store = new ModelStore(root);
+        AdjustableClock clock = new AdjustableClock();
+        ModelStore store = new ModelStore(root, clock);
         TestModels.publish(store, 83);
         try (ModelRegistries registries = ModelRegistries.load(store, TestModels.NAME, List.of())) {
             ModelMetadata broken = TestModels.publishCaps(store, 84);
@@ -46,7 +48,7 @@ class ModelRegistriesTest {
             assertThat(registries.get(TestModels.CAPS_NAME)).isEmpty();
             assertThat(registries.discover()).as("still refused: its versions have not changed").isEmpty();
 
-            Thread.sleep(1100); // a new version id second
+            clock.advance(Duration.ofSeconds(1)); // a new version id second
             ModelMetadata fixed = TestModels.publishCaps(store, 85);
             assertThat(registries.discover()).extracting(ModelRegistry::modelName).containsExactly(TestModels.CAPS_NAME);
             assertThat(registries.get(TestModels.CAPS_NAME).orElseThrow().currentMetadata().orElseThrow().version()).isEqualTo(fixed.version());

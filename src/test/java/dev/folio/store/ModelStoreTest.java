@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,9 +92,10 @@ class ModelStoreTest {
 
     @Test
     void theRegistryFallsBackToTheNewestValidVersionWhenCurrentIsBroken() throws Exception {
-        ModelStore store = new ModelStore(root);
+        AdjustableClock clock = new AdjustableClock();
+        ModelStore store = new ModelStore(root, clock);
         ModelMetadata older = TestModels.publish(store, 3);
-        Thread.sleep(1100); // version ids have one-second resolution
+        clock.advance(Duration.ofSeconds(1)); // version ids have one-second resolution
         ModelMetadata newer = TestModels.publish(store, 4);
         Files.delete(root.resolve(TestModels.NAME).resolve(newer.version()).resolve("SHA256SUMS"));
         try (ModelRegistry registry = new ModelRegistry(store, TestModels.NAME)) {
@@ -106,12 +108,13 @@ class ModelStoreTest {
 
     @Test
     void aSwappedOutModelStaysUsableUntilItsLastLeaseCloses() throws Exception {
-        ModelStore store = new ModelStore(root);
+        AdjustableClock clock = new AdjustableClock();
+        ModelStore store = new ModelStore(root, clock);
         ModelMetadata first = TestModels.publish(store, 5);
         try (ModelRegistry registry = new ModelRegistry(store, TestModels.NAME)) {
             registry.loadInitial();
             ModelRegistry.Lease inFlight = registry.acquire();
-            Thread.sleep(1100);
+            clock.advance(Duration.ofSeconds(1));
             ModelMetadata second = TestModels.publish(store, 6);
             registry.swap(store.load(TestModels.NAME, second.version()));
             // the in-flight request still computes on the first version's weights

@@ -17,12 +17,15 @@ class StoreLifecycleTest {
     @TempDir
     Path root;
 
+    private final AdjustableClock clock = new AdjustableClock();
+
     private ModelStore store() {
-        return new ModelStore(root);
+        return new ModelStore(root, clock);
     }
 
-    private static ModelMetadata publishOneSecondApart(ModelStore store, int seed) throws Exception {
-        Thread.sleep(1050); // version ids have one-second resolution
+    /** A version published a second after the last, as version ids have one-second resolution. */
+    private ModelMetadata publishOneSecondApart(ModelStore store, int seed) throws Exception {
+        clock.advance(Duration.ofSeconds(1));
         return TestModels.publish(store, seed);
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.folio.model.GptConfig;
-import dev.folio.model.TrainingConfig;
+import dev.folio.store.AdjustableClock;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.RunRecord;
@@ -25,6 +25,8 @@ class ManagedTrainingTest {
     @TempDir
     Path root;
 
+    private final AdjustableClock clock = new AdjustableClock();
+
     private Path corpus() throws Exception {
         Path file = root.resolve("corpus.txt");
         Files.writeString(file, TrainingRunTest.grammarCorpus(1500, 21));
@@ -32,16 +34,18 @@ class ManagedTrainingTest {
     }
 
     private static ManagedTraining.Request fineTune(Path corpus, double margin, int checkpointInterval) {
-        TrainingConfig config = new TrainingConfig(8, 60, 1e-2f, 1e-3f, 5, 0.1f, 0.9f, 0.99f, 1f, 30, 5, 7, null);
+        TrainingConfig config = TrainingConfig.builder().batchSize(8).maxSteps(60).learningRate(1e-2f).minLearningRate(1e-3f).warmupSteps(5)
+                .evalInterval(30).evalBatches(5).seed(7).build();
         GptConfig unused = TestModels.config();
-        return new ManagedTraining.Request(corpus, false, unused, config, checkpointInterval, true, margin, 0, 0, Duration.ofMinutes(2), null);
+        return ManagedTraining.Request.builder().corpus(corpus).architecture(unused).training(config).checkpointInterval(checkpointInterval)
+                .margin(margin).build();
     }
 
     @Test
     void aRunThatBeatsTheServedVersionIsPublishedAndRecorded() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         ModelMetadata served = TestModels.publish(store, 51); // untrained: any training beats it
-        Thread.sleep(1050);
+        clock.advance(Duration.ofSeconds(1));
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         RunRecord run = training.run(fineTune(corpus(), 0.01, 20), training.nextRunId(), TrainingListener.NONE);
 
@@ -66,7 +70,7 @@ class ManagedTrainingTest {
 
     @Test
     void aRunThatDoesNotImproveEnoughIsRejectedAndTheServedVersionStays() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         ModelMetadata served = TestModels.publish(store, 52);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         RunRecord run = training.run(fineTune(corpus(), 100.0, 0), training.nextRunId(), TrainingListener.NONE);
@@ -82,7 +86,7 @@ class ManagedTrainingTest {
 
     @Test
     void aRunStoppedForShutdownKeepsItsCheckpointAndTheNextStartResumesIt() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         TestModels.publish(store, 54);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         String id = training.nextRunId();
@@ -113,7 +117,7 @@ class ManagedTrainingTest {
 
     @Test
     void aSecondRunWhileOneHoldsTheLockIsRefused() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         TestModels.publish(store, 53);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         try (TrainingLock held = TrainingLock.tryAcquire(store.root().resolve(TestModels.NAME), "other", Duration.ofMinutes(2)).orElseThrow()) {
@@ -140,14 +144,14 @@ class ManagedTrainingTest {
 
     @Test
     void aStoppedRunIsShownInterruptedOnceNoLiveProcessHoldsItsLockAndKeepsItsCorpusAndChatTemplate() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         TestModels.publish(store, 55);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         String id = training.nextRunId();
         Path corpus = corpus();
         ModelMetadata.Chat chat = new ModelMetadata.Chat("{{ messages | length }}", List.of("\n\n"));
-        ManagedTraining.Request first = new ManagedTraining.Request(corpus, false, TestModels.config(), fineTune(corpus, 0, 10).training(), 10,
-                true, -100.0, 0, 0, Duration.ofMinutes(2), chat);
+        ManagedTraining.Request first = ManagedTraining.Request.builder().corpus(corpus).architecture(TestModels.config())
+                .training(fineTune(corpus, 0, 10).training()).checkpointInterval(10).margin(-100.0).chat(chat).build();
         assertThatThrownBy(() -> training.run(first, id, stopAt(25))).isInstanceOf(TrainingRun.RunStoppedException.class);
 
         RunRecord recorded = training.runs().get(id).orElseThrow();
@@ -171,8 +175,8 @@ class ManagedTrainingTest {
         // resumed by a request naming another corpus and template: the run goes on with its own
         Path other = root.resolve("other.txt");
         Files.writeString(other, TrainingRunTest.grammarCorpus(900, 99));
-        ManagedTraining.Request next = new ManagedTraining.Request(other, false, TestModels.config(), fineTune(other, 0, 10).training(), 10,
-                true, -100.0, 0, 0, Duration.ofMinutes(2), null);
+        ManagedTraining.Request next = ManagedTraining.Request.builder().corpus(other).architecture(TestModels.config())
+                .training(fineTune(other, 0, 10).training()).checkpointInterval(10).margin(-100.0).build();
         RunRecord resumed = training.run(next, training.nextRunId(), TrainingListener.NONE);
         assertThat(resumed.id()).isEqualTo(id);
         assertThat(resumed.status()).isEqualTo(RunRecord.PUBLISHED);
@@ -182,7 +186,7 @@ class ManagedTrainingTest {
 
     @Test
     void aRunWhoseCorpusChangedIsNotResumedButRecordedAsFailedAndTheNextStartsAnew() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         TestModels.publish(store, 56);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         Path corpus = corpus();
@@ -207,7 +211,7 @@ class ManagedTrainingTest {
 
     @Test
     void aRunThatDiedBeforeItsFirstCheckpointIsSettledAsFailedByTheNext() throws Exception {
-        ModelStore store = new ModelStore(root.resolve("store"));
+        ModelStore store = new ModelStore(root.resolve("store"), clock);
         TestModels.publish(store, 57);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         String dead = training.nextRunId();
@@ -217,7 +221,7 @@ class ManagedTrainingTest {
         assertThat(shown.resumeFromStep()).isNull();
         assertThat(shown.reason()).contains("cannot be resumed");
 
-        Thread.sleep(1100); // run ids are per second
+        clock.advance(Duration.ofSeconds(1)); // run ids are per second
         String next = training.nextRunId();
         assertThat(next).as("nothing to resume").isNotEqualTo(dead);
         training.run(fineTune(corpus(), -100.0, 0), next, TrainingListener.NONE);

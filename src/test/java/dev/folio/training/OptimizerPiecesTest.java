@@ -7,13 +7,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.ndarray.types.Shape;
-import dev.folio.model.TrainingConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OptimizerPiecesTest {
 
-    private static final TrainingConfig CONFIG = new TrainingConfig(4, 1000, 1e-3f, 1e-4f, 100, 0.1f, 0.9f, 0.99f, 1f, 100, 1, 1, null);
+    private static final TrainingConfig CONFIG = TrainingConfig.builder().batchSize(4).maxSteps(1000).learningRate(1e-3f)
+            .minLearningRate(1e-4f).warmupSteps(100).evalInterval(100).evalBatches(1).seed(1).build();
 
     @Test
     void learningRateWarmsUpLinearlyThenDecaysByCosineToTheMinimum() {

@@ -6,7 +6,6 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
-import dev.folio.model.TrainingConfig;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -43,7 +42,8 @@ public class TrainingRunTest {
         Corpus corpus = Corpus.of(grammarCorpus(3000, 11));
         int vocab = corpus.tokenizer().vocabSize();
         GptConfig architecture = new GptConfig(vocab, 32, 2, 2, 32, 0f, false);
-        TrainingConfig training = new TrainingConfig(16, 200, 1e-2f, 1e-3f, 20, 0.1f, 0.9f, 0.99f, 1f, 100, 10, 5, null);
+        TrainingConfig training = TrainingConfig.builder().batchSize(16).maxSteps(200).learningRate(1e-2f).minLearningRate(1e-3f)
+                .warmupSteps(20).evalInterval(100).evalBatches(10).seed(5).build();
         TrainingResult result = train(corpus, architecture, training);
 
         double chance = Math.log(vocab); // a uniform guess, ~3.3 nats
@@ -61,7 +61,8 @@ public class TrainingRunTest {
         int block = 16;
         int[] oneWindow = Arrays.copyOf(corpus.train(), block + 1);
         GptConfig architecture = new GptConfig(corpus.tokenizer().vocabSize(), block, 2, 2, 32, 0f, false);
-        TrainingConfig training = new TrainingConfig(4, 150, 1e-2f, 1e-3f, 10, 0f, 0.9f, 0.99f, 1f, 1000, 1, 5, null);
+        TrainingConfig training = TrainingConfig.builder().batchSize(4).maxSteps(150).learningRate(1e-2f).minLearningRate(1e-3f)
+                .warmupSteps(10).weightDecay(0f).evalInterval(1000).evalBatches(1).seed(5).build();
         TrainingResult result = train(new Corpus(corpus.tokenizer(), oneWindow, corpus.validation(), corpus.sha256(), 0), architecture, training);
         assertThat(result.trainLoss()).isLessThan(0.1f);
     }
@@ -70,8 +71,9 @@ public class TrainingRunTest {
     void stopsAtTheWallTimeBudgetAndStillEvaluates() {
         Corpus corpus = Corpus.of(grammarCorpus(500, 13));
         GptConfig architecture = new GptConfig(corpus.tokenizer().vocabSize(), 16, 1, 1, 16, 0f, false);
-        TrainingConfig training = new TrainingConfig(2, 1_000_000, 1e-3f, 1e-4f, 0, 0f, 0.9f, 0.99f, 1f, 1_000_000, 1, 5,
-                java.time.Duration.ofMillis(300));
+        TrainingConfig training = TrainingConfig.builder().batchSize(2).maxSteps(1_000_000).learningRate(1e-3f).minLearningRate(1e-4f)
+                .warmupSteps(0).weightDecay(0f).evalInterval(1_000_000).evalBatches(1).seed(5).maxWallTime(java.time.Duration.ofMillis(300))
+                .build();
         TrainingResult result = train(corpus, architecture, training);
         assertThat(result.steps()).isPositive().isLessThan(1_000_000);
         assertThat(result.evaluations()).hasSize(1);
