@@ -1,9 +1,12 @@
 package dev.folio;
 
+import dev.folio.engine.AtenCpuCapability;
+import dev.folio.engine.DjlOffline;
+import dev.folio.engine.OpenMpSpin;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import sun.misc.Signal;
 

@@ -1,8 +1,8 @@
 package dev.folio.inference;
 
 import ai.djl.ndarray.NDManager;
-import dev.folio.model.GradMode;
-import dev.folio.model.IntraOpThreads;
+import dev.folio.engine.GradMode;
+import dev.folio.engine.IntraOpThreads;
 import dev.folio.store.LoadedModel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

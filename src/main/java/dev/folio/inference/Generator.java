@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import dev.folio.model.GradMode;
+import dev.folio.engine.GradMode;
 import dev.folio.model.Gpt;
 import dev.folio.model.KvCache;
 import dev.folio.store.LoadedModel;

@@ -1,6 +1,6 @@
 package dev.folio.inference;
 
-import dev.folio.model.IntraOpThreads;
+import dev.folio.engine.IntraOpThreads;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;

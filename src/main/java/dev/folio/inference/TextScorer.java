@@ -2,7 +2,7 @@ package dev.folio.inference;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.folio.model.GradMode;
+import dev.folio.engine.GradMode;
 import dev.folio.model.KvCache;
 import dev.folio.store.LoadedModel;
 import java.util.Arrays;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
+import dev.folio.engine.TorchScript;
 
 /**
  * libtorch's fused causal attention ({@code scaled_dot_product_attention} with {@code is_causal}), which DJL has

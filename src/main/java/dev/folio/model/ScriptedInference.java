@@ -11,6 +11,9 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.folio.engine.GradMode;
+import dev.folio.engine.IntraOpThreads;
+import dev.folio.engine.TorchScript;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
+import dev.folio.engine.TorchScript;
 
 /**
  * {@link Gpt#logits} from position 0 as one TorchScript call ({@code training_forward.py}): the training step's

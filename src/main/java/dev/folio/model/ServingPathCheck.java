@@ -2,6 +2,8 @@ package dev.folio.model;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.folio.engine.GradMode;
+import dev.folio.engine.IntraOpThreads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.folio.training;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.folio.JnaDispatchLibrary;
+import dev.folio.engine.JnaDispatchLibrary;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

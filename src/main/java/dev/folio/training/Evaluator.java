@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.loss.Loss;
-import dev.folio.model.GradMode;
+import dev.folio.engine.GradMode;
 import dev.folio.model.Gpt;
 import java.util.Random;
 

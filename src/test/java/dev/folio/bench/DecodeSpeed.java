@@ -1,8 +1,8 @@
 package dev.folio.bench;
 
-import dev.folio.DjlOffline;
-import dev.folio.AtenCpuCapability;
-import dev.folio.OpenMpSpin;
+import dev.folio.engine.AtenCpuCapability;
+import dev.folio.engine.DjlOffline;
+import dev.folio.engine.OpenMpSpin;
 import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;

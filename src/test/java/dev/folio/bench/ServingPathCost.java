@@ -1,10 +1,10 @@
 package dev.folio.bench;
 
-import dev.folio.AtenCpuCapability;
-import dev.folio.DjlOffline;
-import dev.folio.OpenMpSpin;
-import dev.folio.model.ScriptedInference;
+import dev.folio.engine.AtenCpuCapability;
+import dev.folio.engine.DjlOffline;
+import dev.folio.engine.OpenMpSpin;
 import dev.folio.model.ScriptedInference.WeightProducts;
+import dev.folio.model.ScriptedInference;
 import dev.folio.model.ServingPath;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
 import ai.djl.ndarray.NDManager;
-import dev.folio.model.GradMode;
+import dev.folio.engine.GradMode;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.TestModels;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.folio.DjlOffline;
+import dev.folio.engine.DjlOffline;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.folio.engine.GradMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.folio.engine.GradMode;
 import dev.folio.model.ScriptedInference.WeightProducts;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.folio.engine.GradMode;
 import dev.folio.model.ScriptedInference.WeightProducts;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -11,13 +11,14 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
+import dev.folio.engine.GradMode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** {@link Gpt#scriptedLogits}, what training runs, against the DJL blocks' {@link Gpt#logits}: logits and every gradient. */
 class ScriptedTrainingForwardTest {

@@ -8,7 +8,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import dev.folio.model.GradMode;
+import dev.folio.engine.GradMode;
 import dev.folio.model.Gpt;
 import java.io.IOException;
 import java.io.RandomAccessFile;

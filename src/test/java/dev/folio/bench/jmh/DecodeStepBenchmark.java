@@ -1,12 +1,12 @@
 package dev.folio.bench.jmh;
 
 import ai.djl.ndarray.NDManager;
-import dev.folio.DjlOffline;
-import dev.folio.AtenCpuCapability;
-import dev.folio.OpenMpSpin;
-import dev.folio.model.GradMode;
+import dev.folio.engine.AtenCpuCapability;
+import dev.folio.engine.DjlOffline;
+import dev.folio.engine.GradMode;
+import dev.folio.engine.IntraOpThreads;
+import dev.folio.engine.OpenMpSpin;
 import dev.folio.inference.DecodeScheduler;
-import dev.folio.model.IntraOpThreads;
 import dev.folio.model.SlotKvCache;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;

@@ -1,4 +1,4 @@
-package dev.folio;
+package dev.folio.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

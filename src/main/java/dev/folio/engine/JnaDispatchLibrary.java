@@ -1,4 +1,4 @@
-package dev.folio;
+package dev.folio.engine;
 
 import com.sun.jna.Platform;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.folio.model;
+package dev.folio.engine;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;

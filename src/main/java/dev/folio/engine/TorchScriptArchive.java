@@ -1,4 +1,4 @@
-package dev.folio.model;
+package dev.folio.engine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.folio.model;
+package dev.folio.engine;
 
 import ai.djl.pytorch.jni.JniUtils;
 

@@ -1,4 +1,4 @@
-package dev.folio;
+package dev.folio.store;
 
 import dev.folio.store.ModelRegistries;
 import dev.folio.store.ModelRegistry;

@@ -1,4 +1,4 @@
-package dev.folio;
+package dev.folio.engine;
 
 /**
  * DJL's engine start otherwise looks up a cloud metadata address and reports usage; Folio never
