@@ -278,7 +278,8 @@ public final class AbuseSuite {
         forms.put("GET /ADMIN/corpora", raw("GET", "/ADMIN/corpora", null, null));
         forms.put("GET /admin/corpora/", raw("GET", "/admin/corpora/", null, null));
         forms.put("GET /admin/corpora (no key)", raw("GET", "/admin/corpora", null, null));
-        forms.put("GET /admin/corpora?model=/etc (with the key)", raw("GET", "/admin/corpora?model=/etc", null, adminKey));
+        forms.put("PUT /admin/models/{v}/chat-template?model=/etc (with the key)",
+                raw("PUT", "/admin/models/" + version + "/chat-template?model=/etc", template, adminKey));
         forms.put("GET /admin/corpora (with the key: control)", raw("GET", "/admin/corpora", null, adminKey));
         forms.forEach((form, status) -> System.out.printf("  %-48s %s%n", form, status));
         int versionsAfter = versionCount();
@@ -294,7 +295,7 @@ public final class AbuseSuite {
         templates.put("'a'.repeat(10^9)", "{{ 'a'.repeat(1000000000) }}");
         templates.put("center(10^9)", "{{ 'a' | center(1000000000) }}");
         templates.put("doubling a string 30 times", "{% set s = 'aaaaaaaa' %}{% for i in range(30) %}{% set s = s ~ s %}{% endfor %}{{ s }}");
-        templates.put("recursive macro", "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}");
+        templates.put("macro recursing twice per call", "{% macro f(n) %}{% if n < 40 %}{{ f(n + 1) }}{{ f(n + 1) }}{% endif %}{% endmacro %}{{ f(0) }}");
         templates.put("include /etc/passwd", "{% include '/etc/passwd' %}");
         Map<Integer, Integer> codes = new TreeMap<>();
         List<String> each = new ArrayList<>();
