@@ -256,6 +256,7 @@ public final class AbuseSuite {
         attack("4b. cancel storm: 256 streams (max_new_tokens 2048) reset after their first event", this::cancelStorm);
         attack("5a. 20 chat-template PUTs in a row (store growth)", this::templatePutsDiskGrowth);
         attack("5b. 32 clients hammering GET /models for 10 s", this::modelsHammer);
+        attack("5c. control: 32 clients hammering GET /health for 10 s", this::healthHammer);
         attack("6. 32 bodies with 1,100 unknown JSON fields (8 at a time)", this::unknownFields);
         attack("7. oversized scoring (254 KB echo, 16 KB /logits) and two legal large /logits at once", this::scoring);
         attack("8. slow bodies: 16 clients trickling a body over ~20 s, 1 stalling mid-body", this::slowBodies);
@@ -355,6 +356,12 @@ public final class AbuseSuite {
             String body = "{\"inputs\":\"a\",\"parameters\":{\"max_new_tokens\":2,\"grammar\":{\"type\":\"regex\",\"value\":\"(x?){" + repeat + "}\"}}}";
             answers.add(clients.submit(() -> post("/generate", body, false).statusCode()));
         }
+        // a well-behaved client's own small grammar while the pool is busy: the feature's availability, not the CPU's
+        Thread.sleep(1000);
+        long small = System.nanoTime();
+        int smallStatus = post("/generate", "{\"inputs\":\"ROMEO:\",\"parameters\":{\"max_new_tokens\":4,\"grammar\":{\"type\":\"regex\",\"value\":\"[a-z ]{1,"
+                + (distinct ? 7 : 6) + "}\"}}}", false).statusCode();
+        double smallMs = (System.nanoTime() - small) / 1e6;
         Map<Integer, Integer> codes = collect(answers);
         double seconds = (System.nanoTime() - start) / 1e9;
         clients.shutdown();
@@ -363,7 +370,8 @@ public final class AbuseSuite {
         int repeatStatus = post("/generate", "{\"inputs\":\"a\",\"parameters\":{\"max_new_tokens\":2,\"grammar\":{\"type\":\"regex\",\"value\":\"(x?){"
                 + (distinct ? 400 : 460) + "}\"}}}", false).statusCode();
         return new Outcome(codes(codes) + String.format(Locale.ROOT, ", all answered within %.1f s", seconds),
-                String.format(Locale.ROOT, "the first grammar asked again: %d in %.0f ms", repeatStatus, (System.nanoTime() - again) / 1e6));
+                String.format(Locale.ROOT, "a small new grammar sent 1 s in: %d in %.0f ms; the first grammar asked again after: %d in %.0f ms",
+                        smallStatus, smallMs, repeatStatus, (System.nanoTime() - again) / 1e6));
     }
 
     private Outcome abandonedCompletions() throws Exception {
@@ -430,6 +438,15 @@ public final class AbuseSuite {
     }
 
     private Outcome modelsHammer() throws Exception {
+        return hammer("/models", versionCount() + " versions");
+    }
+
+    /** The same load on a route that does almost nothing: what 32 busy clients cost on 2 cores whatever they ask. */
+    private Outcome healthHammer() throws Exception {
+        return hammer("/health", "");
+    }
+
+    private Outcome hammer(String path, String note) throws Exception {
         ExecutorService clients = Executors.newFixedThreadPool(32);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
@@ -439,7 +456,7 @@ public final class AbuseSuite {
                 Map<Integer, Integer> codes = new TreeMap<>();
                 while (System.nanoTime() < end) {
                     long t = System.nanoTime();
-                    codes.merge(get("/models").statusCode(), 1, Integer::sum);
+                    codes.merge(get(path).statusCode(), 1, Integer::sum);
                     latencies.add((System.nanoTime() - t) / 1e6);
                 }
                 return codes;
@@ -450,7 +467,8 @@ public final class AbuseSuite {
             f.get().forEach((k, v) -> codes.merge(k, v, Integer::sum));
         }
         clients.shutdown();
-        return new Outcome(codes(codes), "GET /models under that load: " + latency(new ArrayList<>(latencies)) + " (median / p90), " + versionCount() + " versions");
+        return new Outcome(codes(codes), "GET " + path + " under that load: " + latency(new ArrayList<>(latencies)) + " (median / p90)"
+                + (note.isEmpty() ? "" : ", " + note));
     }
 
     private Outcome unknownFields() throws Exception {
