@@ -3,7 +3,8 @@
 # then AbuseSuite starts it on 127.0.0.1 and a free port with a random admin key and a copy of the bundled model store
 # (target/abuse/store; the attacks publish versions there, never in model-store/), runs each attack while another
 # client's /generate latency and the server's resident memory are measured, and prints a Markdown table.
-# ONLY=1,4a runs those attacks alone. About 5 minutes on 2 cores after the build. A benchmark: it prints, it asserts nothing; not part of ./mvnw test or verify.
+# ONLY=1,4a runs those attacks alone. About 5 minutes on 2 cores after the build.
+# A benchmark: it prints, it asserts nothing; not part of ./mvnw test or verify.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OPT_OUT_TRACKING=true
