@@ -92,13 +92,9 @@ public class GenerationService {
         }
         List<String> allStops = new ArrayList<>(spec.modelStop());
         allStops.addAll(stops);
-        SamplingParameters sampling;
-        try {
-            sampling = new SamplingParameters(tokens, spec.doSample(), spec.temperature() != null ? spec.temperature() : 1f, spec.topK(),
-                    spec.topP(), spec.seed(), allStops, spec.repetitionPenalty() != null ? spec.repetitionPenalty() : 1f, adjustments);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage());
-        }
+        SamplingParameters sampling = InvalidRequestException.whenRefused(null, "", () -> new SamplingParameters(tokens, spec.doSample(),
+                spec.temperature() != null ? spec.temperature() : 1f, spec.topK(), spec.topP(), spec.seed(), allStops,
+                spec.repetitionPenalty() != null ? spec.repetitionPenalty() : 1f, adjustments));
         return new ValidGeneration(inputs, spec.truncate(), sampling, spec.topNTokens(), spec.prefillLogprobs(), registry);
     }
 
@@ -123,12 +119,8 @@ public class GenerationService {
             bias.put(id, value);
         }
         TokenGrammar grammar = spec.grammar() == null ? null : grammars.compile(spec.grammar(), vocabulary);
-        try {
-            return new LogitAdjustments(bias, orZero(spec.presencePenalty()), orZero(spec.frequencyPenalty()), orZero(spec.tgiFrequencyPenalty()),
-                    spec.typicalP(), grammar);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage());
-        }
+        return InvalidRequestException.whenRefused(null, "", () -> new LogitAdjustments(bias, orZero(spec.presencePenalty()),
+                orZero(spec.frequencyPenalty()), orZero(spec.tgiFrequencyPenalty()), spec.typicalP(), grammar));
     }
 
     private static float orZero(Float value) {
@@ -233,10 +225,6 @@ public class GenerationService {
     }
 
     private static int[] encode(LoadedModel model, String inputs, Integer truncate, String field) {
-        try {
-            return Generator.encodePrompt(model, inputs, truncate);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(field + ": " + e.getMessage(), field);
-        }
+        return InvalidRequestException.whenRefused(field, field + ": ", () -> Generator.encodePrompt(model, inputs, truncate));
     }
 }

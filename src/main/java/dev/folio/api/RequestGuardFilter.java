@@ -28,10 +28,11 @@ public class RequestGuardFilter extends OncePerRequestFilter {
 
     private final FolioProperties properties;
     private final ModelRegistry registry;
-    private final ProblemWriter problems = new ProblemWriter();
+    private final ProblemWriter problems;
 
-    public RequestGuardFilter(FolioProperties properties, ModelRegistry registry) {
+    public RequestGuardFilter(FolioProperties properties, ModelRegistry registry, RouteProtocols protocols) {
         this.properties = properties;
+        this.problems = new ProblemWriter(protocols);
         this.registry = registry;
     }
 
@@ -41,8 +42,8 @@ public class RequestGuardFilter extends OncePerRequestFilter {
         long limit = properties.generation().maxRequestBytes();
         if (!Routes.CORPUS_UPLOAD.matches(request)) {
             if (request.getContentLengthLong() > limit) {
-                problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
-                        "request body of " + request.getContentLengthLong() + " bytes exceeds the limit of " + limit + " bytes", "validation");
+                problems.write(request, response, ApiError.of(HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
+                        "request body of " + request.getContentLengthLong() + " bytes exceeds the limit of " + limit + " bytes", ErrorKind.INVALID));
                 return;
             }
             if (request.getContentLengthLong() < 0) { // chunked: no length to refuse up front, so count while reading

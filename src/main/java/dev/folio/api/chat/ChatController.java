@@ -1,5 +1,8 @@
 package dev.folio.api.chat;
 
+import dev.folio.api.Protocol;
+import dev.folio.api.WireProtocol;
+
 import dev.folio.FolioProperties;
 import dev.folio.api.ClientConnection;
 import dev.folio.api.GenerationService;
@@ -46,6 +49,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 import tools.jackson.databind.JsonNode;
 
 /** TGI's Messages API ({@code POST /v1/chat/completions}, OpenAI's chat completions) and {@code POST /chat_tokenize}. */
+@Protocol(WireProtocol.TGI)
 @RestController
 @Tag(name = "Chat", description = "TGI's Messages API: OpenAI-compatible chat completions over the model's chat template")
 public class ChatController {
@@ -85,6 +89,7 @@ public class ChatController {
     @ApiResponse(responseCode = "200", description = "The reply, or a stream of chunks",
             content = {@Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ChatCompletion.class)),
                     @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = ChatCompletions.ChatCompletionChunk.class))})
+    @Protocol(WireProtocol.OPENAI)
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody ChatRequest request, HttpServletRequest http, HttpServletResponse servlet)

@@ -31,6 +31,11 @@ public class ChatPrompts {
 
     private static final int MAX_CACHED_TEMPLATES = 32;
 
+    /** What a user can do when the template's or the speakers' characters are not in the model's vocabulary. */
+    static final String VOCABULARY_REMEDY = "to chat with this model, train it with `--chat-template FILE` (a template written in "
+            + "characters its corpus holds, published with the model), set one with PUT /admin/models/{version}/chat-template, "
+            + "or set `folio.chat.speakers.user` and `folio.chat.speakers.assistant` to names its vocabulary can spell";
+
     private final Map<String, String> speakers;
     private final int maxInputLength;
     private final Map<String, ChatTemplate> compiled = new ConcurrentHashMap<>();
@@ -91,21 +96,17 @@ public class ChatPrompts {
             conversation.add(message(messages.get(i), "messages[" + i + "]", normalizer, tokenizer));
         }
         ModelMetadata.Chat chat = settings(model.metadata());
-        String text;
-        try {
-            text = WorkPool.await(renderers.submit(() -> template(chat.template()).render(conversation, true, speakers, limits)));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("messages: the model's chat template refused the conversation: " + e.getMessage(), "messages");
-        }
+        String text = InvalidRequestException.whenRefused("messages", "messages: the model's chat template refused the conversation: ",
+                () -> WorkPool.await(renderers.submit(() -> template(chat.template()).render(conversation, true, speakers, limits))));
         if (text.length() > maxInputLength) {
             throw new InvalidRequestException("messages: the conversation renders to " + text.length() + " characters; at most "
                     + maxInputLength, "messages");
         }
         try {
             tokenizer.encode(text);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // the remedy follows the tokenizer's words, so this one stays apart
             throw new InvalidRequestException("messages: the model's chat template or speaker names (folio.chat.speakers) put "
-                    + e.getMessage(), "messages");
+                    + e.getMessage() + "; " + VOCABULARY_REMEDY, "messages");
         }
         return new Prompt(text, chat.stop());
     }
@@ -170,7 +171,7 @@ public class ChatPrompts {
     private static void checkVocabulary(String text, String path, CharTokenizer tokenizer) {
         try {
             tokenizer.encode(text);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // the suffix follows the tokenizer's words, so this one stays apart
             throw new InvalidRequestException(path + ": " + e.getMessage() + " (after normalising typographic characters)", path);
         }
     }

@@ -13,7 +13,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One reply as chat.completion.chunk events: the role first, then the text as it comes (characters that may begin the
@@ -55,11 +54,6 @@ final class ChatStreamEvents implements TokenStreamer.Events {
         String text = last == null ? "" : offer(last);
         text += filter.finish(g.finishReason() == FinishReason.STOP_SEQUENCE);
         return List.of(chunk(new Delta("assistant", text), logprobs(text.length()), ChatCompletions.finishReason(g.finishReason())));
-    }
-
-    @Override
-    public Object error(String message, String type) {
-        return Map.of("error", Map.of("message", message, "type", "validation".equals(type) ? "invalid_request_error" : "server_error"));
     }
 
     private String offer(Generation.GeneratedToken token) {

@@ -129,11 +129,7 @@ public class LogitsController {
     }
 
     private static int[] encode(CharTokenizer tokenizer, String inputs) {
-        try {
-            return tokenizer.encode(inputs);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage(), "inputs");
-        }
+        return InvalidRequestException.whenRefused("inputs", "", () -> tokenizer.encode(inputs));
     }
 
     private static Position position(CharTokenizer tokenizer, int[] ids, int p, float[] logits, int topN, boolean includeLogits) {

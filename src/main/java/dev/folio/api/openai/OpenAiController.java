@@ -1,5 +1,8 @@
 package dev.folio.api.openai;
 
+import dev.folio.api.Protocol;
+import dev.folio.api.WireProtocol;
+
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -50,6 +53,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 import tools.jackson.databind.JsonNode;
 
 /** OpenAI's legacy completions API ({@code POST /v1/completions}, {@code GET /v1/models}), for the clients people already use. */
+@Protocol(WireProtocol.OPENAI)
 @RestController
 @Tag(name = "OpenAI", description = "OpenAI-compatible completions")
 public class OpenAiController {
@@ -438,11 +442,6 @@ public class OpenAiController {
                 offset += t.text().length();
             }
             return new Logprobs(tokens, values, alternatives, offsets);
-        }
-
-        @Override
-        public Object error(String message, String type) {
-            return Map.of("error", Map.of("message", message, "type", "validation".equals(type) ? "invalid_request_error" : "server_error"));
         }
     }
 }

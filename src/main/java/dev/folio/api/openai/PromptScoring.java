@@ -69,11 +69,7 @@ public class PromptScoring {
         if (prompt.isEmpty() || prompt.length() > maxInputLength) {
             throw new InvalidRequestException("prompt must have 1 to " + maxInputLength + " characters; given: " + prompt.length(), "prompt");
         }
-        try {
-            return tokenizer.encode(prompt);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("prompt: " + e.getMessage(), "prompt");
-        }
+        return InvalidRequestException.whenRefused("prompt", "prompt: ", () -> tokenizer.encode(prompt));
     }
 
     private static Logprobs logprobs(CharTokenizer tokenizer, int[] ids, TextScorer.Scores scores, int top) {

@@ -1,5 +1,7 @@
 package dev.folio.api.security;
 
+import dev.folio.api.ApiError;
+import dev.folio.api.ErrorKind;
 import dev.folio.api.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -19,10 +21,11 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 final class KeyRequiredAnswer implements AuthenticationEntryPoint, AccessDeniedHandler {
 
     private final BearerKeys keys;
-    private final ProblemWriter problems = new ProblemWriter();
+    private final ProblemWriter problems;
 
-    KeyRequiredAnswer(BearerKeys keys) {
+    KeyRequiredAnswer(BearerKeys keys, ProblemWriter problems) {
         this.keys = keys;
+        this.problems = problems;
     }
 
     @Override
@@ -38,13 +41,12 @@ final class KeyRequiredAnswer implements AuthenticationEntryPoint, AccessDeniedH
     private void answer(HttpServletRequest request, HttpServletResponse response) throws IOException {
         boolean admin = Routes.ADMIN.matches(request);
         if (admin && !keys.adminKeyConfigured()) {
-            problems.write(request, response, HttpStatus.FORBIDDEN, "Forbidden",
-                    "admin routes are closed: no folio.admin.key is configured", "validation");
+            problems.write(request, response, ApiError.of(HttpStatus.FORBIDDEN, "Forbidden",
+                    "admin routes are closed: no folio.admin.key is configured", ErrorKind.INVALID));
             return;
         }
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-        problems.write(request, response, HttpStatus.UNAUTHORIZED, "Unauthorized",
-                admin ? "admin routes need Authorization: Bearer <admin key>" : "this route needs Authorization: Bearer <api key>",
-                "authentication");
+        problems.write(request, response, ApiError.of(ErrorKind.UNAUTHENTICATED,
+                admin ? "admin routes need Authorization: Bearer <admin key>" : "this route needs Authorization: Bearer <api key>", null));
     }
 }

@@ -1,5 +1,8 @@
 package dev.folio.api.tgi;
 
+import dev.folio.api.Protocol;
+import dev.folio.api.WireProtocol;
+
 import dev.folio.FolioProperties;
 import dev.folio.api.ClientConnection;
 import dev.folio.api.GenerationService;
@@ -37,6 +40,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.JsonNode;
 
 /** TGI's generation routes: {@code POST /generate}, {@code POST /generate_stream} and the compat {@code POST /}. */
+@Protocol(WireProtocol.TGI)
 @RestController
 @Tag(name = "Text Generation Inference", description = "Hugging Face text-generation-inference compatible routes")
 @ApiResponse(responseCode = "422", description = "Input validation error (problem+json with TGI's error and error_type)",
@@ -240,11 +244,6 @@ public class GenerateController {
             Tgi.StreamDetails details = Boolean.TRUE.equals(p.details())
                     ? new Tgi.StreamDetails(g.finishReason().wireName(), g.tokens().size(), g.seed(), g.promptTokens()) : null;
             return List.of(new Tgi.StreamResponse(index, Tgi.Token.of(last), Tgi.Token.of(last.topTokens()), text, details));
-        }
-
-        @Override
-        public Object error(String message, String type) {
-            return new Tgi.ErrorResponse(message, type);
         }
     }
 }

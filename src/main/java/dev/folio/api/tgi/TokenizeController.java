@@ -1,5 +1,8 @@
 package dev.folio.api.tgi;
 
+import dev.folio.api.Protocol;
+import dev.folio.api.WireProtocol;
+
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
 import dev.folio.api.RequestGuardFilter;
@@ -20,6 +23,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /** TGI's {@code POST /tokenize} and Folio's {@code POST /detokenize}. */
+@Protocol(WireProtocol.TGI)
 @RestController
 @Tag(name = "Text Generation Inference")
 public class TokenizeController {
@@ -52,11 +56,9 @@ public class TokenizeController {
     public List<Tgi.SimpleToken> tokenize(@Valid @RequestBody TokenizeRequest request, HttpServletResponse servlet) {
         try (ModelRegistry.Lease lease = router.resolve(request.model(), "model").acquire()) {
             servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, lease.model().version());
-            return lease.model().tokenizer().tokenize(request.inputs()).stream()
+            return InvalidRequestException.whenRefused("inputs", "", () -> lease.model().tokenizer().tokenize(request.inputs())).stream()
                     .map(t -> new Tgi.SimpleToken(t.id(), t.text(), t.start(), t.stop()))
                     .toList();
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage(), "inputs");
         }
     }
 
