@@ -110,6 +110,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             }
         }
         Throwable cause = e.getMostSpecificCause();
+        String wrongType = cause instanceof JacksonException json ? JsonTypeErrors.describe(json) : null;
+        if (wrongType != null) {
+            return error(servlet(request), new ApiError(HttpStatus.BAD_REQUEST, "Malformed request body", wrongType, ErrorKind.INVALID,
+                    JsonTypeErrors.path((JacksonException) cause)));
+        }
         String reason = cause instanceof JacksonException json ? where(json) + plain(json.getOriginalMessage()) : "the body is not a JSON object";
         return error(servlet(request), ApiError.of(HttpStatus.BAD_REQUEST, "Malformed request body",
                 "could not read the request body as JSON: " + reason, ErrorKind.INVALID));
@@ -175,9 +180,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     /** "parameters.max_new_tokens: " for an error inside a field, "" at the top level. */
     private static String where(JacksonException e) {
-        String path = e.getPath().stream()
-                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
+        String path = JsonTypeErrors.path(e);
         return path.isEmpty() ? "" : path + ": ";
     }
 

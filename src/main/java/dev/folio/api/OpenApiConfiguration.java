@@ -22,11 +22,16 @@ import org.springframework.context.annotation.Configuration;
 public class OpenApiConfiguration {
 
     private static final Map<String, String> ERRORS = Map.of(
-            "400", "Malformed JSON (the field's path is named)",
+            "400", "Malformed JSON, or a value of the wrong type, named with what it must be (max_tokens must be an integer; "
+                    + "given \"ten\")",
             "401", "Missing or wrong API key (only when folio.api.key is set)",
             "413", "Request body too large",
             "415", "Unsupported media type",
-            "422", "Input validation error: the field and its bound, or each unsupported character and its position",
+            "422", "Input validation error: the field and its bound, or each unsupported character and its position. An unknown "
+                    + "field one edit from a known one (two for a long name: max_new_token, temprature) is refused as a likely typo "
+                    + "(\"did you mean max_new_tokens?\"); other unknown fields are ignored and named in X-Folio-Ignored-Fields. "
+                    + "A chat the model's vocabulary cannot spell (its template or speaker names) names the remedy: train with "
+                    + "--chat-template, set a template, or set folio.chat.speakers.*",
             "429", "Model is overloaded: every generation slot is taken; retry after Retry-After seconds");
 
     @Bean

@@ -94,7 +94,7 @@ public class ChatController {
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody ChatRequest request, HttpServletRequest http, HttpServletResponse servlet)
             throws java.io.IOException {
-        IgnoredFields.report(servlet, request.unknownFields());
+        IgnoredFields.report(servlet, new IgnoredFields.Unknown("", request.unknownFields(), ChatRequest.class));
         refuseUnsupported(request);
         ModelRegistry registry = router.resolve(request.model(), "model");
         ChatPrompts.Prompt prompt;

@@ -32,9 +32,9 @@ public class ChatPrompts {
     private static final int MAX_CACHED_TEMPLATES = 32;
 
     /** What a user can do when the template's or the speakers' characters are not in the model's vocabulary. */
-    static final String VOCABULARY_REMEDY = "to chat with this model, train it with `--chat-template FILE` (a template written in "
+    static final String VOCABULARY_REMEDY = "to chat with this model, train it with --chat-template FILE (a template written in "
             + "characters its corpus holds, published with the model), set one with PUT /admin/models/{version}/chat-template, "
-            + "or set `folio.chat.speakers.user` and `folio.chat.speakers.assistant` to names its vocabulary can spell";
+            + "or set folio.chat.speakers.user and folio.chat.speakers.assistant to names its vocabulary can spell";
 
     private final Map<String, String> speakers;
     private final int maxInputLength;

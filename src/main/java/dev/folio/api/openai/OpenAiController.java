@@ -152,7 +152,7 @@ public class OpenAiController {
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody CompletionRequest request, HttpServletRequest http, HttpServletResponse servlet)
             throws java.io.IOException {
-        IgnoredFields.report(servlet, request.unknownFields());
+        IgnoredFields.report(servlet, new IgnoredFields.Unknown("", request.unknownFields(), CompletionRequest.class));
         ModelRegistry registry = router.resolve(request.model(), "model");
         List<String> prompts = strings(request.prompt(), "prompt", Integer.MAX_VALUE);
         List<String> stops = request.stop() == null || request.stop().isNull() ? List.of() : strings(request.stop(), "stop", 4);

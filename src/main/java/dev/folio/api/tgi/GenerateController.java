@@ -68,7 +68,7 @@ public class GenerateController {
             HttpServletResponse servlet) {
         long start = System.nanoTime();
         GenerateParameters p = parameters(request.parameters());
-        reportIgnored(servlet, request.unknownFields(), p);
+        reportIgnored(servlet, request.unknownFields(), GenerateRequest.class, p);
         BestOf best = generate(request.inputs(), request.model(), p, ClientConnection.of(http));
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, best.chosen().modelVersion());
         return ResponseEntity.ok().headers(timingHeaders(best.chosen(), start)).body(response(request.inputs(), p, best, false));
@@ -83,7 +83,7 @@ public class GenerateController {
     @PostMapping(path = "/generate_stream", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     public SseEmitter generateStream(@Valid @RequestBody GenerateRequest request, HttpServletResponse servlet) {
         GenerateParameters p = parameters(request.parameters());
-        reportIgnored(servlet, request.unknownFields(), p);
+        reportIgnored(servlet, request.unknownFields(), GenerateRequest.class, p);
         refuseBestOfInStream(p);
         ValidGeneration job = job(request.inputs(), request.model(), p);
         servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, job.currentVersion());
@@ -97,7 +97,7 @@ public class GenerateController {
             HttpServletResponse servlet)
             throws IOException {
         GenerateParameters p = parameters(request.parameters());
-        reportIgnored(servlet, request.unknownFields(), p);
+        reportIgnored(servlet, request.unknownFields(), CompatGenerateRequest.class, p);
         if (Boolean.TRUE.equals(request.stream())) {
             refuseBestOfInStream(p);
             ValidGeneration job = job(request.inputs(), request.model(), p);
@@ -113,11 +113,10 @@ public class GenerateController {
         return ResponseEntity.ok().headers(timingHeaders(best.chosen(), start)).contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
-    private static void reportIgnored(HttpServletResponse servlet, Map<String, JsonNode> topLevel, GenerateParameters p) {
-        Map<String, Map<String, ?>> unknown = new LinkedHashMap<>();
-        unknown.put("", topLevel);
-        unknown.put("parameters.", p.unknownFields());
-        IgnoredFields.reportNested(servlet, unknown);
+    private static void reportIgnored(HttpServletResponse servlet, Map<String, JsonNode> topLevel, Class<? extends Record> schema,
+            GenerateParameters p) {
+        IgnoredFields.report(servlet, new IgnoredFields.Unknown("", topLevel, schema),
+                new IgnoredFields.Unknown("parameters.", p.unknownFields(), GenerateParameters.class));
     }
 
     private static GenerateParameters parameters(GenerateParameters p) {
