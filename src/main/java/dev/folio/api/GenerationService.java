@@ -85,17 +85,22 @@ public class GenerationService {
                     + spec.topNTokens(), names.topNTokens());
         }
         ModelRegistry registry = router.resolve(spec.model(), "model");
-        LogitAdjustments adjustments;
-        try (ModelRegistry.Lease lease = registry.acquire()) {
-            encode(lease.model(), inputs, spec.truncate(), names.inputs()); // unknown characters answer 422 before any stream starts
-            adjustments = adjustments(spec, lease.model().tokenizer().vocabulary());
+        // one lease, kept by the validated request until it has run: it is encoded once, against the version that runs it
+        ModelRegistry.Lease lease = ModelVersionHeader.lease(registry);
+        try {
+            LoadedModel model = lease.model();
+            int[] prompt = encode(model, inputs, spec.truncate(), names.inputs()); // unknown characters answer 422 before any stream starts
+            LogitAdjustments adjustments = adjustments(spec, model.tokenizer().vocabulary());
+            List<String> allStops = new ArrayList<>(spec.modelStop());
+            allStops.addAll(stops);
+            SamplingParameters sampling = InvalidRequestException.whenRefused(null, "", () -> new SamplingParameters(tokens, spec.doSample(),
+                    spec.temperature() != null ? spec.temperature() : 1f, spec.topK(), spec.topP(), spec.seed(), allStops,
+                    spec.repetitionPenalty() != null ? spec.repetitionPenalty() : 1f, adjustments));
+            return new ValidGeneration(prompt, sampling, spec.topNTokens(), spec.prefillLogprobs(), model.version(), VersionHold.of(lease));
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
         }
-        List<String> allStops = new ArrayList<>(spec.modelStop());
-        allStops.addAll(stops);
-        SamplingParameters sampling = InvalidRequestException.whenRefused(null, "", () -> new SamplingParameters(tokens, spec.doSample(),
-                spec.temperature() != null ? spec.temperature() : 1f, spec.topK(), spec.topP(), spec.seed(), allStops,
-                spec.repetitionPenalty() != null ? spec.repetitionPenalty() : 1f, adjustments));
-        return new ValidGeneration(inputs, spec.truncate(), sampling, spec.topNTokens(), spec.prefillLogprobs(), registry);
     }
 
     /** The processors beyond temperature and truncation: logit bias (ids checked against the vocabulary), penalties, typical-p, grammar. */
@@ -113,8 +118,8 @@ public class GenerationService {
                         + "; /tokenize gives a text's ids)", "logit_bias");
             }
             Float value = entry.getValue();
-            if (value == null || !(Math.abs(value) <= 100f)) {
-                throw new InvalidRequestException("logit_bias values must be in [-100, 100]; given " + value + " for token " + id, "logit_bias");
+            if (value == null) { // the range is LogitAdjustments' rule, said once there
+                throw new InvalidRequestException("logit_bias values must be numbers; given null for token " + id, "logit_bias");
             }
             bias.put(id, value);
         }
@@ -140,17 +145,16 @@ public class GenerationService {
      * @throws GenerationCancelledException when the client left
      */
     public List<Generation> runTogether(List<ValidGeneration> jobs, ClientConnection client) {
-        try (ConcurrencyLimiter.Permit ignored = limiter.acquire(); ModelRegistry.Lease lease = jobs.get(0).model().acquire()) {
-            LoadedModel model = lease.model();
-            String name = model.metadata().modelName();
+        try (ConcurrencyLimiter.Permit ignored = limiter.acquire()) {
+            String name = jobs.get(0).model().metadata().modelName();
             long start = System.nanoTime();
             AtomicBoolean abandoned = new AtomicBoolean(); // one sequence failed: the others stop too, nobody waits for them
             BooleanSupplier stop = () -> abandoned.get() || client.gone();
             List<CompletableFuture<Generation>> running = new ArrayList<>();
             try {
                 for (ValidGeneration job : jobs) {
-                    int[] prompt = encode(model, job.inputs(), job.truncate(), "inputs");
-                    CompletableFuture<Generation> result = scheduler.submit(model,
+                    int[] prompt = job.promptIds();
+                    CompletableFuture<Generation> result = scheduler.submit(job.model(),
                             new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()),
                             metrics.listener(name, prompt.length, (token, last) -> {}, stop)); // counts and times; never blocks
                     result.whenComplete((generation, error) -> {
@@ -165,7 +169,7 @@ public class GenerationService {
                 awaitQuietly(running);
                 throw e;
             }
-            awaitQuietly(running); // every sequence has left the scheduler before the lease closes
+            awaitQuietly(running); // every sequence has left the scheduler before its version's lease closes
             client.release();
             List<Generation> generations = new ArrayList<>();
             RuntimeException failure = null;
@@ -188,6 +192,7 @@ public class GenerationService {
             return generations;
         } finally {
             client.release();
+            jobs.forEach(ValidGeneration::close);
         }
     }
 
@@ -200,16 +205,16 @@ public class GenerationService {
         return limiter.acquire();
     }
 
-    /** Runs a job under a permit the caller already holds. */
+    /** Runs a job under a permit the caller already holds, on the version it was validated against. */
     public Generation runAdmitted(ValidGeneration job, BiConsumer<Generation.GeneratedToken, Boolean> onToken, BooleanSupplier clientGone) {
-        try (ModelRegistry.Lease lease = job.model().acquire()) {
-            return run(job, lease.model(), onToken, clientGone);
+        try (job) {
+            return run(job, job.model(), onToken, clientGone);
         }
     }
 
     /** Queues the job on the decode scheduler and relays its tokens to {@code onToken} on this thread. */
     private Generation run(ValidGeneration job, LoadedModel model, BiConsumer<Generation.GeneratedToken, Boolean> onToken, BooleanSupplier clientGone) {
-        int[] prompt = encode(model, job.inputs(), job.truncate(), "inputs");
+        int[] prompt = job.promptIds();
         long start = System.nanoTime();
         try {
             GenerationListener timed = metrics.listener(model.metadata().modelName(), prompt.length, onToken, clientGone);

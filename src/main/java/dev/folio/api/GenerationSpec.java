@@ -57,7 +57,7 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
      * @param topNTokens the alternatives' field
      */
     public record Fields(String inputs, String maxNewTokens, String stop, String topNTokens) {
-        public static final Fields TGI = new Fields("inputs", "max_new_tokens", "stop", "top_n_tokens");
+        public static final Fields TGI = new Fields("inputs", "max_new_tokens", "parameters.stop", "top_n_tokens");
         public static final Fields OPENAI_COMPLETIONS = new Fields("prompt", "max_tokens", "stop", "logprobs");
         public static final Fields CHAT = new Fields("messages", "max_tokens", "stop", "top_logprobs");
     }

@@ -1,5 +1,6 @@
 package dev.folio.api;
 
+import dev.folio.inference.ParameterRefusedException;
 import org.springframework.http.HttpStatus;
 
 /** A request that is well-formed JSON but asks for something Folio will not do; answered with 422. */
@@ -25,13 +26,16 @@ public final class InvalidRequestException extends ApiException {
 
     /**
      * Runs a check that refuses with IllegalArgumentException (the tokenizer, a record's constructor, a template) and
-     * answers its refusal as this request's fault: the one place such a refusal turns into a 422.
+     * answers its refusal as this request's fault: the one place such a refusal turns into a 422, naming the parameter the
+     * refusal names ({@link ParameterRefusedException}), else {@code param}.
      *
      * @param prefix put before the check's own message ("prompt: "), or ""
      */
     public static <T, E extends Exception> T whenRefused(String param, String prefix, Check<T, E> check) throws E {
         try {
             return check.run();
+        } catch (ParameterRefusedException e) {
+            throw new InvalidRequestException(prefix + e.getMessage(), e.parameter());
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(prefix + e.getMessage(), param);
         }

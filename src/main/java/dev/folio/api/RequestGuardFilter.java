@@ -23,9 +23,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 public class RequestGuardFilter extends OncePerRequestFilter {
 
-    /** Which model version answered; generation routes overwrite it with the version their lease held. */
-    public static final String MODEL_VERSION_HEADER = "X-Folio-Model-Version";
-
     private final FolioProperties properties;
     private final ModelRegistry registry;
     private final ProblemWriter problems;
@@ -51,7 +48,7 @@ public class RequestGuardFilter extends OncePerRequestFilter {
             }
         }
         if (!Routes.ADMIN.matches(request)) {
-            registry.currentMetadata().ifPresent(m -> response.setHeader(MODEL_VERSION_HEADER, m.version()));
+            registry.currentMetadata().ifPresent(m -> ModelVersionHeader.set(response, m.version())); // a route's lease names its own
         }
         chain.doFilter(request, response);
     }

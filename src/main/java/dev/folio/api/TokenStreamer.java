@@ -64,7 +64,13 @@ public class TokenStreamer {
      * when asked).
      */
     public SseEmitter stream(List<ValidGeneration> jobs, IntFunction<Events> eventsForJob, Function<List<Generation>, List<Object>> closing) {
-        ConcurrencyLimiter.Permit permit = service.admit(); // 429 here, before any byte of the stream
+        ConcurrencyLimiter.Permit permit;
+        try {
+            permit = service.admit(); // 429 here, before any byte of the stream
+        } catch (RuntimeException e) {
+            jobs.forEach(ValidGeneration::close);
+            throw e;
+        }
         // read on the request's thread: the stream's error event is in the protocol of the route that started it
         ErrorRenderer errors = protocols.errors(((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest());
         SseEmitter emitter = new SseEmitter(TIMEOUT_MILLIS);
@@ -76,6 +82,7 @@ public class TokenStreamer {
             executor.execute(() -> run(jobs, eventsForJob, closing, errors, emitter, gone, permit));
         } catch (RuntimeException e) {
             permit.close();
+            jobs.forEach(ValidGeneration::close);
             throw e;
         }
         return emitter;
@@ -83,7 +90,7 @@ public class TokenStreamer {
 
     private void run(List<ValidGeneration> jobs, IntFunction<Events> eventsForJob, Function<List<Generation>, List<Object>> closing,
             ErrorRenderer errors, SseEmitter emitter, AtomicBoolean gone, ConcurrencyLimiter.Permit permit) {
-        try (permit) {
+        try (permit; Closer ignored = () -> jobs.forEach(ValidGeneration::close)) { // jobs a failure left unrun let their version go
             List<Generation> generations = new ArrayList<>();
             for (int j = 0; j < jobs.size(); j++) {
                 generations.add(streamOne(jobs.get(j), eventsForJob.apply(j), emitter, gone));
@@ -106,6 +113,12 @@ public class TokenStreamer {
             log.error("generation failed mid-stream", e);
             sendError(emitter, errors.streamEvent(ApiError.of(ErrorKind.GENERATION, "Request failed during generation", null)), gone);
         }
+    }
+
+    /** Closes without a checked exception, for try-with-resources. */
+    private interface Closer extends AutoCloseable {
+        @Override
+        void close();
     }
 
     private Generation streamOne(ValidGeneration job, Events events, SseEmitter emitter, AtomicBoolean gone) {

@@ -10,8 +10,8 @@ import dev.folio.api.GenerationSpec;
 import dev.folio.api.GrammarRequests;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
+import dev.folio.api.ModelVersionHeader;
 import dev.folio.api.ModelRouter;
-import dev.folio.api.RequestGuardFilter;
 import dev.folio.api.StopTextFilter;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
@@ -99,25 +99,21 @@ public class ChatController {
         ModelRegistry registry = router.resolve(request.model(), "model");
         ChatPrompts.Prompt prompt;
         String served;
-        try (ModelRegistry.Lease lease = registry.acquire()) {
+        try (ModelRegistry.Lease lease = ModelVersionHeader.lease(registry)) {
             prompt = prompts.render(lease.model(), request.messages());
             served = lease.model().metadata().modelName();
         }
         List<String> stops = stops(request.stop());
         int n = request.n() != null ? request.n() : 1;
         int top = Boolean.TRUE.equals(request.logprobs()) ? (request.topLogprobs() != null ? request.topLogprobs() : 0) : -1;
-        List<ValidGeneration> jobs = new ArrayList<>();
-        for (int choice = 0; choice < n; choice++) {
-            jobs.add(job(request, prompt, stops, choice, top));
-        }
+        List<ValidGeneration> jobs = job(request, prompt, stops, top).samples(n);
         List<String> allStops = new ArrayList<>(prompt.stop());
         allStops.addAll(stops);
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (Boolean.TRUE.equals(request.stream())) {
-            String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse(served);
+            String answering = served + ":" + jobs.get(0).version();
             boolean usage = request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
-            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, jobs.get(0).currentVersion());
             var emitter = streamer.stream(jobs, index -> new ChatStreamEvents(id, created, answering, index, allStops, top),
                     generations -> closing(id, created, answering, usage, generations));
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
@@ -133,7 +129,6 @@ public class ChatController {
             choices.add(new Complete(i, OutputMessage.assistant(text), logprobs, ChatCompletions.finishReason(g.finishReason())));
         }
         String version = generations.get(0).modelVersion();
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
         ResponseBodyEmitter body = new ResponseBodyEmitter();
         body.send(new ChatCompletion(id, "chat.completion", created, served + ":" + version, fingerprint(served + ":" + version), choices,
                 Usage.of(generations)), MediaType.APPLICATION_JSON);
@@ -145,9 +140,8 @@ public class ChatController {
             description = "TGI's /chat_tokenize: the prompt the served version's chat template renders for these messages (ending with the "
                     + "model's speaker), and its tokens with offsets.")
     @PostMapping(path = "/chat_tokenize", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public ChatTokenizeResponse tokenize(@Valid @RequestBody ChatRequest request, HttpServletResponse servlet) {
-        try (ModelRegistry.Lease lease = router.resolve(request.model(), "model").acquire()) {
-            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, lease.model().version());
+    public ChatTokenizeResponse tokenize(@Valid @RequestBody ChatRequest request) {
+        try (ModelRegistry.Lease lease = ModelVersionHeader.lease(router.resolve(request.model(), "model"))) {
             ChatPrompts.Prompt prompt = prompts.render(lease.model(), request.messages());
             List<Tgi.SimpleToken> tokens = lease.model().tokenizer().tokenize(prompt.text()).stream()
                     .map(t -> new Tgi.SimpleToken(t.id(), t.text(), t.start(), t.stop())).toList();
@@ -155,7 +149,7 @@ public class ChatController {
         }
     }
 
-    private ValidGeneration job(ChatRequest r, ChatPrompts.Prompt prompt, List<String> stops, int choice, int top) {
+    private ValidGeneration job(ChatRequest r, ChatPrompts.Prompt prompt, List<String> stops, int top) {
         boolean greedy = r.temperature() != null && r.temperature() == 0f;
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
         return service.validate(GenerationSpec.builder(prompt.text(), GenerationSpec.Fields.CHAT)
@@ -164,7 +158,7 @@ public class ChatController {
                 .doSample(!greedy)
                 .temperature(greedy ? null : r.temperature())
                 .topP(r.topP() != null && r.topP() < 1f ? r.topP() : null)
-                .seed(r.seed() != null ? r.seed() + choice : null) // n seeded replies differ from each other, reproducibly
+                .seed(r.seed())
                 .stop(stops)
                 .modelStop(prompt.stop())
                 .topNTokens(Math.max(0, top))

@@ -1,6 +1,6 @@
 package dev.folio.api.chat;
 
-import dev.folio.api.StopTextFilter;
+import dev.folio.api.StreamedText;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.chat.ChatCompletions.ChatCompletionChunk;
 import dev.folio.api.chat.ChatCompletions.ChunkChoice;
@@ -9,9 +9,6 @@ import dev.folio.api.chat.ChatCompletions.Logprob;
 import dev.folio.api.chat.ChatCompletions.Logprobs;
 import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -26,8 +23,7 @@ final class ChatStreamEvents implements TokenStreamer.Events {
     private final String model;
     private final int index;
     private final int top;
-    private final StopTextFilter filter;
-    private final Deque<Generation.GeneratedToken> held = new ArrayDeque<>();
+    private final StreamedText text;
 
     ChatStreamEvents(String id, long created, String model, int index, List<String> stops, int top) {
         this.id = id;
@@ -35,7 +31,7 @@ final class ChatStreamEvents implements TokenStreamer.Events {
         this.model = model;
         this.index = index;
         this.top = top;
-        this.filter = new StopTextFilter(stops);
+        this.text = new StreamedText(stops, top >= 0);
     }
 
     @Override
@@ -45,34 +41,19 @@ final class ChatStreamEvents implements TokenStreamer.Events {
 
     @Override
     public Object token(int position, Generation.GeneratedToken token) {
-        String text = offer(token);
-        return text.isEmpty() ? null : chunk(new Delta("assistant", text), logprobs(text.length()), null);
+        StreamedText.Chunk sent = text.offer(token);
+        return sent.text().isEmpty() ? null : chunk(new Delta("assistant", sent.text()), logprobs(sent), null);
     }
 
     @Override
     public List<Object> finish(int position, Generation.GeneratedToken last, Generation g) {
-        String text = last == null ? "" : offer(last);
-        text += filter.finish(g.finishReason() == FinishReason.STOP_SEQUENCE);
-        return List.of(chunk(new Delta("assistant", text), logprobs(text.length()), ChatCompletions.finishReason(g.finishReason())));
+        StreamedText.Chunk sent = text.finish(last, g.finishReason() == FinishReason.STOP_SEQUENCE);
+        return List.of(chunk(new Delta("assistant", sent.text()), logprobs(sent), ChatCompletions.finishReason(g.finishReason())));
     }
 
-    private String offer(Generation.GeneratedToken token) {
-        if (top >= 0) {
-            held.addLast(token);
-        }
-        return filter.offer(token.text());
-    }
-
-    /** The logprobs of the next {@code characters} held tokens (a token is a character); null when not asked. */
-    private Logprobs logprobs(int characters) {
-        if (top < 0) {
-            return null;
-        }
-        List<Logprob> content = new ArrayList<>();
-        for (int i = 0; i < characters && !held.isEmpty(); i++) {
-            content.add(Logprob.of(held.removeFirst(), top));
-        }
-        return new Logprobs(content);
+    /** The logprobs of exactly the characters a chunk sends; null when not asked. */
+    private Logprobs logprobs(StreamedText.Chunk sent) {
+        return top < 0 ? null : new Logprobs(sent.tokens().stream().map(t -> Logprob.of(t, top)).toList());
     }
 
     private ChatCompletionChunk chunk(Delta delta, Logprobs logprobs, String finishReason) {

@@ -13,8 +13,8 @@ import dev.folio.api.GenerationSpec;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
-import dev.folio.api.RequestGuardFilter;
 import dev.folio.api.StopTextFilter;
+import dev.folio.api.StreamedText;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
 import dev.folio.inference.FinishReason;
@@ -31,10 +31,8 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +87,7 @@ public class OpenAiController {
             @JsonProperty("stream") Boolean stream,
             @Schema(description = "include_usage: a last chunk with the usage and no choices, before [DONE]")
             @JsonProperty("stream_options") StreamOptions streamOptions,
-            @Schema(description = "A string or an array of up to 4 strings") @JsonProperty("stop") JsonNode stop,
+            @Schema(description = "A string or an array of up to folio.generation.max-stop-sequences strings (/info's limits.max_stop_sequences, 4 by default)") @JsonProperty("stop") JsonNode stop,
             @JsonProperty("seed") @Min(0) Long seed,
             @JsonProperty("logprobs") @Min(0) @Max(5) Integer logprobs,
             @Schema(description = "Prepend the prompt; with logprobs, also its tokens' logprobs (the first null)")
@@ -154,8 +152,8 @@ public class OpenAiController {
             throws java.io.IOException {
         IgnoredFields.report(servlet, new IgnoredFields.Unknown("", request.unknownFields(), CompletionRequest.class));
         ModelRegistry registry = router.resolve(request.model(), "model");
-        List<String> prompts = strings(request.prompt(), "prompt", Integer.MAX_VALUE);
-        List<String> stops = request.stop() == null || request.stop().isNull() ? List.of() : strings(request.stop(), "stop", 4);
+        List<String> prompts = strings(request.prompt(), "prompt");
+        List<String> stops = request.stop() == null || request.stop().isNull() ? List.of() : strings(request.stop(), "stop"); // their number: folio.generation.max-stop-sequences, checked at validation
         int n = request.n() != null ? request.n() : 1;
         if (prompts.isEmpty() || prompts.size() * n > MAX_PROMPTS_TIMES_N) {
             throw new InvalidRequestException("prompt must have 1 to " + MAX_PROMPTS_TIMES_N / n + " entries for n = " + n, "prompt");
@@ -173,14 +171,11 @@ public class OpenAiController {
         int samples = samplesPerPrompt(request, n, prompts.size());
         List<ValidGeneration> jobs = new ArrayList<>();
         for (String prompt : prompts) {
-            for (int j = 0; j < samples; j++) {
-                jobs.add(job(request, prompt, stops, j, logprobs));
-            }
+            jobs.addAll(job(request, prompt, stops, logprobs).samples(samples));
         }
         List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(registry, prompts, logprobs, n) : null;
         if (Boolean.TRUE.equals(request.stream())) {
-            String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse("");
-            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, jobs.get(0).currentVersion());
+            String answering = registry.modelName() + ":" + jobs.get(0).version();
             var emitter = streamer.stream(jobs, index -> new OpenAiStreamEvents(id, created, answering, index, stops,
                     echo ? prompts.get(index / n) : null, echoed != null ? echoed.get(index / n).logprobs() : null, logprobs),
                     generations -> closing(id, created, answering, request, n, generations));
@@ -206,7 +201,6 @@ public class OpenAiController {
         }
         String served = registry.modelName();
         String version = modelVersions.iterator().next();
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
         return json(new Completion(id, "text_completion", created, served + ":" + version, choices,
                 new Usage(promptTokens, completionTokens, promptTokens + completionTokens)));
     }
@@ -276,7 +270,6 @@ public class OpenAiController {
             }
         }
         String version = scored.get(0).modelVersion();
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
         String served = registry.modelName();
         return json(new Completion(id, "text_completion", created, served + ":" + version, choices, new Usage(promptTokens, 0, promptTokens)));
     }
@@ -302,9 +295,9 @@ public class OpenAiController {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(emitter);
     }
 
-    private ValidGeneration job(CompletionRequest r, String prompt, List<String> stops, int choice, int logprobs) {
+    private ValidGeneration job(CompletionRequest r, String prompt, List<String> stops, int logprobs) {
         boolean greedy = r.temperature() != null && r.temperature() == 0f;
-        Long seed = r.seed() != null ? r.seed() + choice : null; // n seeded choices differ from each other, reproducibly
+        Long seed = r.seed();
         return service.validate(GenerationSpec.builder(prompt, GenerationSpec.Fields.OPENAI_COMPLETIONS)
                 .maxNewTokens(r.maxTokens() != null ? r.maxTokens() : 16)
                 .doSample(!greedy)
@@ -345,7 +338,7 @@ public class OpenAiController {
     }
 
     /** A JSON string or array of strings, as OpenAI accepts for prompt and stop. */
-    private static List<String> strings(JsonNode node, String field, int max) {
+    private static List<String> strings(JsonNode node, String field) {
         List<String> values = new ArrayList<>();
         if (node.isString()) {
             values.add(node.asString());
@@ -359,9 +352,6 @@ public class OpenAiController {
         } else {
             throw new InvalidRequestException(field + " must be a string or an array of strings", field);
         }
-        if (values.size() > max) {
-            throw new InvalidRequestException(field + " must have at most " + max + " entries; given: " + values.size(), field);
-        }
         return values;
     }
 
@@ -374,11 +364,10 @@ public class OpenAiController {
         private final long created;
         private final String model;
         private final int index;
-        private final StopTextFilter filter;
+        private final StreamedText text;
         private final String echo;
         private final Logprobs echoLogprobs;
         private final int top;
-        private final Deque<Generation.GeneratedToken> held = new ArrayDeque<>();
         private int offset;
 
         OpenAiStreamEvents(String id, long created, String model, int index, List<String> stops, String echo, Logprobs echoLogprobs, int top) {
@@ -386,7 +375,7 @@ public class OpenAiController {
             this.created = created;
             this.model = model;
             this.index = index;
-            this.filter = new StopTextFilter(stops);
+            this.text = new StreamedText(stops, top >= 0);
             this.echo = echo;
             this.echoLogprobs = echoLogprobs;
             this.top = top;
@@ -404,26 +393,18 @@ public class OpenAiController {
 
         @Override
         public Object token(int position, Generation.GeneratedToken token) {
-            String text = offer(token);
-            return text.isEmpty() ? null : chunk(text, logprobs(text.length()), null);
+            StreamedText.Chunk sent = text.offer(token);
+            return sent.text().isEmpty() ? null : chunk(sent.text(), logprobs(sent), null);
         }
 
         @Override
         public List<Object> finish(int position, Generation.GeneratedToken last, Generation g) {
-            String text = last == null ? "" : offer(last);
-            text += filter.finish(g.finishReason() == FinishReason.STOP_SEQUENCE);
-            return List.of(chunk(text, logprobs(text.length()), finishReason(g)));
+            StreamedText.Chunk sent = text.finish(last, g.finishReason() == FinishReason.STOP_SEQUENCE);
+            return List.of(chunk(sent.text(), logprobs(sent), finishReason(g)));
         }
 
-        private String offer(Generation.GeneratedToken token) {
-            if (top >= 0) {
-                held.addLast(token);
-            }
-            return filter.offer(token.text());
-        }
-
-        /** The logprobs of the next {@code characters} held tokens (one character each); null when not asked. */
-        private Logprobs logprobs(int characters) {
+        /** The logprobs of exactly the characters a chunk sends; null when not asked. */
+        private Logprobs logprobs(StreamedText.Chunk sent) {
             if (top < 0) {
                 return null;
             }
@@ -431,8 +412,7 @@ public class OpenAiController {
             List<Float> values = new ArrayList<>();
             List<Map<String, Float>> alternatives = new ArrayList<>();
             List<Integer> offsets = new ArrayList<>();
-            for (int i = 0; i < characters && !held.isEmpty(); i++) {
-                Generation.GeneratedToken t = held.removeFirst();
+            for (Generation.GeneratedToken t : sent.tokens()) {
                 tokens.add(t.text());
                 values.add(t.logprob());
                 Map<String, Float> topTokens = new LinkedHashMap<>();

@@ -11,7 +11,6 @@ import dev.folio.api.GrammarRequests;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
-import dev.folio.api.RequestGuardFilter;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
 import dev.folio.inference.Generation;
@@ -70,7 +69,6 @@ public class GenerateController {
         GenerateParameters p = parameters(request.parameters());
         reportIgnored(servlet, request.unknownFields(), GenerateRequest.class, p);
         BestOf best = generate(request.inputs(), request.model(), p, ClientConnection.of(http));
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, best.chosen().modelVersion());
         return ResponseEntity.ok().headers(timingHeaders(best.chosen(), start)).body(response(request.inputs(), p, best, false));
     }
 
@@ -86,7 +84,6 @@ public class GenerateController {
         reportIgnored(servlet, request.unknownFields(), GenerateRequest.class, p);
         refuseBestOfInStream(p);
         ValidGeneration job = job(request.inputs(), request.model(), p);
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, job.currentVersion());
         return streamer.stream(job, new TgiStreamEvents(request.inputs(), p, false));
     }
 
@@ -101,12 +98,10 @@ public class GenerateController {
         if (Boolean.TRUE.equals(request.stream())) {
             refuseBestOfInStream(p);
             ValidGeneration job = job(request.inputs(), request.model(), p);
-            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, job.currentVersion());
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(streamer.stream(job, new TgiStreamEvents(request.inputs(), p, true)));
         }
         long start = System.nanoTime();
         BestOf best = generate(request.inputs(), request.model(), p, ClientConnection.of(http));
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, best.chosen().modelVersion());
         ResponseBodyEmitter body = new ResponseBodyEmitter();
         body.send(List.of(response(request.inputs(), p, best, true)), MediaType.APPLICATION_JSON);
         body.complete();
@@ -139,12 +134,7 @@ public class GenerateController {
             throw new InvalidRequestException("parameters.best_of > 1 needs sampling: set do_sample (or a temperature, top_k, top_p or "
                     + "typical_p)", "parameters.best_of");
         }
-        List<ValidGeneration> samples = new ArrayList<>();
-        Long seed = first.sampling().seed();
-        for (int i = 0; i < n; i++) {
-            // a seeded request's samples take seed, seed + 1, ...: reproducible and different; unseeded ones each draw their own seed
-            samples.add(seed == null || i == 0 ? first : first.withSampling(first.sampling().withSeed(seed + i)));
-        }
+        List<ValidGeneration> samples = first.samples(n);
         List<Generation> generations = new ArrayList<>(service.runTogether(samples, client));
         Generation chosen = generations.stream().max(Comparator.comparingDouble(GenerateController::totalLogprob)).orElseThrow();
         generations.remove(chosen);
