@@ -56,14 +56,6 @@ public class GenerationService {
     /** Checks what every generation route shares: prompt length, token budget, stop sequences, top-n, the vocabulary. */
     public ValidGeneration validate(GenerationSpec spec) {
         GenerationSpec.Fields names = spec.fields();
-        String inputs = spec.inputs();
-        if (inputs == null || inputs.isEmpty()) {
-            throw new InvalidRequestException(names.inputs() + " must not be empty", names.inputs());
-        }
-        if (inputs.length() > limits.maxInputLength()) {
-            throw new InvalidRequestException(names.inputs() + " must be at most " + limits.maxInputLength() + " characters; given: "
-                    + inputs.length(), names.inputs());
-        }
         int tokens = spec.maxNewTokens() != null ? spec.maxNewTokens() : limits.defaultMaxNewTokens();
         if (tokens < 1 || tokens > limits.maxNewTokensLimit()) {
             throw new InvalidRequestException(names.maxNewTokens() + " must be between 1 and " + limits.maxNewTokensLimit() + "; given: "
@@ -85,13 +77,22 @@ public class GenerationService {
                     + spec.topNTokens(), names.topNTokens());
         }
         ModelRegistry registry = router.resolve(spec.model(), "model");
-        // one lease, kept by the validated request until it has run: it is encoded once, against the version that runs it
+        // one lease, kept by the validated request until it has run: its prompt is made and encoded once, on the version that runs it
         ModelRegistry.Lease lease = ModelVersionHeader.lease(registry);
         try {
             LoadedModel model = lease.model();
+            GenerationSpec.Prompt made = spec.prompt().on(model);
+            String inputs = made.text();
+            if (inputs == null || inputs.isEmpty()) {
+                throw new InvalidRequestException(names.inputs() + " must not be empty", names.inputs());
+            }
+            if (inputs.length() > limits.maxInputLength()) {
+                throw new InvalidRequestException(names.inputs() + " must be at most " + limits.maxInputLength() + " characters; given: "
+                        + inputs.length(), names.inputs());
+            }
             int[] prompt = encode(model, inputs, spec.truncate(), names.inputs()); // unknown characters answer 422 before any stream starts
             LogitAdjustments adjustments = adjustments(spec, model.tokenizer().vocabulary());
-            List<String> allStops = new ArrayList<>(spec.modelStop());
+            List<String> allStops = new ArrayList<>(made.modelStop());
             allStops.addAll(stops);
             SamplingParameters sampling = InvalidRequestException.whenRefused(null, "", () -> new SamplingParameters(tokens, spec.doSample(),
                     spec.temperature() != null ? spec.temperature() : 1f, spec.topK(), spec.topP(), spec.seed(), allStops,

@@ -79,7 +79,11 @@ public class ChatController {
                     + "speech NAME:\\n<content>\\n\\n, NAME the message's name or folio.chat.speakers' default for its role, a system message "
                     + "a stage direction), then the model speaks as the assistant until the end of its speech (finish_reason stop) or "
                     + "max_tokens (length). Typographic characters the vocabulary lacks are normalised (curly quotes, dashes, ...); any "
-                    + "other character outside it is a 422 naming the message. model picks a served model (with one served, any name is "
+                    + "other character outside it is a 422 naming the message. A template or speaker name the model's vocabulary cannot "
+                    + "spell (the play-script default on a model trained without capitals or ':') is a 422 that names the remedy: train "
+                    + "with --chat-template, set a template (PUT /admin/models/{version}/chat-template), or set folio.chat.speakers.*. "
+                    + "A field one edit from a known one (temprature) is a 422 asking 'did you mean temperature?'; other unknown fields "
+                    + "are ignored and named in X-Folio-Ignored-Fields. model picks a served model (with one served, any name is "
                     + "served by it; with several, an unknown name is a 404 listing them); the response's model is <name>:<version>. "
                     + "With stream: true, chat.completion.chunk events end with data: [DONE]. "
                     + "response_format (json_object, json_schema, or TGI's grammar) constrains the reply; presence_penalty, frequency_penalty "
@@ -96,19 +100,12 @@ public class ChatController {
             throws java.io.IOException {
         IgnoredFields.report(servlet, new IgnoredFields.Unknown("", request.unknownFields(), ChatRequest.class));
         refuseUnsupported(request);
-        ModelRegistry registry = router.resolve(request.model(), "model");
-        ChatPrompts.Prompt prompt;
-        String served;
-        try (ModelRegistry.Lease lease = ModelVersionHeader.lease(registry)) {
-            prompt = prompts.render(lease.model(), request.messages());
-            served = lease.model().metadata().modelName();
-        }
+        String served = router.resolve(request.model(), "model").modelName();
         List<String> stops = stops(request.stop());
         int n = request.n() != null ? request.n() : 1;
         int top = Boolean.TRUE.equals(request.logprobs()) ? (request.topLogprobs() != null ? request.topLogprobs() : 0) : -1;
-        List<ValidGeneration> jobs = job(request, prompt, stops, top).samples(n);
-        List<String> allStops = new ArrayList<>(prompt.stop());
-        allStops.addAll(stops);
+        List<ValidGeneration> jobs = job(request, stops, top).samples(n);
+        List<String> allStops = jobs.get(0).sampling().stop(); // the template's end of speech, then the client's
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (Boolean.TRUE.equals(request.stream())) {
@@ -142,17 +139,18 @@ public class ChatController {
     @PostMapping(path = "/chat_tokenize", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public ChatTokenizeResponse tokenize(@Valid @RequestBody ChatRequest request) {
         try (ModelRegistry.Lease lease = ModelVersionHeader.lease(router.resolve(request.model(), "model"))) {
-            ChatPrompts.Prompt prompt = prompts.render(lease.model(), request.messages());
+            GenerationSpec.Prompt prompt = prompts.render(lease.model(), request.messages());
             List<Tgi.SimpleToken> tokens = lease.model().tokenizer().tokenize(prompt.text()).stream()
                     .map(t -> new Tgi.SimpleToken(t.id(), t.text(), t.start(), t.stop())).toList();
             return new ChatTokenizeResponse(tokens, prompt.text());
         }
     }
 
-    private ValidGeneration job(ChatRequest r, ChatPrompts.Prompt prompt, List<String> stops, int top) {
+    /** The conversation is rendered by the chat template of the version that validates it, under that one lease. */
+    private ValidGeneration job(ChatRequest r, List<String> stops, int top) {
         boolean greedy = r.temperature() != null && r.temperature() == 0f;
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
-        return service.validate(GenerationSpec.builder(prompt.text(), GenerationSpec.Fields.CHAT)
+        return service.validate(GenerationSpec.builder(model -> prompts.render(model, r.messages()), GenerationSpec.Fields.CHAT)
                 .model(r.model())
                 .maxNewTokens(maxTokens != null ? maxTokens : defaultMaxTokens)
                 .doSample(!greedy)
@@ -160,7 +158,6 @@ public class ChatController {
                 .topP(r.topP() != null && r.topP() < 1f ? r.topP() : null)
                 .seed(r.seed())
                 .stop(stops)
-                .modelStop(prompt.stop())
                 .topNTokens(Math.max(0, top))
                 .presencePenalty(r.presencePenalty())
                 .frequencyPenalty(r.frequencyPenalty())

@@ -1,6 +1,7 @@
 package dev.folio.api.chat;
 
 import dev.folio.FolioProperties;
+import dev.folio.api.GenerationSpec;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.chat.ChatMessage;
 import dev.folio.api.WorkPool;
@@ -70,12 +71,6 @@ public class ChatPrompts {
         renderers.close();
     }
 
-    /**
-     * @param text the rendered conversation, ending with the generation prompt (the model's speaker)
-     * @param stop where the reply ends, from the model's template
-     */
-    public record Prompt(String text, List<String> stop) {}
-
     /** The template source and reply stop a version carries (or the default). */
     public static ModelMetadata.Chat settings(ModelMetadata metadata) {
         return metadata.chat() != null ? metadata.chat() : new ModelMetadata.Chat(ChatTemplate.playScript().source(), END_OF_SPEECH);
@@ -85,7 +80,7 @@ public class ChatPrompts {
         return speakers;
     }
 
-    public Prompt render(LoadedModel model, List<ChatRequest.Message> messages) {
+    public GenerationSpec.Prompt render(LoadedModel model, List<ChatRequest.Message> messages) {
         if (messages == null || messages.isEmpty()) {
             throw new InvalidRequestException("messages must hold at least one message", "messages");
         }
@@ -108,7 +103,7 @@ public class ChatPrompts {
             throw new InvalidRequestException("messages: the model's chat template or speaker names (folio.chat.speakers) put "
                     + e.getMessage() + "; " + VOCABULARY_REMEDY, "messages");
         }
-        return new Prompt(text, chat.stop());
+        return new GenerationSpec.Prompt(text, chat.stop());
     }
 
     private ChatMessage message(ChatRequest.Message m, String path, TypographicNormalizer normalizer, CharTokenizer tokenizer) {
