@@ -3,7 +3,6 @@ package dev.folio.api.chat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.api.tgi.Tgi;
-import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
 import java.util.List;
 
@@ -72,9 +71,4 @@ public final class ChatCompletions {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ChatTokenizeResponse(@JsonProperty("tokenize_response") List<Tgi.SimpleToken> tokenizeResponse,
             @JsonProperty("templated_text") String templatedText) {}
-
-    /** OpenAI's finish reasons: a stop sequence or the end of the speech is "stop". */
-    static String finishReason(FinishReason reason) {
-        return reason == FinishReason.LENGTH ? "length" : "stop";
-    }
 }

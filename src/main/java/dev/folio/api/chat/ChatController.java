@@ -1,8 +1,5 @@
 package dev.folio.api.chat;
 
-import dev.folio.api.Protocol;
-import dev.folio.api.WireProtocol;
-
 import dev.folio.FolioProperties;
 import dev.folio.api.ClientConnection;
 import dev.folio.api.GenerationService;
@@ -10,11 +7,13 @@ import dev.folio.api.GenerationSpec;
 import dev.folio.api.GrammarRequests;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
-import dev.folio.api.ModelVersionHeader;
 import dev.folio.api.ModelRouter;
+import dev.folio.api.ModelVersionHeader;
+import dev.folio.api.Protocol;
 import dev.folio.api.StopTextFilter;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
+import dev.folio.api.WireProtocol;
 import dev.folio.api.chat.ChatCompletions.ChatCompletion;
 import dev.folio.api.chat.ChatCompletions.ChatTokenizeResponse;
 import dev.folio.api.chat.ChatCompletions.Complete;
@@ -22,6 +21,7 @@ import dev.folio.api.chat.ChatCompletions.Logprob;
 import dev.folio.api.chat.ChatCompletions.Logprobs;
 import dev.folio.api.chat.ChatCompletions.OutputMessage;
 import dev.folio.api.chat.ChatCompletions.Usage;
+import dev.folio.api.openai.OpenAiSampling;
 import dev.folio.api.tgi.Tgi;
 import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
@@ -123,7 +123,7 @@ public class ChatController {
             String text = StopTextFilter.strip(g.generatedText(), stopped ? allStops : List.of());
             Logprobs logprobs = top < 0 ? null
                     : new Logprobs(g.tokens().stream().limit(text.length()).map(t -> Logprob.of(t, top)).toList()); // one token per character
-            choices.add(new Complete(i, OutputMessage.assistant(text), logprobs, ChatCompletions.finishReason(g.finishReason())));
+            choices.add(new Complete(i, OutputMessage.assistant(text), logprobs, OpenAiSampling.finishReason(g.finishReason())));
         }
         String version = generations.get(0).modelVersion();
         ResponseBodyEmitter body = new ResponseBodyEmitter();
@@ -148,21 +148,14 @@ public class ChatController {
 
     /** The conversation is rendered by the chat template of the version that validates it, under that one lease. */
     private ValidGeneration job(ChatRequest r, List<String> stops, int top) {
-        boolean greedy = r.temperature() != null && r.temperature() == 0f;
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
-        return service.validate(GenerationSpec.builder(model -> prompts.render(model, r.messages()), GenerationSpec.Fields.CHAT)
+        OpenAiSampling sampling = new OpenAiSampling(r.temperature(), r.topP(), r.seed(), r.presencePenalty(), r.frequencyPenalty(),
+                r.repetitionPenalty(), logitBias(r.logitBias()));
+        return service.validate(sampling.onto(GenerationSpec.builder(model -> prompts.render(model, r.messages()), GenerationSpec.Fields.CHAT))
                 .model(r.model())
                 .maxNewTokens(maxTokens != null ? maxTokens : defaultMaxTokens)
-                .doSample(!greedy)
-                .temperature(greedy ? null : r.temperature())
-                .topP(r.topP() != null && r.topP() < 1f ? r.topP() : null)
-                .seed(r.seed())
                 .stop(stops)
                 .topNTokens(Math.max(0, top))
-                .presencePenalty(r.presencePenalty())
-                .frequencyPenalty(r.frequencyPenalty())
-                .repetitionPenalty(r.repetitionPenalty())
-                .logitBias(logitBias(r.logitBias()))
                 .grammar(GrammarRequests.fromResponseFormat(r.responseFormat(), "response_format"))
                 .build());
     }

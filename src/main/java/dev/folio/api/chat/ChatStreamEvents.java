@@ -1,6 +1,7 @@
 package dev.folio.api.chat;
 
 import dev.folio.api.StreamedText;
+import dev.folio.api.openai.OpenAiSampling;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.chat.ChatCompletions.ChatCompletionChunk;
 import dev.folio.api.chat.ChatCompletions.ChunkChoice;
@@ -48,7 +49,7 @@ final class ChatStreamEvents implements TokenStreamer.Events {
     @Override
     public List<Object> finish(int position, Generation.GeneratedToken last, Generation g) {
         StreamedText.Chunk sent = text.finish(last, g.finishReason() == FinishReason.STOP_SEQUENCE);
-        return List.of(chunk(new Delta("assistant", sent.text()), logprobs(sent), ChatCompletions.finishReason(g.finishReason())));
+        return List.of(chunk(new Delta("assistant", sent.text()), logprobs(sent), OpenAiSampling.finishReason(g.finishReason())));
     }
 
     /** The logprobs of exactly the characters a chunk sends; null when not asked. */

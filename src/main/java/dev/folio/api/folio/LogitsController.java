@@ -1,8 +1,8 @@
 package dev.folio.api.folio;
 
 import dev.folio.api.InvalidRequestException;
-import dev.folio.api.ModelVersionHeader;
 import dev.folio.api.ModelRouter;
+import dev.folio.api.ModelVersionHeader;
 import dev.folio.api.ScoringBudget;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

@@ -1,8 +1,5 @@
 package dev.folio.api.openai;
 
-import dev.folio.api.Protocol;
-import dev.folio.api.WireProtocol;
-
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -13,10 +10,12 @@ import dev.folio.api.GenerationSpec;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
+import dev.folio.api.Protocol;
 import dev.folio.api.StopTextFilter;
 import dev.folio.api.StreamedText;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
+import dev.folio.api.WireProtocol;
 import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
 import dev.folio.store.ModelRegistry;
@@ -193,7 +192,7 @@ public class OpenAiController {
             String text = StopTextFilter.strip(g.generatedText(), g.finishReason() == FinishReason.STOP_SEQUENCE ? stops : List.of());
             Logprobs generated = logprobs >= 0 ? logprobs(g, logprobs, echo ? prompt.length() : 0, text.length()) : null;
             Logprobs all = echoed != null ? PromptScoring.concat(echoed.get(i / n).logprobs(), generated) : generated;
-            choices.add(new Choice(echo ? prompt + text : text, i, all, finishReason(g)));
+            choices.add(new Choice(echo ? prompt + text : text, i, all, OpenAiSampling.finishReason(g.finishReason())));
             if (i % n == 0) {
                 promptTokens += g.promptTokens();
             }
@@ -296,26 +295,14 @@ public class OpenAiController {
     }
 
     private ValidGeneration job(CompletionRequest r, String prompt, List<String> stops, int logprobs) {
-        boolean greedy = r.temperature() != null && r.temperature() == 0f;
-        Long seed = r.seed();
-        return service.validate(GenerationSpec.builder(prompt, GenerationSpec.Fields.OPENAI_COMPLETIONS)
+        OpenAiSampling sampling = new OpenAiSampling(r.temperature(), r.topP(), r.seed(), r.presencePenalty(), r.frequencyPenalty(),
+                r.repetitionPenalty(), r.logitBias());
+        return service.validate(sampling.onto(GenerationSpec.builder(prompt, GenerationSpec.Fields.OPENAI_COMPLETIONS))
                 .maxNewTokens(r.maxTokens() != null ? r.maxTokens() : 16)
-                .doSample(!greedy)
-                .temperature(greedy ? null : r.temperature())
-                .topP(r.topP() != null && r.topP() < 1f ? r.topP() : null)
-                .seed(seed)
                 .model(r.model())
                 .stop(stops)
                 .topNTokens(Math.max(0, logprobs))
-                .logitBias(r.logitBias())
-                .presencePenalty(r.presencePenalty())
-                .frequencyPenalty(r.frequencyPenalty())
-                .repetitionPenalty(r.repetitionPenalty())
                 .build());
-    }
-
-    private static String finishReason(Generation g) {
-        return g.finishReason() == FinishReason.LENGTH ? "length" : "stop";
     }
 
     /** The generated tokens' logprobs, the first {@code characters} of them (a stop sequence cut off has none). */
@@ -400,7 +387,7 @@ public class OpenAiController {
         @Override
         public List<Object> finish(int position, Generation.GeneratedToken last, Generation g) {
             StreamedText.Chunk sent = text.finish(last, g.finishReason() == FinishReason.STOP_SEQUENCE);
-            return List.of(chunk(sent.text(), logprobs(sent), finishReason(g)));
+            return List.of(chunk(sent.text(), logprobs(sent), OpenAiSampling.finishReason(g.finishReason())));
         }
 
         /** The logprobs of exactly the characters a chunk sends; null when not asked. */

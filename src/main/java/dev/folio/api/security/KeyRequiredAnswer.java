@@ -18,15 +18,7 @@ import org.springframework.security.web.access.AccessDeniedHandler;
  * open this route (access denied): 403 on an admin route when no admin key is configured (closed, never open),
  * otherwise 401 with {@code WWW-Authenticate: Bearer} naming the key the route needs.
  */
-final class KeyRequiredAnswer implements AuthenticationEntryPoint, AccessDeniedHandler {
-
-    private final BearerKeys keys;
-    private final ProblemWriter problems;
-
-    KeyRequiredAnswer(BearerKeys keys, ProblemWriter problems) {
-        this.keys = keys;
-        this.problems = problems;
-    }
+record KeyRequiredAnswer(BearerKeys keys, ProblemWriter problems) implements AuthenticationEntryPoint, AccessDeniedHandler {
 
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e) throws IOException {

@@ -1,8 +1,5 @@
 package dev.folio.api.tgi;
 
-import dev.folio.api.Protocol;
-import dev.folio.api.WireProtocol;
-
 import dev.folio.FolioProperties;
 import dev.folio.api.ClientConnection;
 import dev.folio.api.GenerationService;
@@ -11,8 +8,10 @@ import dev.folio.api.GrammarRequests;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
+import dev.folio.api.Protocol;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
+import dev.folio.api.WireProtocol;
 import dev.folio.inference.Generation;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;

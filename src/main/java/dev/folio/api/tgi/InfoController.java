@@ -1,11 +1,10 @@
 package dev.folio.api.tgi;
 
-import dev.folio.api.Protocol;
-import dev.folio.api.WireProtocol;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
 import dev.folio.api.ModelRouter;
+import dev.folio.api.Protocol;
+import dev.folio.api.WireProtocol;
 import dev.folio.api.chat.ChatPrompts;
 import dev.folio.chat.TypographicNormalizer;
 import dev.folio.inference.ConcurrencyLimiter;

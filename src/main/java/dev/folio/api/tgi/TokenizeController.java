@@ -1,12 +1,11 @@
 package dev.folio.api.tgi;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.api.InvalidRequestException;
+import dev.folio.api.ModelRouter;
+import dev.folio.api.ModelVersionHeader;
 import dev.folio.api.Protocol;
 import dev.folio.api.WireProtocol;
-
-import dev.folio.api.InvalidRequestException;
-import dev.folio.api.ModelVersionHeader;
-import dev.folio.api.ModelRouter;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.store.ModelRegistry;
 import dev.folio.tokenizer.CharTokenizer;
 import io.swagger.v3.oas.annotations.Operation;
