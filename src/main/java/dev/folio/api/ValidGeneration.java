@@ -25,6 +25,11 @@ public record ValidGeneration(int[] promptIds, SamplingParameters sampling, int 
         return hold.model();
     }
 
+    /** The name of the model it runs on. */
+    public String modelName() {
+        return hold.model().metadata().modelName();
+    }
+
     /** The same request with other sampling (a sample's own seed), holding the same version. */
     public ValidGeneration withSampling(SamplingParameters newSampling) {
         return new ValidGeneration(promptIds, newSampling, topNTokens, prefillLogprobs, version, hold.share());

@@ -100,12 +100,12 @@ public class ChatController {
             throws java.io.IOException {
         IgnoredFields.report(servlet, new IgnoredFields.Unknown("", request.unknownFields(), ChatRequest.class));
         refuseUnsupported(request);
-        String served = router.resolve(request.model(), "model").modelName();
         List<String> stops = stops(request.stop());
         int n = request.n() != null ? request.n() : 1;
         int top = Boolean.TRUE.equals(request.logprobs()) ? (request.topLogprobs() != null ? request.topLogprobs() : 0) : -1;
         List<ValidGeneration> jobs = job(request, stops, top).samples(n);
         List<String> allStops = jobs.get(0).sampling().stop(); // the template's end of speech, then the client's
+        String served = jobs.get(0).modelName();
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (Boolean.TRUE.equals(request.stream())) {

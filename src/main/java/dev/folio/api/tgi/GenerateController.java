@@ -7,7 +7,6 @@ import dev.folio.api.GenerationSpec;
 import dev.folio.api.GrammarRequests;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
-import dev.folio.api.ModelRouter;
 import dev.folio.api.Protocol;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
@@ -49,13 +48,11 @@ public class GenerateController {
 
     private final GenerationService service;
     private final TokenStreamer streamer;
-    private final ModelRouter router;
     private final int maxBestOf;
 
-    public GenerateController(GenerationService service, TokenStreamer streamer, ModelRouter router, FolioProperties properties) {
+    public GenerateController(GenerationService service, TokenStreamer streamer, FolioProperties properties) {
         this.service = service;
         this.streamer = streamer;
-        this.router = router;
         this.maxBestOf = properties.generation().maxBestOf();
     }
 
@@ -154,12 +151,7 @@ public class GenerateController {
         if (Boolean.TRUE.equals(p.watermark())) {
             throw new InvalidRequestException("parameters.watermark is not supported: Folio does not watermark its text", "parameters.watermark");
         }
-        String served = router.resolve(model, "model").modelName();
-        if (p.adapterId() != null && !p.adapterId().equals(served)) {
-            throw new InvalidRequestException("parameters.adapter_id: Folio serves no adapters; only '" + served + "' (the model itself) "
-                    + "or none; given: '" + p.adapterId() + "'", "parameters.adapter_id");
-        }
-        return service.validate(GenerationSpec.builder(inputs, GenerationSpec.Fields.TGI)
+        ValidGeneration job = service.validate(GenerationSpec.builder(inputs, GenerationSpec.Fields.TGI)
                 .model(model)
                 .typicalP(p.typicalP())
                 .tgiFrequencyPenalty(p.frequencyPenalty())
@@ -176,6 +168,13 @@ public class GenerateController {
                 .topNTokens(p.topNTokens() != null ? p.topNTokens() : 0)
                 .prefillLogprobs(Boolean.TRUE.equals(p.decoderInputDetails()))
                 .build());
+        String served = job.modelName();
+        if (p.adapterId() != null && !p.adapterId().equals(served)) {
+            job.close();
+            throw new InvalidRequestException("parameters.adapter_id: Folio serves no adapters; only '" + served + "' (the model itself) "
+                    + "or none; given: '" + p.adapterId() + "'", "parameters.adapter_id");
+        }
+        return job;
     }
 
     private static Tgi.GenerateResponse response(String inputs, GenerateParameters p, BestOf best, boolean fullTextByDefault) {
