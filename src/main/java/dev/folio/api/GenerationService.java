@@ -104,6 +104,16 @@ public class GenerationService {
         }
     }
 
+    /**
+     * Refuses more samples of one prompt than folio.generation.max-best-of: the one rule for TGI's best_of and OpenAI's n
+     * and best_of.
+     */
+    public void checkSamples(int samples, String field) {
+        if (samples > limits.maxBestOf()) {
+            throw new InvalidRequestException(field + " must be at most " + limits.maxBestOf() + "; given: " + samples, field);
+        }
+    }
+
     /** The processors beyond temperature and truncation: logit bias (ids checked against the vocabulary), penalties, typical-p, grammar. */
     private LogitAdjustments adjustments(GenerationSpec spec, String vocabulary) {
         Map<Integer, Float> bias = new HashMap<>();

@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
  * Each limit lives in configuration, and raising it there raises it on every route family: TGI's, OpenAI's completions and
  * the Messages API (none keeps a bound of its own), and /info publishes it.
  */
-@TestPropertySource(properties = {"folio.generation.max-stop-sequences=6", "folio.generation.max-top-n-tokens=70"})
+@TestPropertySource(properties = {"folio.generation.max-stop-sequences=6", "folio.generation.max-top-n-tokens=70", "folio.generation.max-best-of=10"})
 class ConfiguredLimitsApiTest extends TinyModelServerTest {
 
     private static String stops(int count) {
@@ -25,6 +25,25 @@ class ConfiguredLimitsApiTest extends TinyModelServerTest {
         JsonNode limits = api().json(api().get("/info").body()).get("limits");
         assertThat(limits.get("max_stop_sequences").asInt()).isEqualTo(6);
         assertThat(limits.get("max_top_n_tokens").asInt()).isEqualTo(70);
+        assertThat(limits.get("max_best_of").asInt()).isEqualTo(10);
+    }
+
+    @Test
+    void everyRouteFamilyTakesAsManySamplesAsConfigured() throws Exception {
+        HttpResponse<String> tgi = api().post("/generate", "{\"inputs\":\"abc\",\"parameters\":{\"max_new_tokens\":2,\"best_of\":10,\"do_sample\":true}}");
+        assertThat(tgi.statusCode()).as(tgi.body()).isEqualTo(200);
+        HttpResponse<String> completions = api().post("/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":2,\"n\":10}");
+        assertThat(completions.statusCode()).as(completions.body()).isEqualTo(200);
+        assertThat(api().json(completions.body()).get("choices").size()).isEqualTo(10);
+        HttpResponse<String> chat = api().post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2,\"n\":10}");
+        assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
+        assertThat(api().json(chat.body()).get("choices").size()).isEqualTo(10);
+
+        HttpResponse<String> tooMany = api().post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":11}");
+        assertThat(tooMany.statusCode()).isEqualTo(422);
+        JsonNode error = api().json(tooMany.body()).get("error");
+        assertThat(error.get("message").asString()).isEqualTo("n must be at most 10; given: 11");
+        assertThat(error.get("param").asString()).isEqualTo("n");
     }
 
     @Test

@@ -21,7 +21,7 @@ import org.springframework.test.context.TestPropertySource;
  * another vocabulary (capitals only), in which the prompt cannot even be written: encoded again at run time, as before, it
  * failed inside a stream that had already started.
  */
-@TestPropertySource(properties = {"folio.generation.max-stop-sequences=6", "folio.generation.max-top-n-tokens=70"}) // ConfiguredLimitsApiTest's server
+@TestPropertySource(properties = {"folio.generation.max-stop-sequences=6", "folio.generation.max-top-n-tokens=70", "folio.generation.max-best-of=10"}) // ConfiguredLimitsApiTest's server
 class VersionSwapAfterValidationTest extends TinyModelServerTest {
 
     @Autowired

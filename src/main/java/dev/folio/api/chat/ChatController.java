@@ -102,6 +102,7 @@ public class ChatController {
         refuseUnsupported(request);
         List<String> stops = stops(request.stop());
         int n = request.n() != null ? request.n() : 1;
+        service.checkSamples(n, "n");
         int top = Boolean.TRUE.equals(request.logprobs()) ? (request.topLogprobs() != null ? request.topLogprobs() : 0) : -1;
         List<ValidGeneration> jobs = job(request, stops, top).samples(n);
         List<String> allStops = jobs.get(0).sampling().stop(); // the template's end of speech, then the client's

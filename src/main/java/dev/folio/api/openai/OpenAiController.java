@@ -3,7 +3,6 @@ package dev.folio.api.openai;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.folio.FolioProperties;
 import dev.folio.api.ClientConnection;
 import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
@@ -60,13 +59,9 @@ public class OpenAiController {
     private final GenerationService service;
     private final TokenStreamer streamer;
     private final ModelRouter router;
-
     private final PromptScoring scoring;
-    private final int maxBestOf;
 
-    public OpenAiController(GenerationService service, TokenStreamer streamer, ModelRouter router, PromptScoring scoring,
-            FolioProperties properties) {
-        this.maxBestOf = properties.generation().maxBestOf();
+    public OpenAiController(GenerationService service, TokenStreamer streamer, ModelRouter router, PromptScoring scoring) {
         this.service = service;
         this.streamer = streamer;
         this.router = router;
@@ -82,7 +77,8 @@ public class OpenAiController {
             @JsonProperty("max_tokens") @Min(0) Integer maxTokens,
             @Schema(description = "0 is greedy", example = "0.8") @JsonProperty("temperature") @DecimalMin("0") @DecimalMax("2") Float temperature,
             @JsonProperty("top_p") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Float topP,
-            @JsonProperty("n") @Min(1) @Max(8) Integer n,
+            @Schema(description = "Choices per prompt; at most folio.generation.max-best-of (/info's limits.max_best_of, 8 by default)")
+            @JsonProperty("n") @Min(1) Integer n,
             @JsonProperty("stream") Boolean stream,
             @Schema(description = "include_usage: a last chunk with the usage and no choices, before [DONE]")
             @JsonProperty("stream_options") StreamOptions streamOptions,
@@ -154,6 +150,7 @@ public class OpenAiController {
         List<String> prompts = strings(request.prompt(), "prompt");
         List<String> stops = request.stop() == null || request.stop().isNull() ? List.of() : strings(request.stop(), "stop"); // their number: folio.generation.max-stop-sequences, checked at validation
         int n = request.n() != null ? request.n() : 1;
+        service.checkSamples(n, "n");
         if (prompts.isEmpty() || prompts.size() * n > MAX_PROMPTS_TIMES_N) {
             throw new InvalidRequestException("prompt must have 1 to " + MAX_PROMPTS_TIMES_N / n + " entries for n = " + n, "prompt");
         }
@@ -213,9 +210,10 @@ public class OpenAiController {
         if (bestOf < n) {
             throw new InvalidRequestException("best_of must be at least n (" + n + "); given: " + bestOf, "best_of");
         }
-        if (bestOf > maxBestOf || prompts * bestOf > MAX_PROMPTS_TIMES_N) {
-            throw new InvalidRequestException("best_of must be at most " + Math.min(maxBestOf, MAX_PROMPTS_TIMES_N / prompts) + " for "
-                    + prompts + " prompt(s); given: " + bestOf, "best_of");
+        service.checkSamples(bestOf, "best_of");
+        if (prompts * bestOf > MAX_PROMPTS_TIMES_N) {
+            throw new InvalidRequestException("best_of must be at most " + MAX_PROMPTS_TIMES_N / prompts + " for " + prompts + " prompt(s); given: "
+                    + bestOf, "best_of");
         }
         if (bestOf > n && Boolean.TRUE.equals(request.stream())) {
             throw new InvalidRequestException("best_of > n cannot stream: the best samples are known only at the end", "best_of");

@@ -1,6 +1,5 @@
 package dev.folio.api.tgi;
 
-import dev.folio.FolioProperties;
 import dev.folio.api.ClientConnection;
 import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
@@ -48,12 +47,10 @@ public class GenerateController {
 
     private final GenerationService service;
     private final TokenStreamer streamer;
-    private final int maxBestOf;
 
-    public GenerateController(GenerationService service, TokenStreamer streamer, FolioProperties properties) {
+    public GenerateController(GenerationService service, TokenStreamer streamer) {
         this.service = service;
         this.streamer = streamer;
-        this.maxBestOf = properties.generation().maxBestOf();
     }
 
     @Operation(summary = "Generate tokens", description = "return_full_text defaults to false here. Without a parameters object, do_sample is true (as TGI).")
@@ -122,9 +119,7 @@ public class GenerateController {
         if (n == 1) {
             return new BestOf(service.run(job(inputs, model, p), client), List.of());
         }
-        if (n > maxBestOf) {
-            throw new InvalidRequestException("parameters.best_of must be at most " + maxBestOf + "; given: " + n, "parameters.best_of");
-        }
+        service.checkSamples(n, "parameters.best_of");
         ValidGeneration first = job(inputs, model, p);
         if (!first.sampling().sampling()) {
             throw new InvalidRequestException("parameters.best_of > 1 needs sampling: set do_sample (or a temperature, top_k, top_p or "
