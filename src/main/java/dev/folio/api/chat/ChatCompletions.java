@@ -2,6 +2,7 @@ package dev.folio.api.chat;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.api.openai.Usage;
 import dev.folio.api.tgi.Tgi;
 import dev.folio.inference.Generation;
 import java.util.List;
@@ -56,16 +57,6 @@ public final class ChatCompletions {
     /** TGI's ChatCompletionTopLogprob. */
     public record TopLogprob(@JsonProperty("token") String token, @JsonProperty("logprob") float logprob) {}
 
-    /** TGI's Usage. */
-    public record Usage(@JsonProperty("prompt_tokens") int promptTokens, @JsonProperty("completion_tokens") int completionTokens,
-            @JsonProperty("total_tokens") int totalTokens) {
-
-        static Usage of(List<Generation> generations) {
-            int prompt = generations.isEmpty() ? 0 : generations.get(0).promptTokens(); // n replies to one conversation
-            int completion = generations.stream().mapToInt(g -> g.tokens().size()).sum();
-            return new Usage(prompt, completion, prompt + completion);
-        }
-    }
 
     /** TGI's ChatTokenizeResponse ({@code POST /chat_tokenize}): the prompt the template renders, and its tokens. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

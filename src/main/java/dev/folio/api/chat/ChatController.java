@@ -20,8 +20,8 @@ import dev.folio.api.chat.ChatCompletions.Complete;
 import dev.folio.api.chat.ChatCompletions.Logprob;
 import dev.folio.api.chat.ChatCompletions.Logprobs;
 import dev.folio.api.chat.ChatCompletions.OutputMessage;
-import dev.folio.api.chat.ChatCompletions.Usage;
 import dev.folio.api.openai.OpenAiSampling;
+import dev.folio.api.openai.Usage;
 import dev.folio.api.tgi.Tgi;
 import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
@@ -129,7 +129,7 @@ public class ChatController {
         String version = generations.get(0).modelVersion();
         ResponseBodyEmitter body = new ResponseBodyEmitter();
         body.send(new ChatCompletion(id, "chat.completion", created, served + ":" + version, fingerprint(served + ":" + version), choices,
-                Usage.of(generations)), MediaType.APPLICATION_JSON);
+                Usage.of(generations, generations.size())), MediaType.APPLICATION_JSON);
         body.complete();
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
     }
@@ -165,7 +165,7 @@ public class ChatController {
         List<Object> events = new ArrayList<>();
         if (usage) {
             events.add(new ChatCompletions.ChatCompletionChunk(id, "chat.completion.chunk", created, model, fingerprint(model), List.of(),
-                    Usage.of(generations)));
+                    Usage.of(generations, generations.size())));
         }
         events.add("[DONE]");
         return events;

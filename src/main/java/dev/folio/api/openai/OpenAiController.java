@@ -113,9 +113,6 @@ public class OpenAiController {
     public record Logprobs(@JsonProperty("tokens") List<String> tokens, @JsonProperty("token_logprobs") List<Float> tokenLogprobs,
             @JsonProperty("top_logprobs") List<Map<String, Float>> topLogprobs, @JsonProperty("text_offset") List<Integer> textOffset) {}
 
-    public record Usage(@JsonProperty("prompt_tokens") int promptTokens, @JsonProperty("completion_tokens") int completionTokens,
-            @JsonProperty("total_tokens") int totalTokens) {}
-
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Completion(@JsonProperty("id") String id, @JsonProperty("object") String object, @JsonProperty("created") long created,
             @JsonProperty("model") String model, @JsonProperty("choices") List<Choice> choices, @JsonProperty("usage") Usage usage) {}
@@ -178,8 +175,6 @@ public class OpenAiController {
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
         }
         List<Choice> choices = new ArrayList<>();
-        int promptTokens = 0;
-        int completionTokens = 0;
         Set<String> modelVersions = new TreeSet<>();
         List<Generation> generations = best(service.runTogether(jobs, ClientConnection.of(http)), samples, n);
         for (int i = 0; i < generations.size(); i++) {
@@ -190,15 +185,10 @@ public class OpenAiController {
             Logprobs generated = logprobs >= 0 ? logprobs(g, logprobs, echo ? prompt.length() : 0, text.length()) : null;
             Logprobs all = echoed != null ? PromptScoring.concat(echoed.get(i / n).logprobs(), generated) : generated;
             choices.add(new Choice(echo ? prompt + text : text, i, all, OpenAiSampling.finishReason(g.finishReason())));
-            if (i % n == 0) {
-                promptTokens += g.promptTokens();
-            }
-            completionTokens += g.tokens().size();
         }
         String served = registry.modelName();
         String version = modelVersions.iterator().next();
-        return json(new Completion(id, "text_completion", created, served + ":" + version, choices,
-                new Usage(promptTokens, completionTokens, promptTokens + completionTokens)));
+        return json(new Completion(id, "text_completion", created, served + ":" + version, choices, Usage.of(generations, n)));
     }
 
     /** best_of's samples per prompt (n without it), within the limits; streaming only without extra samples. */
@@ -276,13 +266,7 @@ public class OpenAiController {
         if (request.streamOptions() == null || !Boolean.TRUE.equals(request.streamOptions().includeUsage())) {
             return List.of("[DONE]");
         }
-        int prompt = 0;
-        int completion = 0;
-        for (int i = 0; i < generations.size(); i++) {
-            prompt += i % n == 0 ? generations.get(i).promptTokens() : 0;
-            completion += generations.get(i).tokens().size();
-        }
-        return List.of(new Completion(id, "text_completion", created, model, List.of(), new Usage(prompt, completion, prompt + completion)), "[DONE]");
+        return List.of(new Completion(id, "text_completion", created, model, List.of(), Usage.of(generations, n)), "[DONE]");
     }
 
     private static ResponseEntity<ResponseBodyEmitter> json(Object body) throws java.io.IOException {
