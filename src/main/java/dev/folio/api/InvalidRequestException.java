@@ -32,12 +32,17 @@ public final class InvalidRequestException extends ApiException {
      * @param prefix put before the check's own message ("prompt: "), or ""
      */
     public static <T, E extends Exception> T whenRefused(String param, String prefix, Check<T, E> check) throws E {
+        return whenRefused(param, prefix, "", check);
+    }
+
+    /** As {@link #whenRefused(String, String, Check)}, with what to do about it after the check's message. */
+    public static <T, E extends Exception> T whenRefused(String param, String prefix, String remedy, Check<T, E> check) throws E {
         try {
             return check.run();
         } catch (ParameterRefusedException e) {
-            throw new InvalidRequestException(prefix + e.getMessage(), e.parameter());
+            throw new InvalidRequestException(prefix + e.getMessage() + remedy, e.parameter());
         } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(prefix + e.getMessage(), param);
+            throw new InvalidRequestException(prefix + e.getMessage() + remedy, param);
         }
     }
 

@@ -97,12 +97,8 @@ public class ChatPrompts {
             throw new InvalidRequestException("messages: the conversation renders to " + text.length() + " characters; at most "
                     + maxInputLength, "messages");
         }
-        try {
-            tokenizer.encode(text);
-        } catch (IllegalArgumentException e) { // the remedy follows the tokenizer's words, so this one stays apart
-            throw new InvalidRequestException("messages: the model's chat template or speaker names (folio.chat.speakers) put "
-                    + e.getMessage() + "; " + VOCABULARY_REMEDY, "messages");
-        }
+        InvalidRequestException.whenRefused("messages", "messages: the model's chat template or speaker names (folio.chat.speakers) put ",
+                "; " + VOCABULARY_REMEDY, () -> tokenizer.encode(text));
         return new GenerationSpec.Prompt(text, chat.stop());
     }
 
@@ -164,11 +160,7 @@ public class ChatPrompts {
     }
 
     private static void checkVocabulary(String text, String path, CharTokenizer tokenizer) {
-        try {
-            tokenizer.encode(text);
-        } catch (IllegalArgumentException e) { // the suffix follows the tokenizer's words, so this one stays apart
-            throw new InvalidRequestException(path + ": " + e.getMessage() + " (after normalising typographic characters)", path);
-        }
+        InvalidRequestException.whenRefused(path, path + ": ", " (after normalising typographic characters)", () -> tokenizer.encode(text));
     }
 
     private ChatTemplate template(String source) {
