@@ -5,8 +5,9 @@ public final class ParameterRefusedException extends IllegalArgumentException {
 
     private final String parameter;
 
-    public ParameterRefusedException(String parameter, String message) {
-        super(message);
+    /** "{@code parameter rule}; given {@code given}": typical_p must be in (0, 1); given 1.5. */
+    public ParameterRefusedException(String parameter, String rule, Object given) {
+        super(parameter + " " + rule + "; given " + given);
         this.parameter = parameter;
     }
 
