@@ -6,17 +6,14 @@ import dev.folio.store.InvalidVersionException;
 import dev.folio.store.VersionNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -35,9 +32,9 @@ import org.springframework.web.util.DisconnectedClientHelper;
 import tools.jackson.core.JacksonException;
 
 /**
- * Every error as RFC 9457 problem+json that also carries TGI's ErrorResponse fields
- * ({@code error}, {@code error_type}); on OpenAI's routes ({@code /v1/*}) in OpenAI's shape
- * ({@code {"error": {message, type, param, code}}}). Never a stack trace.
+ * Every error in its route's protocol ({@link RouteProtocols}): problem+json carrying TGI's ErrorResponse fields
+ * ({@code error}, {@code error_type}) on Folio's and TGI's routes, OpenAI's error object ({@code {"error": {message,
+ * type, param, code}}}) on OpenAI's. Never a stack trace.
  */
 @RestControllerAdvice
 public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -45,34 +42,30 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
     private static final int CLIENT_CLOSED_REQUEST = 499;
 
-    @ExceptionHandler(InvalidRequestException.class)
-    ResponseEntity<Object> invalidRequest(InvalidRequestException e, HttpServletRequest request) {
-        return error(request, HttpStatus.UNPROCESSABLE_CONTENT, "Input validation error", e.getMessage(), "validation", e.param());
+    private final RouteProtocols protocols;
+
+    public ApiExceptionHandler(RouteProtocols protocols) {
+        this.protocols = protocols;
     }
 
-    @ExceptionHandler(ModelNotFoundException.class)
-    ResponseEntity<Object> modelNotFound(ModelNotFoundException e, HttpServletRequest request) {
-        return error(request, HttpStatus.NOT_FOUND, "Model not found", e.getMessage(), "validation", e.param());
-    }
-
-    @ExceptionHandler(ConflictException.class)
-    ResponseEntity<Object> conflict(ConflictException e, HttpServletRequest request) {
-        return error(request, HttpStatus.CONFLICT, "Conflict", e.getMessage(), "validation", null);
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<Object> refused(ApiException e, HttpServletRequest request) {
+        return error(request, e.error());
     }
 
     @ExceptionHandler(VersionNotFoundException.class)
     ResponseEntity<Object> notFound(VersionNotFoundException e, HttpServletRequest request) {
-        return error(request, HttpStatus.NOT_FOUND, "Not found", e.getMessage(), "validation", null);
+        return error(request, ApiError.of(ErrorKind.NOT_FOUND, e.getMessage(), null));
     }
 
     @ExceptionHandler(InvalidVersionException.class)
     ResponseEntity<Object> invalidVersion(InvalidVersionException e, HttpServletRequest request) {
-        return error(request, HttpStatus.CONFLICT, "Version fails its checks", e.getMessage(), "validation", null);
+        return error(request, ApiError.of(HttpStatus.CONFLICT, "Version fails its checks", e.getMessage(), ErrorKind.CONFLICT));
     }
 
     @ExceptionHandler(ConcurrencyLimiter.OverloadedException.class)
     ResponseEntity<Object> overloaded(ConcurrencyLimiter.OverloadedException e, HttpServletRequest request) {
-        ResponseEntity<Object> response = error(request, HttpStatus.TOO_MANY_REQUESTS, "Model is overloaded", e.getMessage(), "overloaded", null);
+        ResponseEntity<Object> response = error(request, ApiError.of(ErrorKind.OVERLOADED, e.getMessage(), null));
         return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders()).header(HttpHeaders.RETRY_AFTER, "1").body(response.getBody());
     }
 
@@ -93,7 +86,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             return null;
         }
         log.error("request failed", e);
-        return error(request, HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "the request failed inside the server; see its logs", "generation", null);
+        return error(request, ApiError.of(ErrorKind.GENERATION, "the request failed inside the server; see its logs", null));
     }
 
     @Override
@@ -105,8 +98,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 .sorted()
                 .collect(Collectors.joining("; "));
         FieldError first = e.getBindingResult().getFieldError();
-        return error(servlet(request), HttpStatus.UNPROCESSABLE_CONTENT, "Input validation error", detail, "validation",
-                first == null ? null : wireName(first));
+        return error(servlet(request), ApiError.of(ErrorKind.INVALID, detail, first == null ? null : wireName(first)));
     }
 
     @Override
@@ -114,13 +106,18 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             HttpStatusCode status, WebRequest request) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BodyLimitedRequest.BodyTooLargeException tooLarge) {
-                return error(servlet(request), HttpStatus.CONTENT_TOO_LARGE, "Payload too large", tooLarge.getMessage(), "validation", null);
+                return error(servlet(request), ApiError.of(HttpStatus.CONTENT_TOO_LARGE, "Payload too large", tooLarge.getMessage(), ErrorKind.INVALID));
             }
         }
         Throwable cause = e.getMostSpecificCause();
+        String wrongType = cause instanceof JacksonException json ? JsonTypeErrors.describe(json) : null;
+        if (wrongType != null) {
+            return error(servlet(request), new ApiError(HttpStatus.BAD_REQUEST, "Malformed request body", wrongType, ErrorKind.INVALID,
+                    JsonTypeErrors.path((JacksonException) cause)));
+        }
         String reason = cause instanceof JacksonException json ? where(json) + plain(json.getOriginalMessage()) : "the body is not a JSON object";
-        return error(servlet(request), HttpStatus.BAD_REQUEST, "Malformed request body", "could not read the request body as JSON: " + reason,
-                "validation", null);
+        return error(servlet(request), ApiError.of(HttpStatus.BAD_REQUEST, "Malformed request body",
+                "could not read the request body as JSON: " + reason, ErrorKind.INVALID));
     }
 
     /**
@@ -137,39 +134,13 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             detail = body instanceof ProblemDetail problem && problem.getDetail() != null ? problem.getDetail() : e.getMessage();
         }
         String title = body instanceof ProblemDetail problem && problem.getTitle() != null ? problem.getTitle() : "Error";
-        ResponseEntity<Object> response = error(servlet, HttpStatus.valueOf(status.value()), title, detail,
-                status.is4xxClientError() ? "validation" : "generation", null);
+        ResponseEntity<Object> response = error(servlet, ApiError.of(HttpStatus.valueOf(status.value()), title, detail,
+                status.is4xxClientError() ? ErrorKind.INVALID : ErrorKind.GENERATION));
         return ResponseEntity.status(status).headers(headers).headers(response.getHeaders()).body(response.getBody());
     }
 
-    /** The one error shape, also for refusals made before any controller runs (the security filters'). */
-    public static ResponseEntity<Object> error(HttpServletRequest request, HttpStatus status, String title, String detail, String errorType, String param) {
-        if (request != null && request.getRequestURI().startsWith("/v1/")) {
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("message", detail);
-            error.put("type", status.is4xxClientError() ? "invalid_request_error" : "server_error");
-            error.put("param", param);
-            error.put("code", status == HttpStatus.TOO_MANY_REQUESTS ? "rate_limit_exceeded"
-                    : status == HttpStatus.NOT_FOUND ? ("model".equals(param) ? "model_not_found" : "not_found") : null);
-            return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(Map.of("error", error));
-        }
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(title);
-        if (request != null) {
-            problem.setInstance(instance(request));
-        }
-        problem.setProperty("error", detail);
-        problem.setProperty("error_type", errorType);
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
-    }
-
-    /** The request's path as the problem's instance; none for a raw path that is no URI (one the firewall refused). */
-    private static java.net.URI instance(HttpServletRequest request) {
-        try {
-            return java.net.URI.create(request.getRequestURI());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+    private ResponseEntity<Object> error(HttpServletRequest request, ApiError error) {
+        return protocols.errors(request).response(error, request);
     }
 
     private static HttpServletRequest servlet(WebRequest request) {
@@ -209,9 +180,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     /** "parameters.max_new_tokens: " for an error inside a field, "" at the top level. */
     private static String where(JacksonException e) {
-        String path = e.getPath().stream()
-                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
+        String path = JsonTypeErrors.path(e);
         return path.isEmpty() ? "" : path + ": ";
     }
 

@@ -56,14 +56,6 @@ public class GenerationService {
     /** Checks what every generation route shares: prompt length, token budget, stop sequences, top-n, the vocabulary. */
     public ValidGeneration validate(GenerationSpec spec) {
         GenerationSpec.Fields names = spec.fields();
-        String inputs = spec.inputs();
-        if (inputs == null || inputs.isEmpty()) {
-            throw new InvalidRequestException(names.inputs() + " must not be empty", names.inputs());
-        }
-        if (inputs.length() > limits.maxInputLength()) {
-            throw new InvalidRequestException(names.inputs() + " must be at most " + limits.maxInputLength() + " characters; given: "
-                    + inputs.length(), names.inputs());
-        }
         int tokens = spec.maxNewTokens() != null ? spec.maxNewTokens() : limits.defaultMaxNewTokens();
         if (tokens < 1 || tokens > limits.maxNewTokensLimit()) {
             throw new InvalidRequestException(names.maxNewTokens() + " must be between 1 and " + limits.maxNewTokensLimit() + "; given: "
@@ -85,21 +77,41 @@ public class GenerationService {
                     + spec.topNTokens(), names.topNTokens());
         }
         ModelRegistry registry = router.resolve(spec.model(), "model");
-        LogitAdjustments adjustments;
-        try (ModelRegistry.Lease lease = registry.acquire()) {
-            encode(lease.model(), inputs, spec.truncate(), names.inputs()); // unknown characters answer 422 before any stream starts
-            adjustments = adjustments(spec, lease.model().tokenizer().vocabulary());
-        }
-        List<String> allStops = new ArrayList<>(spec.modelStop());
-        allStops.addAll(stops);
-        SamplingParameters sampling;
+        // one lease, kept by the validated request until it has run: its prompt is made and encoded once, on the version that runs it
+        ModelRegistry.Lease lease = ModelVersionHeader.lease(registry);
         try {
-            sampling = new SamplingParameters(tokens, spec.doSample(), spec.temperature() != null ? spec.temperature() : 1f, spec.topK(),
-                    spec.topP(), spec.seed(), allStops, spec.repetitionPenalty() != null ? spec.repetitionPenalty() : 1f, adjustments);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage());
+            LoadedModel model = lease.model();
+            GenerationSpec.Prompt made = spec.prompt().on(model);
+            String inputs = made.text();
+            if (inputs == null || inputs.isEmpty()) {
+                throw new InvalidRequestException(names.inputs() + " must not be empty", names.inputs());
+            }
+            if (inputs.length() > limits.maxInputLength()) {
+                throw new InvalidRequestException(names.inputs() + " must be at most " + limits.maxInputLength() + " characters; given: "
+                        + inputs.length(), names.inputs());
+            }
+            int[] prompt = encode(model, inputs, spec.truncate(), names.inputs()); // unknown characters answer 422 before any stream starts
+            LogitAdjustments adjustments = adjustments(spec, model.tokenizer().vocabulary());
+            List<String> allStops = new ArrayList<>(made.modelStop());
+            allStops.addAll(stops);
+            SamplingParameters sampling = InvalidRequestException.whenRefused(null, "", () -> new SamplingParameters(tokens, spec.doSample(),
+                    spec.temperature() != null ? spec.temperature() : 1f, spec.topK(), spec.topP(), spec.seed(), allStops,
+                    spec.repetitionPenalty() != null ? spec.repetitionPenalty() : 1f, adjustments));
+            return new ValidGeneration(prompt, sampling, spec.topNTokens(), spec.prefillLogprobs(), model.version(), VersionHold.of(lease));
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
         }
-        return new ValidGeneration(inputs, spec.truncate(), sampling, spec.topNTokens(), spec.prefillLogprobs(), registry);
+    }
+
+    /**
+     * Refuses more samples of one prompt than folio.generation.max-best-of: the one rule for TGI's best_of and OpenAI's n
+     * and best_of.
+     */
+    public void checkSamples(int samples, String field) {
+        if (samples > limits.maxBestOf()) {
+            throw new InvalidRequestException(field + " must be at most " + limits.maxBestOf() + "; given: " + samples, field);
+        }
     }
 
     /** The processors beyond temperature and truncation: logit bias (ids checked against the vocabulary), penalties, typical-p, grammar. */
@@ -117,18 +129,14 @@ public class GenerationService {
                         + "; /tokenize gives a text's ids)", "logit_bias");
             }
             Float value = entry.getValue();
-            if (value == null || !(Math.abs(value) <= 100f)) {
-                throw new InvalidRequestException("logit_bias values must be in [-100, 100]; given " + value + " for token " + id, "logit_bias");
+            if (value == null) { // the range is LogitAdjustments' rule, said once there
+                throw new InvalidRequestException("logit_bias values must be numbers; given null for token " + id, "logit_bias");
             }
             bias.put(id, value);
         }
         TokenGrammar grammar = spec.grammar() == null ? null : grammars.compile(spec.grammar(), vocabulary);
-        try {
-            return new LogitAdjustments(bias, orZero(spec.presencePenalty()), orZero(spec.frequencyPenalty()), orZero(spec.tgiFrequencyPenalty()),
-                    spec.typicalP(), grammar);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage());
-        }
+        return InvalidRequestException.whenRefused(null, "", () -> new LogitAdjustments(bias, orZero(spec.presencePenalty()),
+                orZero(spec.frequencyPenalty()), orZero(spec.tgiFrequencyPenalty()), spec.typicalP(), grammar));
     }
 
     private static float orZero(Float value) {
@@ -148,17 +156,16 @@ public class GenerationService {
      * @throws GenerationCancelledException when the client left
      */
     public List<Generation> runTogether(List<ValidGeneration> jobs, ClientConnection client) {
-        try (ConcurrencyLimiter.Permit ignored = limiter.acquire(); ModelRegistry.Lease lease = jobs.get(0).model().acquire()) {
-            LoadedModel model = lease.model();
-            String name = model.metadata().modelName();
+        try (ConcurrencyLimiter.Permit ignored = limiter.acquire()) {
+            String name = jobs.get(0).model().metadata().modelName();
             long start = System.nanoTime();
             AtomicBoolean abandoned = new AtomicBoolean(); // one sequence failed: the others stop too, nobody waits for them
             BooleanSupplier stop = () -> abandoned.get() || client.gone();
             List<CompletableFuture<Generation>> running = new ArrayList<>();
             try {
                 for (ValidGeneration job : jobs) {
-                    int[] prompt = encode(model, job.inputs(), job.truncate(), "inputs");
-                    CompletableFuture<Generation> result = scheduler.submit(model,
+                    int[] prompt = job.promptIds();
+                    CompletableFuture<Generation> result = scheduler.submit(job.model(),
                             new GenerationRequest(prompt, job.sampling(), job.topNTokens(), job.prefillLogprobs()),
                             metrics.listener(name, prompt.length, (token, last) -> {}, stop)); // counts and times; never blocks
                     result.whenComplete((generation, error) -> {
@@ -173,7 +180,7 @@ public class GenerationService {
                 awaitQuietly(running);
                 throw e;
             }
-            awaitQuietly(running); // every sequence has left the scheduler before the lease closes
+            awaitQuietly(running); // every sequence has left the scheduler before its version's lease closes
             client.release();
             List<Generation> generations = new ArrayList<>();
             RuntimeException failure = null;
@@ -196,6 +203,7 @@ public class GenerationService {
             return generations;
         } finally {
             client.release();
+            jobs.forEach(ValidGeneration::close);
         }
     }
 
@@ -208,16 +216,16 @@ public class GenerationService {
         return limiter.acquire();
     }
 
-    /** Runs a job under a permit the caller already holds. */
+    /** Runs a job under a permit the caller already holds, on the version it was validated against. */
     public Generation runAdmitted(ValidGeneration job, BiConsumer<Generation.GeneratedToken, Boolean> onToken, BooleanSupplier clientGone) {
-        try (ModelRegistry.Lease lease = job.model().acquire()) {
-            return run(job, lease.model(), onToken, clientGone);
+        try (job) {
+            return run(job, job.model(), onToken, clientGone);
         }
     }
 
     /** Queues the job on the decode scheduler and relays its tokens to {@code onToken} on this thread. */
     private Generation run(ValidGeneration job, LoadedModel model, BiConsumer<Generation.GeneratedToken, Boolean> onToken, BooleanSupplier clientGone) {
-        int[] prompt = encode(model, job.inputs(), job.truncate(), "inputs");
+        int[] prompt = job.promptIds();
         long start = System.nanoTime();
         try {
             GenerationListener timed = metrics.listener(model.metadata().modelName(), prompt.length, onToken, clientGone);
@@ -233,10 +241,6 @@ public class GenerationService {
     }
 
     private static int[] encode(LoadedModel model, String inputs, Integer truncate, String field) {
-        try {
-            return Generator.encodePrompt(model, inputs, truncate);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(field + ": " + e.getMessage(), field);
-        }
+        return InvalidRequestException.whenRefused(field, field + ": ", () -> Generator.encodePrompt(model, inputs, truncate));
     }
 }

@@ -1,5 +1,6 @@
 package dev.folio.api;
 
+import dev.folio.store.LoadedModel;
 import java.util.List;
 
 /**
@@ -7,7 +8,7 @@ import java.util.List;
  * new option is one more field rather than one more positional argument. {@link GenerationService#validate}
  * turns it into a {@link ValidGeneration}, the only thing the engine sees.
  *
- * @param inputs the prompt text
+ * @param prompt the prompt, made from the model version that validates it
  * @param truncate keep only the last this-many prompt tokens (null: the context window)
  * @param maxNewTokens tokens to generate at most (null: the configured default)
  * @param doSample sample rather than decode greedily
@@ -16,7 +17,6 @@ import java.util.List;
  * @param topP null: off
  * @param seed null: a random one, reported back
  * @param stop the client's stop sequences
- * @param modelStop stop sequences the model's chat template sets (the end of a speech); not counted against the client's limit
  * @param repetitionPenalty CTRL's; null: 1 (none)
  * @param topNTokens alternatives to report per generated token
  * @param prefillLogprobs report the prompt tokens' log-probabilities
@@ -29,8 +29,8 @@ import java.util.List;
  * @param model the model the client asked for (null: the default)
  * @param fields what the client calls each field, for error messages in its own terms
  */
-public record GenerationSpec(String inputs, Integer truncate, Integer maxNewTokens, boolean doSample, Float temperature, Integer topK,
-        Float topP, Long seed, List<String> stop, List<String> modelStop, Float repetitionPenalty, int topNTokens, boolean prefillLogprobs,
+public record GenerationSpec(PromptSource prompt, Integer truncate, Integer maxNewTokens, boolean doSample, Float temperature, Integer topK,
+        Float topP, Long seed, List<String> stop, Float repetitionPenalty, int topNTokens, boolean prefillLogprobs,
         Float typicalP, java.util.Map<String, Float> logitBias, Float presencePenalty, Float frequencyPenalty, Float tgiFrequencyPenalty,
         GrammarRequest grammar, String model, Fields fields) {
 
@@ -45,7 +45,25 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
 
     public GenerationSpec {
         stop = stop == null ? List.of() : List.copyOf(stop);
-        modelStop = modelStop == null ? List.of() : List.copyOf(modelStop);
+    }
+
+    /**
+     * A prompt's text, and the stop sequences its chat template sets (the end of a speech; not counted against the
+     * client's limit).
+     */
+    public record Prompt(String text, List<String> modelStop) {
+        public Prompt {
+            modelStop = modelStop == null ? List.of() : List.copyOf(modelStop);
+        }
+    }
+
+    /**
+     * Makes the prompt from the model version that validates the request: a text as given, or a conversation the version's
+     * chat template renders. So a request is rendered, encoded and run on one version, under one lease.
+     */
+    @FunctionalInterface
+    public interface PromptSource {
+        Prompt on(LoadedModel model);
     }
 
     /**
@@ -57,18 +75,23 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
      * @param topNTokens the alternatives' field
      */
     public record Fields(String inputs, String maxNewTokens, String stop, String topNTokens) {
-        public static final Fields TGI = new Fields("inputs", "max_new_tokens", "stop", "top_n_tokens");
+        public static final Fields TGI = new Fields("inputs", "max_new_tokens", "parameters.stop", "top_n_tokens");
         public static final Fields OPENAI_COMPLETIONS = new Fields("prompt", "max_tokens", "stop", "logprobs");
         public static final Fields CHAT = new Fields("messages", "max_tokens", "stop", "top_logprobs");
     }
 
+    /** A request for a text prompt, the same on every version. */
     public static Builder builder(String inputs, Fields fields) {
-        return new Builder(inputs, fields);
+        return new Builder(model -> new Prompt(inputs, List.of()), fields);
+    }
+
+    public static Builder builder(PromptSource prompt, Fields fields) {
+        return new Builder(prompt, fields);
     }
 
     /** Sets options by name; unset ones keep their defaults. */
     public static final class Builder {
-        private final String inputs;
+        private final PromptSource prompt;
         private final Fields fields;
         private Integer truncate;
         private Integer maxNewTokens;
@@ -78,7 +101,6 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
         private Float topP;
         private Long seed;
         private List<String> stop = List.of();
-        private List<String> modelStop = List.of();
         private Float repetitionPenalty;
         private int topNTokens;
         private boolean prefillLogprobs;
@@ -90,8 +112,8 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
         private GrammarRequest grammar;
         private String model;
 
-        private Builder(String inputs, Fields fields) {
-            this.inputs = inputs;
+        private Builder(PromptSource prompt, Fields fields) {
+            this.prompt = prompt;
             this.fields = fields;
         }
 
@@ -132,11 +154,6 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
 
         public Builder stop(List<String> value) {
             stop = value;
-            return this;
-        }
-
-        public Builder modelStop(List<String> value) {
-            modelStop = value;
             return this;
         }
 
@@ -191,7 +208,7 @@ public record GenerationSpec(String inputs, Integer truncate, Integer maxNewToke
         }
 
         public GenerationSpec build() {
-            return new GenerationSpec(inputs, truncate, maxNewTokens, doSample, temperature, topK, topP, seed, stop, modelStop, repetitionPenalty,
+            return new GenerationSpec(prompt, truncate, maxNewTokens, doSample, temperature, topK, topP, seed, stop, repetitionPenalty,
                     topNTokens, prefillLogprobs, typicalP, logitBias, presencePenalty, frequencyPenalty, tgiFrequencyPenalty, grammar, model, fields);
         }
     }

@@ -6,7 +6,8 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Fields in neither TGI's nor OpenAI's schema are ignored, as vLLM does (clients send each other's fields), and named in
+ * Fields in neither TGI's nor OpenAI's schema are ignored, as vLLM does (clients send each other's fields), unless one
+ * is a near miss of a field the request knows (then 422, "did you mean ...?"), and named in
  * the {@value #HEADER} response header so a client can see what had no effect: the first {@value #MAX_NAMES} names in
  * order (each cut to {@value #MAX_NAME_LENGTH} characters), and how many there were in {@value #COUNT_HEADER}. A body
  * full of unknown names must not make a header larger than the server can write.
@@ -20,18 +21,24 @@ public final class IgnoredFields {
 
     private IgnoredFields() {}
 
+    /** One JSON object's unknown fields, the path prefix it sits at ("" or "parameters."), and the record it binds to. */
+    public record Unknown(String prefix, Map<String, ?> fields, Class<? extends Record> schema) {}
+
     /**
-     * Names the unknown fields of a request (each map is one JSON object's unknown fields, with the path prefix it sits at).
-     *
-     * @param unknown path prefix ("" or "parameters.") → that object's unknown fields
+     * Refuses a misspelt field ({@link NearMisses}) with 422, then names the other unknown fields of a request in the
+     * header.
      */
-    public static void reportNested(HttpServletResponse response, Map<String, Map<String, ?>> unknown) {
+    public static void report(HttpServletResponse response, Unknown... objects) {
         TreeSet<String> names = new TreeSet<>();
-        unknown.forEach((prefix, fields) -> {
-            if (fields != null) {
-                fields.keySet().forEach(name -> names.add(prefix + name));
+        for (Unknown object : objects) {
+            if (object.fields() == null) {
+                continue;
             }
-        });
+            for (String name : object.fields().keySet()) {
+                refuseNearMiss(object, name);
+                names.add(object.prefix() + name);
+            }
+        }
         if (names.isEmpty()) {
             return;
         }
@@ -41,9 +48,12 @@ public final class IgnoredFields {
         response.setHeader(COUNT_HEADER, Integer.toString(names.size()));
     }
 
-    /** One object's unknown fields at the top level. */
-    public static void report(HttpServletResponse response, Map<String, ?> topLevel) {
-        reportNested(response, Map.of("", topLevel == null ? Map.of() : topLevel));
+    private static void refuseNearMiss(Unknown object, String name) {
+        NearMisses.meant(name, object.schema()).ifPresent(meant -> {
+            String field = object.prefix() + name;
+            throw new InvalidRequestException(bounded(field) + " is not a field of this request; did you mean " + object.prefix() + meant
+                    + "? (fields that are not near a known one are ignored, and named in the " + HEADER + " header)", bounded(field));
+        });
     }
 
     /** A name as it can go in a header: printable ASCII (others as '?'), at most {@value #MAX_NAME_LENGTH} characters. */

@@ -23,15 +23,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 public class RequestGuardFilter extends OncePerRequestFilter {
 
-    /** Which model version answered; generation routes overwrite it with the version their lease held. */
-    public static final String MODEL_VERSION_HEADER = "X-Folio-Model-Version";
-
     private final FolioProperties properties;
     private final ModelRegistry registry;
-    private final ProblemWriter problems = new ProblemWriter();
+    private final ProblemWriter problems;
 
-    public RequestGuardFilter(FolioProperties properties, ModelRegistry registry) {
+    public RequestGuardFilter(FolioProperties properties, ModelRegistry registry, RouteProtocols protocols) {
         this.properties = properties;
+        this.problems = new ProblemWriter(protocols);
         this.registry = registry;
     }
 
@@ -41,8 +39,8 @@ public class RequestGuardFilter extends OncePerRequestFilter {
         long limit = properties.generation().maxRequestBytes();
         if (!Routes.CORPUS_UPLOAD.matches(request)) {
             if (request.getContentLengthLong() > limit) {
-                problems.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
-                        "request body of " + request.getContentLengthLong() + " bytes exceeds the limit of " + limit + " bytes", "validation");
+                problems.write(request, response, ApiError.of(HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
+                        "request body of " + request.getContentLengthLong() + " bytes exceeds the limit of " + limit + " bytes", ErrorKind.INVALID));
                 return;
             }
             if (request.getContentLengthLong() < 0) { // chunked: no length to refuse up front, so count while reading
@@ -50,7 +48,7 @@ public class RequestGuardFilter extends OncePerRequestFilter {
             }
         }
         if (!Routes.ADMIN.matches(request)) {
-            registry.currentMetadata().ifPresent(m -> response.setHeader(MODEL_VERSION_HEADER, m.version()));
+            registry.currentMetadata().ifPresent(m -> ModelVersionHeader.set(response, m.version())); // a route's lease names its own
         }
         chain.doFilter(request, response);
     }

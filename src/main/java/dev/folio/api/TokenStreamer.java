@@ -13,6 +13,8 @@ import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
@@ -29,10 +31,12 @@ public class TokenStreamer {
 
     private final GenerationService service;
     private final ExecutorService executor;
+    private final RouteProtocols protocols;
 
-    public TokenStreamer(GenerationService service, ExecutorService generationExecutor) {
+    public TokenStreamer(GenerationService service, ExecutorService generationExecutor, RouteProtocols protocols) {
         this.service = service;
         this.executor = generationExecutor;
+        this.protocols = protocols;
     }
 
     /** What to send for each token and after the last. */
@@ -47,9 +51,6 @@ public class TokenStreamer {
 
         /** The events that close the stream, given the last token (null if none) and the finished generation. */
         List<Object> finish(int index, Generation.GeneratedToken last, Generation generation);
-
-        /** The event for an error after the stream began. */
-        Object error(String message, String type);
     }
 
     /** Streams one generation. */
@@ -63,29 +64,36 @@ public class TokenStreamer {
      * when asked).
      */
     public SseEmitter stream(List<ValidGeneration> jobs, IntFunction<Events> eventsForJob, Function<List<Generation>, List<Object>> closing) {
-        ConcurrencyLimiter.Permit permit = service.admit(); // 429 here, before any byte of the stream
+        ConcurrencyLimiter.Permit permit;
+        try {
+            permit = service.admit(); // 429 here, before any byte of the stream
+        } catch (RuntimeException e) {
+            jobs.forEach(ValidGeneration::close);
+            throw e;
+        }
+        // read on the request's thread: the stream's error event is in the protocol of the route that started it
+        ErrorRenderer errors = protocols.errors(((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest());
         SseEmitter emitter = new SseEmitter(TIMEOUT_MILLIS);
         AtomicBoolean gone = new AtomicBoolean();
         emitter.onCompletion(() -> gone.set(true));
         emitter.onTimeout(() -> gone.set(true));
         emitter.onError(e -> gone.set(true));
         try {
-            executor.execute(() -> run(jobs, eventsForJob, closing, emitter, gone, permit));
+            executor.execute(() -> run(jobs, eventsForJob, closing, errors, emitter, gone, permit));
         } catch (RuntimeException e) {
             permit.close();
+            jobs.forEach(ValidGeneration::close);
             throw e;
         }
         return emitter;
     }
 
-    private void run(List<ValidGeneration> jobs, IntFunction<Events> eventsForJob, Function<List<Generation>, List<Object>> closing, SseEmitter emitter,
-            AtomicBoolean gone, ConcurrencyLimiter.Permit permit) {
-        Events events = eventsForJob.apply(0);
-        try (permit) {
+    private void run(List<ValidGeneration> jobs, IntFunction<Events> eventsForJob, Function<List<Generation>, List<Object>> closing,
+            ErrorRenderer errors, SseEmitter emitter, AtomicBoolean gone, ConcurrencyLimiter.Permit permit) {
+        try (permit; Closer ignored = () -> jobs.forEach(ValidGeneration::close)) { // jobs a failure left unrun let their version go
             List<Generation> generations = new ArrayList<>();
             for (int j = 0; j < jobs.size(); j++) {
-                events = eventsForJob.apply(j);
-                generations.add(streamOne(jobs.get(j), events, emitter, gone));
+                generations.add(streamOne(jobs.get(j), eventsForJob.apply(j), emitter, gone));
             }
             for (Object event : closing.apply(generations)) {
                 send(emitter, event, gone);
@@ -94,8 +102,8 @@ public class TokenStreamer {
         } catch (GenerationCancelledException e) {
             log.debug("stream cancelled: {}", e.getMessage());
             complete(emitter);
-        } catch (InvalidRequestException e) {
-            sendError(emitter, events.error(e.getMessage(), "validation"), gone);
+        } catch (ApiException e) {
+            sendError(emitter, errors.streamEvent(e.error()), gone);
         } catch (RuntimeException e) {
             if (gone.get()) { // whatever failed after the client left concerns nobody: no stack trace per abandoned stream
                 log.debug("stream ended after its client left: {}", e.toString());
@@ -103,8 +111,14 @@ public class TokenStreamer {
                 return;
             }
             log.error("generation failed mid-stream", e);
-            sendError(emitter, events.error("Request failed during generation", "generation"), gone);
+            sendError(emitter, errors.streamEvent(ApiError.of(ErrorKind.GENERATION, "Request failed during generation", null)), gone);
         }
+    }
+
+    /** Closes without a checked exception, for try-with-resources. */
+    private interface Closer extends AutoCloseable {
+        @Override
+        void close();
     }
 
     private Generation streamOne(ValidGeneration job, Events events, SseEmitter emitter, AtomicBoolean gone) {

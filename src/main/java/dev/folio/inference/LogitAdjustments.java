@@ -25,20 +25,20 @@ public record LogitAdjustments(Map<Integer, Float> logitBias, float presencePena
         logitBias = logitBias == null ? Map.of() : Map.copyOf(logitBias);
         for (Map.Entry<Integer, Float> bias : logitBias.entrySet()) {
             if (!(Math.abs(bias.getValue()) <= 100f)) {
-                throw new IllegalArgumentException("logit_bias values must be in [-100, 100]; given " + bias.getValue() + " for " + bias.getKey());
+                throw new ParameterRefusedException("logit_bias", "values must be in [-100, 100]", bias.getValue() + " for token " + bias.getKey());
             }
         }
         requireRange(presencePenalty, "presence_penalty");
         requireRange(frequencyPenalty, "frequency_penalty");
         requireRange(tgiFrequencyPenalty, "frequency_penalty");
         if (typicalP != null && !(typicalP > 0 && typicalP <= 1)) {
-            throw new IllegalArgumentException("typical_p must be in (0, 1); given " + typicalP);
+            throw new ParameterRefusedException("typical_p", "must be in (0, 1)", typicalP);
         }
     }
 
     private static void requireRange(float value, String name) {
         if (!(value >= -2f && value <= 2f)) {
-            throw new IllegalArgumentException(name + " must be in [-2, 2]; given " + value);
+            throw new ParameterRefusedException(name, "must be in [-2, 2]", value);
         }
     }
 

@@ -35,6 +35,18 @@ class DocsAndMetricsTest extends TinyModelServerTest {
     }
 
     @Test
+    void eachRoutesErrorsAreDocumentedInItsProtocolsShape() throws Exception {
+        ApiClient api = new ApiClient(port);
+        JsonNode paths = api.json(api.get("/v3/api-docs").body()).get("paths");
+        JsonNode openAi = paths.get("/v1/chat/completions").get("post").get("responses").get("422").get("content");
+        assertThat(openAi.get("application/json").get("schema").get("properties").get("error").get("properties").has("param")).isTrue();
+        JsonNode tgi = paths.get("/chat_tokenize").get("post").get("responses").get("422").get("content");
+        assertThat(tgi.get("application/problem+json").get("schema").get("properties").has("error_type")).isTrue();
+        assertThat(paths.get("/generate").get("post").get("responses").get("400").get("description").asString()).contains("must be an integer");
+        assertThat(paths.get("/v1/completions").get("post").get("responses").get("422").get("description").asString()).contains("did you mean");
+    }
+
+    @Test
     void prometheusShowsGenerationMetricsAfterTraffic() throws Exception {
         ApiClient api = new ApiClient(port);
         assertThat(api.post("/generate", "{\"inputs\":\"abc\",\"parameters\":{\"max_new_tokens\":5}}").statusCode()).isEqualTo(200);

@@ -116,13 +116,12 @@ public class ModelsController {
     public ResponseEntity<Map<String, String>> setChatTemplate(@PathVariable String version, @Valid @RequestBody ChatTemplateRequest request,
             @RequestParam(name = "model", required = false) String model) throws IOException {
         ModelRegistry registry = router.resolveExactly(model, "model");
-        try {
-            // held to the bounds every request's render is held to, on a sample conversation: a template that cannot
-            // stay within them is refused now, not on every request
+        // held to the bounds every request's render is held to, on a sample conversation: a template that cannot
+        // stay within them is refused now, not on every request
+        InvalidRequestException.whenRefused("template", "template: ", () -> {
             prompts.check(ChatTemplate.of(request.template()));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("template: " + e.getMessage(), "template");
-        }
+            return null;
+        });
         List<String> stop = request.stop() == null ? ChatPrompts.END_OF_SPEECH : request.stop();
         ModelMetadata published = store.publishWithChat(registry.modelName(), requireVersion(version), new ModelMetadata.Chat(request.template(), stop));
         if (retention.keepVersions() > 0) { // as a training run's publish does: a side door must not fill the disk either

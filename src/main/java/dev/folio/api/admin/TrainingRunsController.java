@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.api.ConflictException;
 import dev.folio.api.InvalidRequestException;
+import dev.folio.api.NotFoundException;
 import dev.folio.store.CorpusStore;
 import dev.folio.store.RunRecord;
 import dev.folio.store.TrainingRuns;
@@ -21,7 +22,6 @@ import jakarta.validation.Valid;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -31,11 +31,9 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.http.server.ServletServerHttpRequest;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -127,12 +125,12 @@ public class TrainingRunsController {
         }
         String name = model != null ? model(model) : job.modelOf(id).orElse(null);
         if (name == null) {
-            throw new Problem(HttpStatus.NOT_FOUND, "Not found", "no training run " + id);
+            throw new NotFoundException("no training run " + id, "id");
         }
         TrainingJob.Progress progress = job.progress().filter(p -> p.runId().equals(id) && p.model().equals(name)).orElse(null);
         RunRecord run = job.run(name, id).map(job::asShown).orElse(null);
         if (run == null && progress == null) {
-            throw new Problem(HttpStatus.NOT_FOUND, "Not found", "no training run " + id + " of " + name);
+            throw new NotFoundException("no training run " + id + " of " + name, "id");
         }
         return new RunView(name, run, progress, job.curve(name, id));
     }
@@ -170,14 +168,8 @@ public class TrainingRunsController {
             throw tooLarge(request.getContentLengthLong() + " bytes", limit);
         }
         byte[] body = read(request, limit);
-        CorpusStore.Written written;
-        try {
-            written = job.corpora().write(name, body);
-        } catch (CorpusStore.MalformedTextException e) {
-            throw new InvalidRequestException(e.getMessage(), "body");
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage(), "body");
-        }
+        // a malformed text (CorpusStore.MalformedTextException) is one such refusal
+        CorpusStore.Written written = InvalidRequestException.whenRefused("body", "", () -> job.corpora().write(name, body));
         return ResponseEntity.status(written.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .body(new CorpusWritten(written.name(), written.sizeBytes(), written.sha256(), written.characters()));
     }
@@ -200,9 +192,9 @@ public class TrainingRunsController {
         return out.toByteArray();
     }
 
-    private static Problem tooLarge(String size, long limit) {
-        return new Problem(HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
-                "the corpus (" + size + ") exceeds folio.training.max-corpus-bytes, " + limit + " bytes");
+    private static InvalidRequestException tooLarge(String size, long limit) {
+        return InvalidRequestException.withStatus(HttpStatus.CONTENT_TOO_LARGE, "Payload too large",
+                "the corpus (" + size + ") exceeds folio.training.max-corpus-bytes, " + limit + " bytes", "body");
     }
 
     private static void requirePlainUtf8(String contentType) {
@@ -215,31 +207,9 @@ public class TrainingRunsController {
             type = null;
         }
         if (type == null || !MediaType.TEXT_PLAIN.equalsTypeAndSubtype(type) || (charset != null && !charset.equals(StandardCharsets.UTF_8))) {
-            throw new Problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type",
-                    "send the corpus as Content-Type: text/plain (UTF-8); Content-Type was " + (contentType == null ? "missing" : contentType));
+            throw InvalidRequestException.withStatus(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type",
+                    "send the corpus as Content-Type: text/plain (UTF-8); Content-Type was " + (contentType == null ? "missing" : contentType), null);
         }
-    }
-
-    /** An error this controller answers itself (404, 413, 415), in the API's problem+json shape. */
-    static final class Problem extends RuntimeException {
-        private final HttpStatus status;
-        private final String title;
-
-        Problem(HttpStatus status, String title, String detail) {
-            super(detail);
-            this.status = status;
-            this.title = title;
-        }
-    }
-
-    @ExceptionHandler(Problem.class)
-    ResponseEntity<ProblemDetail> problem(Problem e, HttpServletRequest request) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(e.status, e.getMessage());
-        problem.setTitle(e.title);
-        problem.setInstance(URI.create(request.getRequestURI()));
-        problem.setProperty("error", e.getMessage());
-        problem.setProperty("error_type", "validation");
-        return ResponseEntity.status(e.status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     /** A model named in a query, or the default; refused unless it is a store name (never a path). */

@@ -2,8 +2,8 @@ package dev.folio.api.chat;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.api.openai.Usage;
 import dev.folio.api.tgi.Tgi;
-import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
 import java.util.List;
 
@@ -57,24 +57,9 @@ public final class ChatCompletions {
     /** TGI's ChatCompletionTopLogprob. */
     public record TopLogprob(@JsonProperty("token") String token, @JsonProperty("logprob") float logprob) {}
 
-    /** TGI's Usage. */
-    public record Usage(@JsonProperty("prompt_tokens") int promptTokens, @JsonProperty("completion_tokens") int completionTokens,
-            @JsonProperty("total_tokens") int totalTokens) {
-
-        static Usage of(List<Generation> generations) {
-            int prompt = generations.isEmpty() ? 0 : generations.get(0).promptTokens(); // n replies to one conversation
-            int completion = generations.stream().mapToInt(g -> g.tokens().size()).sum();
-            return new Usage(prompt, completion, prompt + completion);
-        }
-    }
 
     /** TGI's ChatTokenizeResponse ({@code POST /chat_tokenize}): the prompt the template renders, and its tokens. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ChatTokenizeResponse(@JsonProperty("tokenize_response") List<Tgi.SimpleToken> tokenizeResponse,
             @JsonProperty("templated_text") String templatedText) {}
-
-    /** OpenAI's finish reasons: a stop sequence or the end of the speech is "stop". */
-    static String finishReason(FinishReason reason) {
-        return reason == FinishReason.LENGTH ? "length" : "stop";
-    }
 }

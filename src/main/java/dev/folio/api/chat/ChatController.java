@@ -8,17 +8,20 @@ import dev.folio.api.GrammarRequests;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
-import dev.folio.api.RequestGuardFilter;
+import dev.folio.api.ModelVersionHeader;
+import dev.folio.api.Protocol;
 import dev.folio.api.StopTextFilter;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
+import dev.folio.api.WireProtocol;
 import dev.folio.api.chat.ChatCompletions.ChatCompletion;
 import dev.folio.api.chat.ChatCompletions.ChatTokenizeResponse;
 import dev.folio.api.chat.ChatCompletions.Complete;
 import dev.folio.api.chat.ChatCompletions.Logprob;
 import dev.folio.api.chat.ChatCompletions.Logprobs;
 import dev.folio.api.chat.ChatCompletions.OutputMessage;
-import dev.folio.api.chat.ChatCompletions.Usage;
+import dev.folio.api.openai.OpenAiSampling;
+import dev.folio.api.openai.Usage;
 import dev.folio.api.tgi.Tgi;
 import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
@@ -46,6 +49,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 import tools.jackson.databind.JsonNode;
 
 /** TGI's Messages API ({@code POST /v1/chat/completions}, OpenAI's chat completions) and {@code POST /chat_tokenize}. */
+@Protocol(WireProtocol.TGI)
 @RestController
 @Tag(name = "Chat", description = "TGI's Messages API: OpenAI-compatible chat completions over the model's chat template")
 public class ChatController {
@@ -75,7 +79,11 @@ public class ChatController {
                     + "speech NAME:\\n<content>\\n\\n, NAME the message's name or folio.chat.speakers' default for its role, a system message "
                     + "a stage direction), then the model speaks as the assistant until the end of its speech (finish_reason stop) or "
                     + "max_tokens (length). Typographic characters the vocabulary lacks are normalised (curly quotes, dashes, ...); any "
-                    + "other character outside it is a 422 naming the message. model picks a served model (with one served, any name is "
+                    + "other character outside it is a 422 naming the message. A template or speaker name the model's vocabulary cannot "
+                    + "spell (the play-script default on a model trained without capitals or ':') is a 422 that names the remedy: train "
+                    + "with --chat-template, set a template (PUT /admin/models/{version}/chat-template), or set folio.chat.speakers.*. "
+                    + "A field one edit from a known one (temprature) is a 422 asking 'did you mean temperature?'; other unknown fields "
+                    + "are ignored and named in X-Folio-Ignored-Fields. model picks a served model (with one served, any name is "
                     + "served by it; with several, an unknown name is a 404 listing them); the response's model is <name>:<version>. "
                     + "With stream: true, chat.completion.chunk events end with data: [DONE]. "
                     + "response_format (json_object, json_schema, or TGI's grammar) constrains the reply; presence_penalty, frequency_penalty "
@@ -85,34 +93,25 @@ public class ChatController {
     @ApiResponse(responseCode = "200", description = "The reply, or a stream of chunks",
             content = {@Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ChatCompletion.class)),
                     @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(implementation = ChatCompletions.ChatCompletionChunk.class))})
+    @Protocol(WireProtocol.OPENAI)
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody ChatRequest request, HttpServletRequest http, HttpServletResponse servlet)
             throws java.io.IOException {
-        IgnoredFields.report(servlet, request.unknownFields());
+        IgnoredFields.report(servlet, new IgnoredFields.Unknown("", request.unknownFields(), ChatRequest.class));
         refuseUnsupported(request);
-        ModelRegistry registry = router.resolve(request.model(), "model");
-        ChatPrompts.Prompt prompt;
-        String served;
-        try (ModelRegistry.Lease lease = registry.acquire()) {
-            prompt = prompts.render(lease.model(), request.messages());
-            served = lease.model().metadata().modelName();
-        }
         List<String> stops = stops(request.stop());
         int n = request.n() != null ? request.n() : 1;
+        service.checkSamples(n, "n");
         int top = Boolean.TRUE.equals(request.logprobs()) ? (request.topLogprobs() != null ? request.topLogprobs() : 0) : -1;
-        List<ValidGeneration> jobs = new ArrayList<>();
-        for (int choice = 0; choice < n; choice++) {
-            jobs.add(job(request, prompt, stops, choice, top));
-        }
-        List<String> allStops = new ArrayList<>(prompt.stop());
-        allStops.addAll(stops);
+        List<ValidGeneration> jobs = job(request, stops, top).samples(n);
+        List<String> allStops = jobs.get(0).sampling().stop(); // the template's end of speech, then the client's
+        String served = jobs.get(0).modelName();
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         if (Boolean.TRUE.equals(request.stream())) {
-            String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse(served);
+            String answering = served + ":" + jobs.get(0).version();
             boolean usage = request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
-            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, jobs.get(0).currentVersion());
             var emitter = streamer.stream(jobs, index -> new ChatStreamEvents(id, created, answering, index, allStops, top),
                     generations -> closing(id, created, answering, usage, generations));
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
@@ -125,13 +124,12 @@ public class ChatController {
             String text = StopTextFilter.strip(g.generatedText(), stopped ? allStops : List.of());
             Logprobs logprobs = top < 0 ? null
                     : new Logprobs(g.tokens().stream().limit(text.length()).map(t -> Logprob.of(t, top)).toList()); // one token per character
-            choices.add(new Complete(i, OutputMessage.assistant(text), logprobs, ChatCompletions.finishReason(g.finishReason())));
+            choices.add(new Complete(i, OutputMessage.assistant(text), logprobs, OpenAiSampling.finishReason(g.finishReason())));
         }
         String version = generations.get(0).modelVersion();
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
         ResponseBodyEmitter body = new ResponseBodyEmitter();
         body.send(new ChatCompletion(id, "chat.completion", created, served + ":" + version, fingerprint(served + ":" + version), choices,
-                Usage.of(generations)), MediaType.APPLICATION_JSON);
+                Usage.of(generations, generations.size())), MediaType.APPLICATION_JSON);
         body.complete();
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
     }
@@ -140,33 +138,25 @@ public class ChatController {
             description = "TGI's /chat_tokenize: the prompt the served version's chat template renders for these messages (ending with the "
                     + "model's speaker), and its tokens with offsets.")
     @PostMapping(path = "/chat_tokenize", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public ChatTokenizeResponse tokenize(@Valid @RequestBody ChatRequest request, HttpServletResponse servlet) {
-        try (ModelRegistry.Lease lease = router.resolve(request.model(), "model").acquire()) {
-            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, lease.model().version());
-            ChatPrompts.Prompt prompt = prompts.render(lease.model(), request.messages());
+    public ChatTokenizeResponse tokenize(@Valid @RequestBody ChatRequest request) {
+        try (ModelRegistry.Lease lease = ModelVersionHeader.lease(router.resolve(request.model(), "model"))) {
+            GenerationSpec.Prompt prompt = prompts.render(lease.model(), request.messages());
             List<Tgi.SimpleToken> tokens = lease.model().tokenizer().tokenize(prompt.text()).stream()
                     .map(t -> new Tgi.SimpleToken(t.id(), t.text(), t.start(), t.stop())).toList();
             return new ChatTokenizeResponse(tokens, prompt.text());
         }
     }
 
-    private ValidGeneration job(ChatRequest r, ChatPrompts.Prompt prompt, List<String> stops, int choice, int top) {
-        boolean greedy = r.temperature() != null && r.temperature() == 0f;
+    /** The conversation is rendered by the chat template of the version that validates it, under that one lease. */
+    private ValidGeneration job(ChatRequest r, List<String> stops, int top) {
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
-        return service.validate(GenerationSpec.builder(prompt.text(), GenerationSpec.Fields.CHAT)
+        OpenAiSampling sampling = new OpenAiSampling(r.temperature(), r.topP(), r.seed(), r.presencePenalty(), r.frequencyPenalty(),
+                r.repetitionPenalty(), logitBias(r.logitBias()));
+        return service.validate(sampling.onto(GenerationSpec.builder(model -> prompts.render(model, r.messages()), GenerationSpec.Fields.CHAT))
                 .model(r.model())
                 .maxNewTokens(maxTokens != null ? maxTokens : defaultMaxTokens)
-                .doSample(!greedy)
-                .temperature(greedy ? null : r.temperature())
-                .topP(r.topP() != null && r.topP() < 1f ? r.topP() : null)
-                .seed(r.seed() != null ? r.seed() + choice : null) // n seeded replies differ from each other, reproducibly
                 .stop(stops)
-                .modelStop(prompt.stop())
                 .topNTokens(Math.max(0, top))
-                .presencePenalty(r.presencePenalty())
-                .frequencyPenalty(r.frequencyPenalty())
-                .repetitionPenalty(r.repetitionPenalty())
-                .logitBias(logitBias(r.logitBias()))
                 .grammar(GrammarRequests.fromResponseFormat(r.responseFormat(), "response_format"))
                 .build());
     }
@@ -175,7 +165,7 @@ public class ChatController {
         List<Object> events = new ArrayList<>();
         if (usage) {
             events.add(new ChatCompletions.ChatCompletionChunk(id, "chat.completion.chunk", created, model, fingerprint(model), List.of(),
-                    Usage.of(generations)));
+                    Usage.of(generations, generations.size())));
         }
         events.add("[DONE]");
         return events;

@@ -1,6 +1,7 @@
 package dev.folio.api.chat;
 
 import dev.folio.FolioProperties;
+import dev.folio.api.GenerationSpec;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.chat.ChatMessage;
 import dev.folio.api.WorkPool;
@@ -30,6 +31,11 @@ public class ChatPrompts {
     public static final List<String> END_OF_SPEECH = List.of("\n\n");
 
     private static final int MAX_CACHED_TEMPLATES = 32;
+
+    /** What a user can do when the template's or the speakers' characters are not in the model's vocabulary. */
+    static final String VOCABULARY_REMEDY = "to chat with this model, train it with --chat-template FILE (a template written in "
+            + "characters its corpus holds, published with the model), set one with PUT /admin/models/{version}/chat-template, "
+            + "or set folio.chat.speakers.user and folio.chat.speakers.assistant to names its vocabulary can spell";
 
     private final Map<String, String> speakers;
     private final int maxInputLength;
@@ -65,12 +71,6 @@ public class ChatPrompts {
         renderers.close();
     }
 
-    /**
-     * @param text the rendered conversation, ending with the generation prompt (the model's speaker)
-     * @param stop where the reply ends, from the model's template
-     */
-    public record Prompt(String text, List<String> stop) {}
-
     /** The template source and reply stop a version carries (or the default). */
     public static ModelMetadata.Chat settings(ModelMetadata metadata) {
         return metadata.chat() != null ? metadata.chat() : new ModelMetadata.Chat(ChatTemplate.playScript().source(), END_OF_SPEECH);
@@ -80,7 +80,7 @@ public class ChatPrompts {
         return speakers;
     }
 
-    public Prompt render(LoadedModel model, List<ChatRequest.Message> messages) {
+    public GenerationSpec.Prompt render(LoadedModel model, List<ChatRequest.Message> messages) {
         if (messages == null || messages.isEmpty()) {
             throw new InvalidRequestException("messages must hold at least one message", "messages");
         }
@@ -91,23 +91,15 @@ public class ChatPrompts {
             conversation.add(message(messages.get(i), "messages[" + i + "]", normalizer, tokenizer));
         }
         ModelMetadata.Chat chat = settings(model.metadata());
-        String text;
-        try {
-            text = WorkPool.await(renderers.submit(() -> template(chat.template()).render(conversation, true, speakers, limits)));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("messages: the model's chat template refused the conversation: " + e.getMessage(), "messages");
-        }
+        String text = InvalidRequestException.whenRefused("messages", "messages: the model's chat template refused the conversation: ",
+                () -> WorkPool.await(renderers.submit(() -> template(chat.template()).render(conversation, true, speakers, limits))));
         if (text.length() > maxInputLength) {
             throw new InvalidRequestException("messages: the conversation renders to " + text.length() + " characters; at most "
                     + maxInputLength, "messages");
         }
-        try {
-            tokenizer.encode(text);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("messages: the model's chat template or speaker names (folio.chat.speakers) put "
-                    + e.getMessage(), "messages");
-        }
-        return new Prompt(text, chat.stop());
+        InvalidRequestException.whenRefused("messages", "messages: the model's chat template or speaker names (folio.chat.speakers) put ",
+                "; " + VOCABULARY_REMEDY, () -> tokenizer.encode(text));
+        return new GenerationSpec.Prompt(text, chat.stop());
     }
 
     private ChatMessage message(ChatRequest.Message m, String path, TypographicNormalizer normalizer, CharTokenizer tokenizer) {
@@ -168,11 +160,7 @@ public class ChatPrompts {
     }
 
     private static void checkVocabulary(String text, String path, CharTokenizer tokenizer) {
-        try {
-            tokenizer.encode(text);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(path + ": " + e.getMessage() + " (after normalising typographic characters)", path);
-        }
+        InvalidRequestException.whenRefused(path, path + ": ", " (after normalising typographic characters)", () -> tokenizer.encode(text));
     }
 
     private ChatTemplate template(String source) {

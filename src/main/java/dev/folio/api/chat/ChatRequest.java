@@ -31,11 +31,12 @@ public record ChatRequest(
         @JsonProperty("temperature") @DecimalMin("0") @DecimalMax("2") Float temperature,
         @Schema(example = "0.95")
         @JsonProperty("top_p") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Float topP,
-        @Schema(description = "Replies to generate; they decode together", example = "1")
-        @JsonProperty("n") @Min(1) @Max(8) Integer n,
+        @Schema(description = "Replies to generate; they decode together; at most folio.generation.max-best-of (/info's limits.max_best_of, "
+                + "8 by default)", example = "1")
+        @JsonProperty("n") @Min(1) Integer n,
         @Schema(description = "Same seed and parameters, same reply (choice i uses seed + i)", example = "42")
         @JsonProperty("seed") @Min(0) Long seed,
-        @Schema(description = "A string or up to 4 strings; the reply also ends where the model's template says (the end of a speech)")
+        @Schema(description = "A string or up to folio.generation.max-stop-sequences strings (/info's limits.max_stop_sequences, 4 by default); the reply also ends where the model's template says (the end of a speech)")
         @JsonProperty("stop") JsonNode stop,
         @Schema(description = "Return each reply token's logprob")
         @JsonProperty("logprobs") Boolean logprobs,

@@ -1,6 +1,7 @@
 package dev.folio.api.chat;
 
-import dev.folio.api.StopTextFilter;
+import dev.folio.api.StreamedText;
+import dev.folio.api.openai.OpenAiSampling;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.chat.ChatCompletions.ChatCompletionChunk;
 import dev.folio.api.chat.ChatCompletions.ChunkChoice;
@@ -9,11 +10,7 @@ import dev.folio.api.chat.ChatCompletions.Logprob;
 import dev.folio.api.chat.ChatCompletions.Logprobs;
 import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One reply as chat.completion.chunk events: the role first, then the text as it comes (characters that may begin the
@@ -27,8 +24,7 @@ final class ChatStreamEvents implements TokenStreamer.Events {
     private final String model;
     private final int index;
     private final int top;
-    private final StopTextFilter filter;
-    private final Deque<Generation.GeneratedToken> held = new ArrayDeque<>();
+    private final StreamedText text;
 
     ChatStreamEvents(String id, long created, String model, int index, List<String> stops, int top) {
         this.id = id;
@@ -36,7 +32,7 @@ final class ChatStreamEvents implements TokenStreamer.Events {
         this.model = model;
         this.index = index;
         this.top = top;
-        this.filter = new StopTextFilter(stops);
+        this.text = new StreamedText(stops, top >= 0);
     }
 
     @Override
@@ -46,39 +42,19 @@ final class ChatStreamEvents implements TokenStreamer.Events {
 
     @Override
     public Object token(int position, Generation.GeneratedToken token) {
-        String text = offer(token);
-        return text.isEmpty() ? null : chunk(new Delta("assistant", text), logprobs(text.length()), null);
+        StreamedText.Chunk sent = text.offer(token);
+        return sent.text().isEmpty() ? null : chunk(new Delta("assistant", sent.text()), logprobs(sent), null);
     }
 
     @Override
     public List<Object> finish(int position, Generation.GeneratedToken last, Generation g) {
-        String text = last == null ? "" : offer(last);
-        text += filter.finish(g.finishReason() == FinishReason.STOP_SEQUENCE);
-        return List.of(chunk(new Delta("assistant", text), logprobs(text.length()), ChatCompletions.finishReason(g.finishReason())));
+        StreamedText.Chunk sent = text.finish(last, g.finishReason() == FinishReason.STOP_SEQUENCE);
+        return List.of(chunk(new Delta("assistant", sent.text()), logprobs(sent), OpenAiSampling.finishReason(g.finishReason())));
     }
 
-    @Override
-    public Object error(String message, String type) {
-        return Map.of("error", Map.of("message", message, "type", "validation".equals(type) ? "invalid_request_error" : "server_error"));
-    }
-
-    private String offer(Generation.GeneratedToken token) {
-        if (top >= 0) {
-            held.addLast(token);
-        }
-        return filter.offer(token.text());
-    }
-
-    /** The logprobs of the next {@code characters} held tokens (a token is a character); null when not asked. */
-    private Logprobs logprobs(int characters) {
-        if (top < 0) {
-            return null;
-        }
-        List<Logprob> content = new ArrayList<>();
-        for (int i = 0; i < characters && !held.isEmpty(); i++) {
-            content.add(Logprob.of(held.removeFirst(), top));
-        }
-        return new Logprobs(content);
+    /** The logprobs of exactly the characters a chunk sends; null when not asked. */
+    private Logprobs logprobs(StreamedText.Chunk sent) {
+        return top < 0 ? null : new Logprobs(sent.tokens().stream().map(t -> Logprob.of(t, top)).toList());
     }
 
     private ChatCompletionChunk chunk(Delta delta, Logprobs logprobs, String finishReason) {

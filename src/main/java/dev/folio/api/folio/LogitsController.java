@@ -2,7 +2,7 @@ package dev.folio.api.folio;
 
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
-import dev.folio.api.RequestGuardFilter;
+import dev.folio.api.ModelVersionHeader;
 import dev.folio.api.ScoringBudget;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -18,7 +18,6 @@ import dev.folio.tokenizer.CharTokenizer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -90,7 +89,7 @@ public class LogitsController {
                     + "(where one does), optionally all logits; plus the text's mean negative log-likelihood and perplexity. "
                     + "Texts longer than the context window are scored with a sliding window, described in `window`.")
     @PostMapping(path = "/logits", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public LogitsResponse logits(@Valid @RequestBody LogitsRequest request, HttpServletResponse servlet) {
+    public LogitsResponse logits(@Valid @RequestBody LogitsRequest request) {
         int topN = request.topN() != null ? request.topN() : 5;
         if (topN > limits.maxTopNTokens()) {
             throw new InvalidRequestException("top_n must be at most " + limits.maxTopNTokens() + "; given: " + topN, "top_n");
@@ -98,9 +97,8 @@ public class LogitsController {
         if (request.inputs().isEmpty() || request.inputs().length() > limits.maxInputLength()) {
             throw new InvalidRequestException("inputs must have 1 to " + limits.maxInputLength() + " characters; given: " + request.inputs().length(), "inputs");
         }
-        try (ModelRegistry.Lease lease = router.resolve(request.model(), "model").acquire()) {
+        try (ModelRegistry.Lease lease = ModelVersionHeader.lease(router.resolve(request.model(), "model"))) {
             LoadedModel model = lease.model();
-            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, model.version());
             CharTokenizer tokenizer = model.tokenizer();
             int[] ids = encode(tokenizer, request.inputs());
             boolean all = "all".equals(request.positions());
@@ -129,11 +127,7 @@ public class LogitsController {
     }
 
     private static int[] encode(CharTokenizer tokenizer, String inputs) {
-        try {
-            return tokenizer.encode(inputs);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage(), "inputs");
-        }
+        return InvalidRequestException.whenRefused("inputs", "", () -> tokenizer.encode(inputs));
     }
 
     private static Position position(CharTokenizer tokenizer, int[] ids, int p, float[] logits, int topN, boolean includeLogits) {

@@ -3,17 +3,18 @@ package dev.folio.api.openai;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.folio.FolioProperties;
 import dev.folio.api.ClientConnection;
 import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
-import dev.folio.api.RequestGuardFilter;
+import dev.folio.api.Protocol;
 import dev.folio.api.StopTextFilter;
+import dev.folio.api.StreamedText;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
+import dev.folio.api.WireProtocol;
 import dev.folio.inference.FinishReason;
 import dev.folio.inference.Generation;
 import dev.folio.store.ModelRegistry;
@@ -28,10 +29,8 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +49,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 import tools.jackson.databind.JsonNode;
 
 /** OpenAI's legacy completions API ({@code POST /v1/completions}, {@code GET /v1/models}), for the clients people already use. */
+@Protocol(WireProtocol.OPENAI)
 @RestController
 @Tag(name = "OpenAI", description = "OpenAI-compatible completions")
 public class OpenAiController {
@@ -59,13 +59,9 @@ public class OpenAiController {
     private final GenerationService service;
     private final TokenStreamer streamer;
     private final ModelRouter router;
-
     private final PromptScoring scoring;
-    private final int maxBestOf;
 
-    public OpenAiController(GenerationService service, TokenStreamer streamer, ModelRouter router, PromptScoring scoring,
-            FolioProperties properties) {
-        this.maxBestOf = properties.generation().maxBestOf();
+    public OpenAiController(GenerationService service, TokenStreamer streamer, ModelRouter router, PromptScoring scoring) {
         this.service = service;
         this.streamer = streamer;
         this.router = router;
@@ -81,11 +77,12 @@ public class OpenAiController {
             @JsonProperty("max_tokens") @Min(0) Integer maxTokens,
             @Schema(description = "0 is greedy", example = "0.8") @JsonProperty("temperature") @DecimalMin("0") @DecimalMax("2") Float temperature,
             @JsonProperty("top_p") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1") Float topP,
-            @JsonProperty("n") @Min(1) @Max(8) Integer n,
+            @Schema(description = "Choices per prompt; at most folio.generation.max-best-of (/info's limits.max_best_of, 8 by default)")
+            @JsonProperty("n") @Min(1) Integer n,
             @JsonProperty("stream") Boolean stream,
             @Schema(description = "include_usage: a last chunk with the usage and no choices, before [DONE]")
             @JsonProperty("stream_options") StreamOptions streamOptions,
-            @Schema(description = "A string or an array of up to 4 strings") @JsonProperty("stop") JsonNode stop,
+            @Schema(description = "A string or an array of up to folio.generation.max-stop-sequences strings (/info's limits.max_stop_sequences, 4 by default)") @JsonProperty("stop") JsonNode stop,
             @JsonProperty("seed") @Min(0) Long seed,
             @JsonProperty("logprobs") @Min(0) @Max(5) Integer logprobs,
             @Schema(description = "Prepend the prompt; with logprobs, also its tokens' logprobs (the first null)")
@@ -116,9 +113,6 @@ public class OpenAiController {
     public record Logprobs(@JsonProperty("tokens") List<String> tokens, @JsonProperty("token_logprobs") List<Float> tokenLogprobs,
             @JsonProperty("top_logprobs") List<Map<String, Float>> topLogprobs, @JsonProperty("text_offset") List<Integer> textOffset) {}
 
-    public record Usage(@JsonProperty("prompt_tokens") int promptTokens, @JsonProperty("completion_tokens") int completionTokens,
-            @JsonProperty("total_tokens") int totalTokens) {}
-
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Completion(@JsonProperty("id") String id, @JsonProperty("object") String object, @JsonProperty("created") long created,
             @JsonProperty("model") String model, @JsonProperty("choices") List<Choice> choices, @JsonProperty("usage") Usage usage) {}
@@ -148,11 +142,12 @@ public class OpenAiController {
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody CompletionRequest request, HttpServletRequest http, HttpServletResponse servlet)
             throws java.io.IOException {
-        IgnoredFields.report(servlet, request.unknownFields());
+        IgnoredFields.report(servlet, new IgnoredFields.Unknown("", request.unknownFields(), CompletionRequest.class));
         ModelRegistry registry = router.resolve(request.model(), "model");
-        List<String> prompts = strings(request.prompt(), "prompt", Integer.MAX_VALUE);
-        List<String> stops = request.stop() == null || request.stop().isNull() ? List.of() : strings(request.stop(), "stop", 4);
+        List<String> prompts = strings(request.prompt(), "prompt");
+        List<String> stops = request.stop() == null || request.stop().isNull() ? List.of() : strings(request.stop(), "stop"); // their number: folio.generation.max-stop-sequences, checked at validation
         int n = request.n() != null ? request.n() : 1;
+        service.checkSamples(n, "n");
         if (prompts.isEmpty() || prompts.size() * n > MAX_PROMPTS_TIMES_N) {
             throw new InvalidRequestException("prompt must have 1 to " + MAX_PROMPTS_TIMES_N / n + " entries for n = " + n, "prompt");
         }
@@ -169,22 +164,17 @@ public class OpenAiController {
         int samples = samplesPerPrompt(request, n, prompts.size());
         List<ValidGeneration> jobs = new ArrayList<>();
         for (String prompt : prompts) {
-            for (int j = 0; j < samples; j++) {
-                jobs.add(job(request, prompt, stops, j, logprobs));
-            }
+            jobs.addAll(job(request, prompt, stops, logprobs).samples(samples));
         }
         List<PromptScoring.Scored> echoed = echo && logprobs >= 0 ? scoring.score(registry, prompts, logprobs, n) : null;
         if (Boolean.TRUE.equals(request.stream())) {
-            String answering = registry.currentMetadata().map(m -> m.modelName() + ":" + m.version()).orElse("");
-            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, jobs.get(0).currentVersion());
+            String answering = registry.modelName() + ":" + jobs.get(0).version();
             var emitter = streamer.stream(jobs, index -> new OpenAiStreamEvents(id, created, answering, index, stops,
                     echo ? prompts.get(index / n) : null, echoed != null ? echoed.get(index / n).logprobs() : null, logprobs),
                     generations -> closing(id, created, answering, request, n, generations));
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
         }
         List<Choice> choices = new ArrayList<>();
-        int promptTokens = 0;
-        int completionTokens = 0;
         Set<String> modelVersions = new TreeSet<>();
         List<Generation> generations = best(service.runTogether(jobs, ClientConnection.of(http)), samples, n);
         for (int i = 0; i < generations.size(); i++) {
@@ -194,17 +184,11 @@ public class OpenAiController {
             String text = StopTextFilter.strip(g.generatedText(), g.finishReason() == FinishReason.STOP_SEQUENCE ? stops : List.of());
             Logprobs generated = logprobs >= 0 ? logprobs(g, logprobs, echo ? prompt.length() : 0, text.length()) : null;
             Logprobs all = echoed != null ? PromptScoring.concat(echoed.get(i / n).logprobs(), generated) : generated;
-            choices.add(new Choice(echo ? prompt + text : text, i, all, finishReason(g)));
-            if (i % n == 0) {
-                promptTokens += g.promptTokens();
-            }
-            completionTokens += g.tokens().size();
+            choices.add(new Choice(echo ? prompt + text : text, i, all, OpenAiSampling.finishReason(g.finishReason())));
         }
         String served = registry.modelName();
         String version = modelVersions.iterator().next();
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
-        return json(new Completion(id, "text_completion", created, served + ":" + version, choices,
-                new Usage(promptTokens, completionTokens, promptTokens + completionTokens)));
+        return json(new Completion(id, "text_completion", created, served + ":" + version, choices, Usage.of(generations, n)));
     }
 
     /** best_of's samples per prompt (n without it), within the limits; streaming only without extra samples. */
@@ -216,9 +200,10 @@ public class OpenAiController {
         if (bestOf < n) {
             throw new InvalidRequestException("best_of must be at least n (" + n + "); given: " + bestOf, "best_of");
         }
-        if (bestOf > maxBestOf || prompts * bestOf > MAX_PROMPTS_TIMES_N) {
-            throw new InvalidRequestException("best_of must be at most " + Math.min(maxBestOf, MAX_PROMPTS_TIMES_N / prompts) + " for "
-                    + prompts + " prompt(s); given: " + bestOf, "best_of");
+        service.checkSamples(bestOf, "best_of");
+        if (prompts * bestOf > MAX_PROMPTS_TIMES_N) {
+            throw new InvalidRequestException("best_of must be at most " + MAX_PROMPTS_TIMES_N / prompts + " for " + prompts + " prompt(s); given: "
+                    + bestOf, "best_of");
         }
         if (bestOf > n && Boolean.TRUE.equals(request.stream())) {
             throw new InvalidRequestException("best_of > n cannot stream: the best samples are known only at the end", "best_of");
@@ -272,7 +257,6 @@ public class OpenAiController {
             }
         }
         String version = scored.get(0).modelVersion();
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, version);
         String served = registry.modelName();
         return json(new Completion(id, "text_completion", created, served + ":" + version, choices, new Usage(promptTokens, 0, promptTokens)));
     }
@@ -282,13 +266,7 @@ public class OpenAiController {
         if (request.streamOptions() == null || !Boolean.TRUE.equals(request.streamOptions().includeUsage())) {
             return List.of("[DONE]");
         }
-        int prompt = 0;
-        int completion = 0;
-        for (int i = 0; i < generations.size(); i++) {
-            prompt += i % n == 0 ? generations.get(i).promptTokens() : 0;
-            completion += generations.get(i).tokens().size();
-        }
-        return List.of(new Completion(id, "text_completion", created, model, List.of(), new Usage(prompt, completion, prompt + completion)), "[DONE]");
+        return List.of(new Completion(id, "text_completion", created, model, List.of(), Usage.of(generations, n)), "[DONE]");
     }
 
     private static ResponseEntity<ResponseBodyEmitter> json(Object body) throws java.io.IOException {
@@ -298,27 +276,15 @@ public class OpenAiController {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(emitter);
     }
 
-    private ValidGeneration job(CompletionRequest r, String prompt, List<String> stops, int choice, int logprobs) {
-        boolean greedy = r.temperature() != null && r.temperature() == 0f;
-        Long seed = r.seed() != null ? r.seed() + choice : null; // n seeded choices differ from each other, reproducibly
-        return service.validate(GenerationSpec.builder(prompt, GenerationSpec.Fields.OPENAI_COMPLETIONS)
+    private ValidGeneration job(CompletionRequest r, String prompt, List<String> stops, int logprobs) {
+        OpenAiSampling sampling = new OpenAiSampling(r.temperature(), r.topP(), r.seed(), r.presencePenalty(), r.frequencyPenalty(),
+                r.repetitionPenalty(), r.logitBias());
+        return service.validate(sampling.onto(GenerationSpec.builder(prompt, GenerationSpec.Fields.OPENAI_COMPLETIONS))
                 .maxNewTokens(r.maxTokens() != null ? r.maxTokens() : 16)
-                .doSample(!greedy)
-                .temperature(greedy ? null : r.temperature())
-                .topP(r.topP() != null && r.topP() < 1f ? r.topP() : null)
-                .seed(seed)
                 .model(r.model())
                 .stop(stops)
                 .topNTokens(Math.max(0, logprobs))
-                .logitBias(r.logitBias())
-                .presencePenalty(r.presencePenalty())
-                .frequencyPenalty(r.frequencyPenalty())
-                .repetitionPenalty(r.repetitionPenalty())
                 .build());
-    }
-
-    private static String finishReason(Generation g) {
-        return g.finishReason() == FinishReason.LENGTH ? "length" : "stop";
     }
 
     /** The generated tokens' logprobs, the first {@code characters} of them (a stop sequence cut off has none). */
@@ -341,7 +307,7 @@ public class OpenAiController {
     }
 
     /** A JSON string or array of strings, as OpenAI accepts for prompt and stop. */
-    private static List<String> strings(JsonNode node, String field, int max) {
+    private static List<String> strings(JsonNode node, String field) {
         List<String> values = new ArrayList<>();
         if (node.isString()) {
             values.add(node.asString());
@@ -355,9 +321,6 @@ public class OpenAiController {
         } else {
             throw new InvalidRequestException(field + " must be a string or an array of strings", field);
         }
-        if (values.size() > max) {
-            throw new InvalidRequestException(field + " must have at most " + max + " entries; given: " + values.size(), field);
-        }
         return values;
     }
 
@@ -370,11 +333,10 @@ public class OpenAiController {
         private final long created;
         private final String model;
         private final int index;
-        private final StopTextFilter filter;
+        private final StreamedText text;
         private final String echo;
         private final Logprobs echoLogprobs;
         private final int top;
-        private final Deque<Generation.GeneratedToken> held = new ArrayDeque<>();
         private int offset;
 
         OpenAiStreamEvents(String id, long created, String model, int index, List<String> stops, String echo, Logprobs echoLogprobs, int top) {
@@ -382,7 +344,7 @@ public class OpenAiController {
             this.created = created;
             this.model = model;
             this.index = index;
-            this.filter = new StopTextFilter(stops);
+            this.text = new StreamedText(stops, top >= 0);
             this.echo = echo;
             this.echoLogprobs = echoLogprobs;
             this.top = top;
@@ -400,26 +362,18 @@ public class OpenAiController {
 
         @Override
         public Object token(int position, Generation.GeneratedToken token) {
-            String text = offer(token);
-            return text.isEmpty() ? null : chunk(text, logprobs(text.length()), null);
+            StreamedText.Chunk sent = text.offer(token);
+            return sent.text().isEmpty() ? null : chunk(sent.text(), logprobs(sent), null);
         }
 
         @Override
         public List<Object> finish(int position, Generation.GeneratedToken last, Generation g) {
-            String text = last == null ? "" : offer(last);
-            text += filter.finish(g.finishReason() == FinishReason.STOP_SEQUENCE);
-            return List.of(chunk(text, logprobs(text.length()), finishReason(g)));
+            StreamedText.Chunk sent = text.finish(last, g.finishReason() == FinishReason.STOP_SEQUENCE);
+            return List.of(chunk(sent.text(), logprobs(sent), OpenAiSampling.finishReason(g.finishReason())));
         }
 
-        private String offer(Generation.GeneratedToken token) {
-            if (top >= 0) {
-                held.addLast(token);
-            }
-            return filter.offer(token.text());
-        }
-
-        /** The logprobs of the next {@code characters} held tokens (one character each); null when not asked. */
-        private Logprobs logprobs(int characters) {
+        /** The logprobs of exactly the characters a chunk sends; null when not asked. */
+        private Logprobs logprobs(StreamedText.Chunk sent) {
             if (top < 0) {
                 return null;
             }
@@ -427,8 +381,7 @@ public class OpenAiController {
             List<Float> values = new ArrayList<>();
             List<Map<String, Float>> alternatives = new ArrayList<>();
             List<Integer> offsets = new ArrayList<>();
-            for (int i = 0; i < characters && !held.isEmpty(); i++) {
-                Generation.GeneratedToken t = held.removeFirst();
+            for (Generation.GeneratedToken t : sent.tokens()) {
                 tokens.add(t.text());
                 values.add(t.logprob());
                 Map<String, Float> topTokens = new LinkedHashMap<>();
@@ -438,11 +391,6 @@ public class OpenAiController {
                 offset += t.text().length();
             }
             return new Logprobs(tokens, values, alternatives, offsets);
-        }
-
-        @Override
-        public Object error(String message, String type) {
-            return Map.of("error", Map.of("message", message, "type", "validation".equals(type) ? "invalid_request_error" : "server_error"));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.folio.api.openai;
 
 import dev.folio.FolioProperties;
 import dev.folio.api.InvalidRequestException;
+import dev.folio.api.ModelVersionHeader;
 import dev.folio.api.ScoringBudget;
 import dev.folio.api.openai.OpenAiController.Logprobs;
 import dev.folio.inference.Generator;
@@ -53,7 +54,7 @@ public class PromptScoring {
         long perToken = ScoringBudget.LOGPROBS_TOKEN_BYTES + (long) top * ScoringBudget.LOGPROBS_ALTERNATIVE_BYTES;
         budget.check(tokens * copies * perToken, tokens + " prompt token(s) x " + copies + " choice(s) x (1 + " + top + " alternatives)",
                 "prompt", "send fewer or shorter prompts per request, a smaller logprobs, or n: 1");
-        try (ModelRegistry.Lease lease = registry.acquire()) {
+        try (ModelRegistry.Lease lease = ModelVersionHeader.lease(registry)) {
             LoadedModel model = lease.model();
             List<Scored> scored = new ArrayList<>();
             for (String prompt : prompts) {
@@ -69,11 +70,7 @@ public class PromptScoring {
         if (prompt.isEmpty() || prompt.length() > maxInputLength) {
             throw new InvalidRequestException("prompt must have 1 to " + maxInputLength + " characters; given: " + prompt.length(), "prompt");
         }
-        try {
-            return tokenizer.encode(prompt);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("prompt: " + e.getMessage(), "prompt");
-        }
+        return InvalidRequestException.whenRefused("prompt", "prompt: ", () -> tokenizer.encode(prompt));
     }
 
     private static Logprobs logprobs(CharTokenizer tokenizer, int[] ids, TextScorer.Scores scores, int top) {

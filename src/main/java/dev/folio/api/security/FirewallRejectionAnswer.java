@@ -1,5 +1,7 @@
 package dev.folio.api.security;
 
+import dev.folio.api.ApiError;
+import dev.folio.api.ErrorKind;
 import dev.folio.api.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -19,12 +21,16 @@ final class FirewallRejectionAnswer implements RequestRejectedHandler {
 
     private static final Logger log = LoggerFactory.getLogger(FirewallRejectionAnswer.class);
 
-    private final ProblemWriter problems = new ProblemWriter();
+    private final ProblemWriter problems;
+
+    FirewallRejectionAnswer(ProblemWriter problems) {
+        this.problems = problems;
+    }
 
     @Override
     public void handle(HttpServletRequest request, HttpServletResponse response, RequestRejectedException e) throws IOException {
         log.debug("request refused by the firewall: {}", e.getMessage());
-        problems.write(request, response, HttpStatus.BAD_REQUEST, "Bad Request",
-                "the request was refused before routing: " + e.getMessage(), "validation");
+        problems.write(request, response, ApiError.of(HttpStatus.BAD_REQUEST, "Bad Request",
+                "the request was refused before routing: " + e.getMessage(), ErrorKind.INVALID));
     }
 }

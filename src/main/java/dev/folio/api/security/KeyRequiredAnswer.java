@@ -1,5 +1,7 @@
 package dev.folio.api.security;
 
+import dev.folio.api.ApiError;
+import dev.folio.api.ErrorKind;
 import dev.folio.api.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -16,14 +18,7 @@ import org.springframework.security.web.access.AccessDeniedHandler;
  * open this route (access denied): 403 on an admin route when no admin key is configured (closed, never open),
  * otherwise 401 with {@code WWW-Authenticate: Bearer} naming the key the route needs.
  */
-final class KeyRequiredAnswer implements AuthenticationEntryPoint, AccessDeniedHandler {
-
-    private final BearerKeys keys;
-    private final ProblemWriter problems = new ProblemWriter();
-
-    KeyRequiredAnswer(BearerKeys keys) {
-        this.keys = keys;
-    }
+record KeyRequiredAnswer(BearerKeys keys, ProblemWriter problems) implements AuthenticationEntryPoint, AccessDeniedHandler {
 
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e) throws IOException {
@@ -38,13 +33,12 @@ final class KeyRequiredAnswer implements AuthenticationEntryPoint, AccessDeniedH
     private void answer(HttpServletRequest request, HttpServletResponse response) throws IOException {
         boolean admin = Routes.ADMIN.matches(request);
         if (admin && !keys.adminKeyConfigured()) {
-            problems.write(request, response, HttpStatus.FORBIDDEN, "Forbidden",
-                    "admin routes are closed: no folio.admin.key is configured", "validation");
+            problems.write(request, response, ApiError.of(HttpStatus.FORBIDDEN, "Forbidden",
+                    "admin routes are closed: no folio.admin.key is configured", ErrorKind.INVALID));
             return;
         }
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-        problems.write(request, response, HttpStatus.UNAUTHORIZED, "Unauthorized",
-                admin ? "admin routes need Authorization: Bearer <admin key>" : "this route needs Authorization: Bearer <api key>",
-                "authentication");
+        problems.write(request, response, ApiError.of(ErrorKind.UNAUTHENTICATED,
+                admin ? "admin routes need Authorization: Bearer <admin key>" : "this route needs Authorization: Bearer <api key>", null));
     }
 }

@@ -1,5 +1,7 @@
 package dev.folio.api.security;
 
+import dev.folio.api.ProblemWriter;
+import dev.folio.api.RouteProtocols;
 import dev.folio.FolioProperties;
 import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
@@ -34,8 +36,8 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, BearerKeys keys) throws Exception {
-        KeyRequiredAnswer keyRequired = new KeyRequiredAnswer(keys);
+    SecurityFilterChain securityFilterChain(HttpSecurity http, BearerKeys keys, RouteProtocols protocols) throws Exception {
+        KeyRequiredAnswer keyRequired = new KeyRequiredAnswer(keys, new ProblemWriter(protocols));
         http.csrf(csrf -> csrf.disable())
                 .formLogin(form -> form.disable())
                 .httpBasic(basic -> basic.disable())
@@ -67,7 +69,7 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    RequestRejectedHandler requestRejectedHandler() {
-        return new FirewallRejectionAnswer();
+    RequestRejectedHandler requestRejectedHandler(RouteProtocols protocols) {
+        return new FirewallRejectionAnswer(new ProblemWriter(protocols));
     }
 }

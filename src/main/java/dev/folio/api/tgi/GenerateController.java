@@ -1,16 +1,15 @@
 package dev.folio.api.tgi;
 
-import dev.folio.FolioProperties;
 import dev.folio.api.ClientConnection;
 import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
 import dev.folio.api.GrammarRequests;
 import dev.folio.api.IgnoredFields;
 import dev.folio.api.InvalidRequestException;
-import dev.folio.api.ModelRouter;
-import dev.folio.api.RequestGuardFilter;
+import dev.folio.api.Protocol;
 import dev.folio.api.TokenStreamer;
 import dev.folio.api.ValidGeneration;
+import dev.folio.api.WireProtocol;
 import dev.folio.inference.Generation;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -37,6 +36,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.JsonNode;
 
 /** TGI's generation routes: {@code POST /generate}, {@code POST /generate_stream} and the compat {@code POST /}. */
+@Protocol(WireProtocol.TGI)
 @RestController
 @Tag(name = "Text Generation Inference", description = "Hugging Face text-generation-inference compatible routes")
 @ApiResponse(responseCode = "422", description = "Input validation error (problem+json with TGI's error and error_type)",
@@ -47,14 +47,10 @@ public class GenerateController {
 
     private final GenerationService service;
     private final TokenStreamer streamer;
-    private final ModelRouter router;
-    private final int maxBestOf;
 
-    public GenerateController(GenerationService service, TokenStreamer streamer, ModelRouter router, FolioProperties properties) {
+    public GenerateController(GenerationService service, TokenStreamer streamer) {
         this.service = service;
         this.streamer = streamer;
-        this.router = router;
-        this.maxBestOf = properties.generation().maxBestOf();
     }
 
     @Operation(summary = "Generate tokens", description = "return_full_text defaults to false here. Without a parameters object, do_sample is true (as TGI).")
@@ -64,9 +60,8 @@ public class GenerateController {
             HttpServletResponse servlet) {
         long start = System.nanoTime();
         GenerateParameters p = parameters(request.parameters());
-        reportIgnored(servlet, request.unknownFields(), p);
+        reportIgnored(servlet, request.unknownFields(), GenerateRequest.class, p);
         BestOf best = generate(request.inputs(), request.model(), p, ClientConnection.of(http));
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, best.chosen().modelVersion());
         return ResponseEntity.ok().headers(timingHeaders(best.chosen(), start)).body(response(request.inputs(), p, best, false));
     }
 
@@ -79,10 +74,9 @@ public class GenerateController {
     @PostMapping(path = "/generate_stream", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     public SseEmitter generateStream(@Valid @RequestBody GenerateRequest request, HttpServletResponse servlet) {
         GenerateParameters p = parameters(request.parameters());
-        reportIgnored(servlet, request.unknownFields(), p);
+        reportIgnored(servlet, request.unknownFields(), GenerateRequest.class, p);
         refuseBestOfInStream(p);
         ValidGeneration job = job(request.inputs(), request.model(), p);
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, job.currentVersion());
         return streamer.stream(job, new TgiStreamEvents(request.inputs(), p, false));
     }
 
@@ -93,27 +87,24 @@ public class GenerateController {
             HttpServletResponse servlet)
             throws IOException {
         GenerateParameters p = parameters(request.parameters());
-        reportIgnored(servlet, request.unknownFields(), p);
+        reportIgnored(servlet, request.unknownFields(), CompatGenerateRequest.class, p);
         if (Boolean.TRUE.equals(request.stream())) {
             refuseBestOfInStream(p);
             ValidGeneration job = job(request.inputs(), request.model(), p);
-            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, job.currentVersion());
             return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(streamer.stream(job, new TgiStreamEvents(request.inputs(), p, true)));
         }
         long start = System.nanoTime();
         BestOf best = generate(request.inputs(), request.model(), p, ClientConnection.of(http));
-        servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, best.chosen().modelVersion());
         ResponseBodyEmitter body = new ResponseBodyEmitter();
         body.send(List.of(response(request.inputs(), p, best, true)), MediaType.APPLICATION_JSON);
         body.complete();
         return ResponseEntity.ok().headers(timingHeaders(best.chosen(), start)).contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
-    private static void reportIgnored(HttpServletResponse servlet, Map<String, JsonNode> topLevel, GenerateParameters p) {
-        Map<String, Map<String, ?>> unknown = new LinkedHashMap<>();
-        unknown.put("", topLevel);
-        unknown.put("parameters.", p.unknownFields());
-        IgnoredFields.reportNested(servlet, unknown);
+    private static void reportIgnored(HttpServletResponse servlet, Map<String, JsonNode> topLevel, Class<? extends Record> schema,
+            GenerateParameters p) {
+        IgnoredFields.report(servlet, new IgnoredFields.Unknown("", topLevel, schema),
+                new IgnoredFields.Unknown("parameters.", p.unknownFields(), GenerateParameters.class));
     }
 
     private static GenerateParameters parameters(GenerateParameters p) {
@@ -128,20 +119,13 @@ public class GenerateController {
         if (n == 1) {
             return new BestOf(service.run(job(inputs, model, p), client), List.of());
         }
-        if (n > maxBestOf) {
-            throw new InvalidRequestException("parameters.best_of must be at most " + maxBestOf + "; given: " + n, "parameters.best_of");
-        }
+        service.checkSamples(n, "parameters.best_of");
         ValidGeneration first = job(inputs, model, p);
         if (!first.sampling().sampling()) {
             throw new InvalidRequestException("parameters.best_of > 1 needs sampling: set do_sample (or a temperature, top_k, top_p or "
                     + "typical_p)", "parameters.best_of");
         }
-        List<ValidGeneration> samples = new ArrayList<>();
-        Long seed = first.sampling().seed();
-        for (int i = 0; i < n; i++) {
-            // a seeded request's samples take seed, seed + 1, ...: reproducible and different; unseeded ones each draw their own seed
-            samples.add(seed == null || i == 0 ? first : first.withSampling(first.sampling().withSeed(seed + i)));
-        }
+        List<ValidGeneration> samples = first.samples(n);
         List<Generation> generations = new ArrayList<>(service.runTogether(samples, client));
         Generation chosen = generations.stream().max(Comparator.comparingDouble(GenerateController::totalLogprob)).orElseThrow();
         generations.remove(chosen);
@@ -162,12 +146,7 @@ public class GenerateController {
         if (Boolean.TRUE.equals(p.watermark())) {
             throw new InvalidRequestException("parameters.watermark is not supported: Folio does not watermark its text", "parameters.watermark");
         }
-        String served = router.resolve(model, "model").modelName();
-        if (p.adapterId() != null && !p.adapterId().equals(served)) {
-            throw new InvalidRequestException("parameters.adapter_id: Folio serves no adapters; only '" + served + "' (the model itself) "
-                    + "or none; given: '" + p.adapterId() + "'", "parameters.adapter_id");
-        }
-        return service.validate(GenerationSpec.builder(inputs, GenerationSpec.Fields.TGI)
+        ValidGeneration job = service.validate(GenerationSpec.builder(inputs, GenerationSpec.Fields.TGI)
                 .model(model)
                 .typicalP(p.typicalP())
                 .tgiFrequencyPenalty(p.frequencyPenalty())
@@ -184,6 +163,13 @@ public class GenerateController {
                 .topNTokens(p.topNTokens() != null ? p.topNTokens() : 0)
                 .prefillLogprobs(Boolean.TRUE.equals(p.decoderInputDetails()))
                 .build());
+        String served = job.modelName();
+        if (p.adapterId() != null && !p.adapterId().equals(served)) {
+            job.close();
+            throw new InvalidRequestException("parameters.adapter_id: Folio serves no adapters; only '" + served + "' (the model itself) "
+                    + "or none; given: '" + p.adapterId() + "'", "parameters.adapter_id");
+        }
+        return job;
     }
 
     private static Tgi.GenerateResponse response(String inputs, GenerateParameters p, BestOf best, boolean fullTextByDefault) {
@@ -240,11 +226,6 @@ public class GenerateController {
             Tgi.StreamDetails details = Boolean.TRUE.equals(p.details())
                     ? new Tgi.StreamDetails(g.finishReason().wireName(), g.tokens().size(), g.seed(), g.promptTokens()) : null;
             return List.of(new Tgi.StreamResponse(index, Tgi.Token.of(last), Tgi.Token.of(last.topTokens()), text, details));
-        }
-
-        @Override
-        public Object error(String message, String type) {
-            return new Tgi.ErrorResponse(message, type);
         }
     }
 }

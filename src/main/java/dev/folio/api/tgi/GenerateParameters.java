@@ -5,10 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
-import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -27,8 +25,8 @@ public record GenerateParameters(
         @JsonProperty("top_p") @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Float topP,
         @Schema(description = "Random seed; the same seed and parameters give the same text", example = "42")
         @JsonProperty("seed") @Min(0) Long seed,
-        @Schema(description = "Stop when the generated text ends with one of these")
-        @JsonProperty("stop") @Size(max = 4) List<@NotEmpty String> stop,
+        @Schema(description = "Stop when the generated text ends with one of these; at most folio.generation.max-stop-sequences (/info's limits)")
+        @JsonProperty("stop") List<@NotEmpty String> stop,
         @Schema(description = "Keep only the last this-many tokens of the inputs")
         @JsonProperty("truncate") @Min(1) Integer truncate,
         @Schema(description = "Penalty on characters already in the text (CTRL); 1 is none", example = "1.1")
@@ -39,8 +37,8 @@ public record GenerateParameters(
         @JsonProperty("details") Boolean details,
         @Schema(description = "Also return the prompt tokens with their logprobs (in details.prefill)")
         @JsonProperty("decoder_input_details") Boolean decoderInputDetails,
-        @Schema(description = "Return this many most likely alternatives for each generated token", example = "5")
-        @JsonProperty("top_n_tokens") @Min(0) @Max(65) Integer topNTokens,
+        @Schema(description = "Return this many most likely alternatives for each generated token; at most folio.generation.max-top-n-tokens (/info's limits)", example = "5")
+        @JsonProperty("top_n_tokens") @Min(0) Integer topNTokens,
         @Schema(description = "Sample this many sequences together and return the one with the highest total logprob (the others in "
                 + "details.best_of_sequences); needs sampling; not with streaming", example = "2")
         @JsonProperty("best_of") @Min(1) Integer bestOf,

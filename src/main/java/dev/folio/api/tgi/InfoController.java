@@ -3,6 +3,8 @@ package dev.folio.api.tgi;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
 import dev.folio.api.ModelRouter;
+import dev.folio.api.Protocol;
+import dev.folio.api.WireProtocol;
 import dev.folio.api.chat.ChatPrompts;
 import dev.folio.chat.TypographicNormalizer;
 import dev.folio.inference.ConcurrencyLimiter;
@@ -25,6 +27,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** TGI's {@code GET /info} and {@code GET /health}, and {@code /docs} → Swagger UI as TGI has it. */
+@Protocol(WireProtocol.TGI)
 @RestController
 @Tag(name = "Text Generation Inference")
 public class InfoController {

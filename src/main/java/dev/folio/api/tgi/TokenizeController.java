@@ -1,15 +1,16 @@
 package dev.folio.api.tgi;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
-import dev.folio.api.RequestGuardFilter;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.api.ModelVersionHeader;
+import dev.folio.api.Protocol;
+import dev.folio.api.WireProtocol;
 import dev.folio.store.ModelRegistry;
 import dev.folio.tokenizer.CharTokenizer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -20,6 +21,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /** TGI's {@code POST /tokenize} and Folio's {@code POST /detokenize}. */
+@Protocol(WireProtocol.TGI)
 @RestController
 @Tag(name = "Text Generation Inference")
 public class TokenizeController {
@@ -49,22 +51,18 @@ public class TokenizeController {
 
     @Operation(summary = "Tokenize inputs", description = "One token per character, with offsets (start, stop) into the input")
     @PostMapping(path = "/tokenize", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public List<Tgi.SimpleToken> tokenize(@Valid @RequestBody TokenizeRequest request, HttpServletResponse servlet) {
-        try (ModelRegistry.Lease lease = router.resolve(request.model(), "model").acquire()) {
-            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, lease.model().version());
-            return lease.model().tokenizer().tokenize(request.inputs()).stream()
+    public List<Tgi.SimpleToken> tokenize(@Valid @RequestBody TokenizeRequest request) {
+        try (ModelRegistry.Lease lease = ModelVersionHeader.lease(router.resolve(request.model(), "model"))) {
+            return InvalidRequestException.whenRefused("inputs", "", () -> lease.model().tokenizer().tokenize(request.inputs())).stream()
                     .map(t -> new Tgi.SimpleToken(t.id(), t.text(), t.start(), t.stop()))
                     .toList();
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage(), "inputs");
         }
     }
 
     @Operation(summary = "Decode token ids to text (Folio's)")
     @PostMapping(path = "/detokenize", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    public DetokenizeResponse detokenize(@Valid @RequestBody DetokenizeRequest request, HttpServletResponse servlet) {
-        try (ModelRegistry.Lease lease = router.resolve(request.model(), "model").acquire()) {
-            servlet.setHeader(RequestGuardFilter.MODEL_VERSION_HEADER, lease.model().version());
+    public DetokenizeResponse detokenize(@Valid @RequestBody DetokenizeRequest request) {
+        try (ModelRegistry.Lease lease = ModelVersionHeader.lease(router.resolve(request.model(), "model"))) {
             CharTokenizer tokenizer = lease.model().tokenizer();
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < request.ids().size(); i++) {
