@@ -1,11 +1,14 @@
 package dev.folio.api;
 
 import dev.folio.grammar.TokenGrammar;
+import dev.folio.inference.ConcurrencyLimiter;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -44,6 +47,7 @@ public final class GrammarCache {
     private final Function<Key, CompletableFuture<Outcome>> compile;
     private final Map<Key, Outcome> done;
     private final Map<Key, CompletableFuture<Outcome>> inFlight = new HashMap<>();
+    private final Map<Key, Integer> waiters = new HashMap<>();
     private final AtomicLong compiles = new AtomicLong();
 
     /**
@@ -83,6 +87,39 @@ public final class GrammarCache {
         // outside the lock: it may run at once, on this thread, if the compile has already finished
         started.whenComplete((outcome, failure) -> finished(key, started, outcome));
         return started;
+    }
+
+    /**
+     * The outcome for {@code key}, waited for at most {@code maxWait} (the queue's wait and the compile's together), so
+     * a client is answered in bounded time even while the pool works through others' grammars. A compile that nobody
+     * waits for any more is dropped if it has not started, and not remembered if it has.
+     *
+     * @throws ConcurrencyLimiter.OverloadedException if no outcome came within {@code maxWait}
+     */
+    public Outcome await(Key key, Duration maxWait) {
+        CompletableFuture<Outcome> future;
+        synchronized (this) { // taking the future and counting its waiter at once: a leaving waiter cannot drop it between
+            future = get(key);
+            waiters.merge(key, 1, Integer::sum);
+        }
+        try {
+            return WorkPool.await(future, maxWait);
+        } catch (TimeoutException e) {
+            throw new ConcurrencyLimiter.OverloadedException("Model is overloaded: the grammar did not compile within "
+                    + maxWait.toMillis() + " ms while others were compiling; retry shortly");
+        } finally {
+            leave(key, future);
+        }
+    }
+
+    private synchronized void leave(Key key, CompletableFuture<Outcome> future) {
+        if (waiters.merge(key, -1, Integer::sum) > 0) {
+            return;
+        }
+        waiters.remove(key);
+        if (!future.isDone()) {
+            future.cancel(false); // the pool skips it if it is still queued; finished() forgets it
+        }
     }
 
     private synchronized void finished(Key key, CompletableFuture<Outcome> started, Outcome outcome) {

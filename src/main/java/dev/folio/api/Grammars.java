@@ -24,6 +24,8 @@ public class Grammars {
     private final GrammarLimits limits;
     private final WorkPool pool;
     private final GrammarCache cache;
+    /** How long a request waits for its grammar, queue and compile together: five compile budgets. */
+    private final Duration maxWait;
 
     public Grammars(FolioProperties properties) {
         FolioProperties.Generation generation = properties.generation();
@@ -31,6 +33,7 @@ public class Grammars {
         this.pool = new WorkPool("grammar-compile", generation.grammarThreads(), generation.maxQueuedGrammars(),
                 "grammars are already waiting to compile");
         Duration timeout = generation.grammarCompileTimeout();
+        this.maxWait = timeout.multipliedBy(5);
         GrammarCache.Outcome overTime = GrammarCache.Outcome.refused("grammar too complex: compiling it takes longer than "
                 + timeout.toMillis() + " ms (folio.generation.grammar-compile-timeout)");
         this.cache = new GrammarCache(generation.grammarCacheSize(), key -> pool.submit(() -> compileNow(key, limits), timeout, () -> overTime));
@@ -52,7 +55,7 @@ public class Grammars {
             default -> throw new InvalidRequestException(grammar.field() + ".type must be regex, json or json_schema; given: '"
                     + grammar.type() + "'", grammar.field() + ".type");
         }
-        GrammarCache.Outcome outcome = WorkPool.await(cache.get(new GrammarCache.Key(grammar.type(), grammar.value(), vocabulary)));
+        GrammarCache.Outcome outcome = cache.await(new GrammarCache.Key(grammar.type(), grammar.value(), vocabulary), maxWait);
         if (outcome.refusal() != null) {
             throw new InvalidRequestException(grammar.field() + ": " + outcome.refusal(), grammar.field());
         }

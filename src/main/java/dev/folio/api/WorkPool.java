@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -81,6 +82,9 @@ public final class WorkPool implements AutoCloseable {
     }
 
     private <T> void run(Supplier<T> work, Duration budget, Supplier<T> overBudget, CompletableFuture<T> result) {
+        if (result.isDone()) {
+            return; // answered (cancelled: nobody waits for it any more) while it queued
+        }
         Running running = new Running(Thread.currentThread());
         if (budget != null) {
             running.watch(alarms, budget.toNanos(), () -> result.complete(overBudget.get()));
@@ -94,6 +98,18 @@ public final class WorkPool implements AutoCloseable {
         }
     }
 
+    /** As {@link #await(CompletableFuture)}, waiting at most {@code maxWait}. */
+    public static <T> T await(CompletableFuture<T> future, Duration maxWait) throws TimeoutException {
+        try {
+            return future.get(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for work to finish", e);
+        } catch (ExecutionException e) {
+            throw unwrapped(e);
+        }
+    }
+
     /** The caller's view: the result, or the work's own exception. */
     public static <T> T await(CompletableFuture<T> future) {
         try {
@@ -103,14 +119,18 @@ public final class WorkPool implements AutoCloseable {
             future.cancel(false);
             throw new IllegalStateException("interrupted while waiting for work to finish", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(e.getCause());
+            throw unwrapped(e);
         }
+    }
+
+    private static RuntimeException unwrapped(ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (e.getCause() instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(e.getCause());
     }
 
     /** Tasks waiting for a thread, for tests and metrics. */

@@ -137,4 +137,33 @@ class GrammarCacheTest {
             release.countDown();
         }
     }
+
+    @Test
+    void aWaitIsBoundedAndACompileNobodyWaitsForIsDroppedUnstarted() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        try (WorkPool pool = new WorkPool("test-wait", 1, 4, "grammars are waiting")) {
+            GrammarCache cache = new GrammarCache(8, key -> pool.submit(() -> {
+                ran.incrementAndGet();
+                return Grammars.compileNow(key, GrammarLimits.DEFAULT);
+            }));
+            CompletableFuture<Integer> busy = pool.submit(() -> { // holds the pool's one thread
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return 1;
+            });
+            assertThatThrownBy(() -> cache.await(regex("[a-z]+"), Duration.ofMillis(50)))
+                    .isInstanceOf(ConcurrencyLimiter.OverloadedException.class).hasMessageContaining("did not compile within 50 ms");
+            release.countDown();
+            busy.join();
+            pool.submit(() -> 0).join(); // the queue has drained past the dropped compile
+            assertThat(ran.get()).as("the compile its only client gave up on never ran").isZero();
+            assertThat(cache.size()).as("and nothing was remembered for it").isZero();
+            assertThat(cache.await(regex("[a-z]+"), Duration.ofSeconds(30)).grammar()).as("asked again, it compiles").isNotNull();
+            assertThat(ran.get()).isEqualTo(1);
+        }
+    }
 }
