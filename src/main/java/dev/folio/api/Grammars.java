@@ -21,10 +21,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class Grammars {
 
+    private static final Duration MIN_WAIT = Duration.ofSeconds(5);
+
     private final GrammarLimits limits;
     private final WorkPool pool;
     private final GrammarCache cache;
-    /** How long a request waits for its grammar, queue and compile together: five compile budgets. */
+    /** How long a request waits for its grammar, queue and compile together: five compile budgets, and 5 s at least. */
     private final Duration maxWait;
 
     public Grammars(FolioProperties properties) {
@@ -33,7 +35,8 @@ public class Grammars {
         this.pool = new WorkPool("grammar-compile", generation.grammarThreads(), generation.maxQueuedGrammars(),
                 "grammars are already waiting to compile");
         Duration timeout = generation.grammarCompileTimeout();
-        this.maxWait = timeout.multipliedBy(5);
+        // at least 5 s: the budget counts the compile's processor time, which a loaded machine gives out slower than the wall clock
+        this.maxWait = timeout.multipliedBy(5).compareTo(MIN_WAIT) < 0 ? MIN_WAIT : timeout.multipliedBy(5);
         GrammarCache.Outcome overTime = GrammarCache.Outcome.refused("grammar too complex: compiling it takes longer than "
                 + timeout.toMillis() + " ms (folio.generation.grammar-compile-timeout)");
         this.cache = new GrammarCache(generation.grammarCacheSize(), key -> pool.submit(() -> compileNow(key, limits), timeout, () -> overTime));
