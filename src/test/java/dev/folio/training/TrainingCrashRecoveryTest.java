@@ -8,7 +8,6 @@ import dev.folio.store.TrainingRuns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -24,13 +23,9 @@ class TrainingCrashRecoveryTest {
     Path root;
 
     private Process train(Path corpus, Path store, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true",
-                "dev.folio.FolioApplication", "train", "--corpus", corpus.toString(), "--store", store.toString(), "--model", MODEL,
-                "--n-layer", "2", "--n-head", "2", "--n-embd", "64", "--block-size", "64", "--batch-size", "16",
+        return TrainingProcess.start(corpus, store, MODEL, log, "--n-layer", "2", "--n-head", "2", "--n-embd", "64", "--block-size", "64", "--batch-size", "16",
                 "--max-steps", "600", "--warmup-steps", "10", "--lr", "3e-3", "--min-lr", "3e-4", "--checkpoint-interval", "50",
-                "--eval-interval", "10000", "--eval-batches", "5", "--log-interval", "50", "--seed", "5"));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "--eval-interval", "10000", "--eval-batches", "5", "--log-interval", "50", "--seed", "5");
     }
 
     @Test
@@ -41,14 +36,7 @@ class TrainingCrashRecoveryTest {
         TrainingRuns runs = new TrainingRuns(new ModelStore(store), MODEL);
 
         Process first = train(corpus, store, root.resolve("first.log"));
-        Optional<RunRecord> checkpointed = Optional.empty();
-        for (int i = 0; i < 600 && first.isAlive(); i++) {
-            checkpointed = runs.list().stream().filter(r -> r.checkpointStep() != null && r.checkpointStep() >= 100).findFirst();
-            if (checkpointed.isPresent()) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        Optional<RunRecord> checkpointed = TrainingProcess.checkpointAtOrAfter(first, runs, 100);
         assertThat(checkpointed).as("a checkpoint before the run ends; log:\n" + Files.readString(root.resolve("first.log"))).isPresent();
         first.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -8,8 +8,6 @@ import dev.folio.store.TrainingRuns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -24,15 +22,9 @@ class TrainingInterruptTest {
     Path root;
 
     private Process train(Path corpus, Path store, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true",
-                "dev.folio.FolioApplication", "train", "--corpus", corpus.toString(), "--store", store.toString(), "--model", MODEL,
-                "--n-layer", "1", "--n-head", "2", "--n-embd", "32", "--block-size", "32", "--batch-size", "8",
+        return TrainingProcess.start(corpus, store, MODEL, log, "--n-layer", "1", "--n-head", "2", "--n-embd", "32", "--block-size", "32", "--batch-size", "8",
                 "--max-steps", "400", "--warmup-steps", "10", "--lr", "3e-3", "--min-lr", "3e-4", "--checkpoint-interval", "40",
-                "--eval-interval", "10000", "--eval-batches", "2", "--log-interval", "50", "--seed", "3"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("OPT_OUT_TRACKING", "true");
-        return builder.start();
+                "--eval-interval", "10000", "--eval-batches", "2", "--log-interval", "50", "--seed", "3");
     }
 
     @Test
@@ -45,11 +37,7 @@ class TrainingInterruptTest {
 
         Path firstLog = root.resolve("first.log");
         Process first = train(corpus, store, firstLog);
-        Optional<RunRecord> checkpointed = Optional.empty();
-        while (first.isAlive() && checkpointed.isEmpty()) { // until it has checkpointed, and run on past it
-            checkpointed = runs.list().stream().filter(r -> r.checkpointStep() != null && r.checkpointStep() >= 80).findFirst();
-            Thread.sleep(50);
-        }
+        Optional<RunRecord> checkpointed = TrainingProcess.checkpointAtOrAfter(first, runs, 80); // and it runs on past it
         assertThat(checkpointed).as("a checkpoint before the run ends; log:\n" + Files.readString(firstLog)).isPresent();
         assertThat(lock).as("held while it trains").isRegularFile();
         first.destroy(); // SIGTERM
