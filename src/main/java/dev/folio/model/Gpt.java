@@ -70,7 +70,7 @@ public final class Gpt extends AbstractBlock {
 
     /** The arrays {@link ScriptedInference} and {@link ScriptedTrainingForward} read, in their scripts' one order. */
     GptWeights weights() {
-        return GptWeights.of(this, tokenEmbedding.getArray(), positionEmbedding.getArray(), finalNorm, layers);
+        return GptWeights.of(this);
     }
 
     /** Initialises fresh weights (for training from scratch). */

@@ -29,13 +29,13 @@ public final class GptWeights {
         this.arrays = List.copyOf(arrays);
     }
 
-    static GptWeights of(Gpt gpt, NDArray tokenEmbedding, NDArray positionEmbedding, Block finalNorm, List<TransformerBlock> layers) {
-        List<Block> parts = new ArrayList<>(List.of(finalNorm));
-        for (TransformerBlock layer : layers) {
+    static GptWeights of(Gpt gpt) {
+        List<Block> parts = new ArrayList<>(List.of(gpt.finalNorm()));
+        for (TransformerBlock layer : gpt.layers()) {
             parts.addAll(List.of(layer.ln1(), layer.attention().qkvProjection(), layer.attention().outputProjection(),
                     layer.ln2(), layer.mlp().expand(), layer.mlp().outputProjection()));
         }
-        List<NDArray> arrays = new ArrayList<>(List.of(tokenEmbedding, positionEmbedding));
+        List<NDArray> arrays = new ArrayList<>(List.of(gpt.tokenEmbedding().getArray(), gpt.positionEmbedding().getArray()));
         for (Block part : parts) {
             arrays.add(part.getDirectParameters().get(part instanceof LayerNorm ? "gamma" : "weight").getArray());
         }
