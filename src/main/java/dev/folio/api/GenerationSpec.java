@@ -82,7 +82,12 @@ public record GenerationSpec(PromptSource prompt, Integer truncate, Integer maxN
 
     /** A request for a text prompt, the same on every version. */
     public static Builder builder(String inputs, Fields fields) {
-        return new Builder(model -> new Prompt(inputs, List.of()), fields);
+        return new Builder(text(inputs), fields);
+    }
+
+    /** A text prompt, the same on every version. */
+    public static PromptSource text(String inputs) {
+        return model -> new Prompt(inputs, List.of());
     }
 
     public static Builder builder(PromptSource prompt, Fields fields) {

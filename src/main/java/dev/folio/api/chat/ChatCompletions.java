@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.api.openai.Usage;
 import dev.folio.api.tgi.Tgi;
-import dev.folio.inference.Generation;
 import java.util.List;
 
 /** The Messages API's response schemas, field for field (TGI's ChatCompletion, ChatCompletionChunk and their parts). */
@@ -46,13 +45,7 @@ public final class ChatCompletions {
 
     /** TGI's ChatCompletionLogprob. */
     public record Logprob(@JsonProperty("token") String token, @JsonProperty("logprob") float logprob,
-            @JsonProperty("top_logprobs") List<TopLogprob> topLogprobs) {
-
-        static Logprob of(Generation.GeneratedToken token, int top) {
-            return new Logprob(token.text(), token.logprob(),
-                    token.topTokens().stream().limit(top).map(t -> new TopLogprob(t.text(), t.logprob())).toList());
-        }
-    }
+            @JsonProperty("top_logprobs") List<TopLogprob> topLogprobs) {}
 
     /** TGI's ChatCompletionTopLogprob. */
     public record TopLogprob(@JsonProperty("token") String token, @JsonProperty("logprob") float logprob) {}

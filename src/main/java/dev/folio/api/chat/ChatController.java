@@ -1,8 +1,6 @@
 package dev.folio.api.chat;
 
 import dev.folio.FolioProperties;
-import dev.folio.api.ClientConnection;
-import dev.folio.api.GenerationService;
 import dev.folio.api.GenerationSpec;
 import dev.folio.api.GrammarRequests;
 import dev.folio.api.IgnoredFields;
@@ -10,21 +8,15 @@ import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
 import dev.folio.api.ModelVersionHeader;
 import dev.folio.api.Protocol;
-import dev.folio.api.StopTextFilter;
-import dev.folio.api.TokenStreamer;
-import dev.folio.api.ValidGeneration;
 import dev.folio.api.WireProtocol;
 import dev.folio.api.chat.ChatCompletions.ChatCompletion;
 import dev.folio.api.chat.ChatCompletions.ChatTokenizeResponse;
-import dev.folio.api.chat.ChatCompletions.Complete;
-import dev.folio.api.chat.ChatCompletions.Logprob;
-import dev.folio.api.chat.ChatCompletions.Logprobs;
-import dev.folio.api.chat.ChatCompletions.OutputMessage;
+import dev.folio.api.openai.OpenAiJob;
+import dev.folio.api.openai.OpenAiRunner;
 import dev.folio.api.openai.OpenAiSampling;
-import dev.folio.api.openai.Usage;
+import dev.folio.api.openai.StreamOptions;
+import dev.folio.api.openai.TextList;
 import dev.folio.api.tgi.Tgi;
-import dev.folio.inference.FinishReason;
-import dev.folio.inference.Generation;
 import dev.folio.store.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -35,11 +27,10 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
-import java.util.ArrayList;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -48,7 +39,11 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import tools.jackson.databind.JsonNode;
 
-/** TGI's Messages API ({@code POST /v1/chat/completions}, OpenAI's chat completions) and {@code POST /chat_tokenize}. */
+/**
+ * TGI's Messages API ({@code POST /v1/chat/completions}, OpenAI's chat completions) and {@code POST /chat_tokenize}. A chat
+ * request is a completion of one prompt, the conversation the model's chat template renders ({@link ChatPrompts}), run by
+ * the {@link OpenAiRunner} that runs completions and written in the Messages API's shapes ({@link ChatWire}).
+ */
 @Protocol(WireProtocol.TGI)
 @RestController
 @Tag(name = "Chat", description = "TGI's Messages API: OpenAI-compatible chat completions over the model's chat template")
@@ -57,20 +52,17 @@ public class ChatController {
     private static final String EXAMPLE = "{\"model\": \"shakespeare-char\", \"messages\": [{\"role\": \"system\", \"content\": \"A street in Verona.\"}, "
             + "{\"role\": \"user\", \"content\": \"Good morrow, fair maid. What news?\"}], \"max_tokens\": 200, \"temperature\": 0.8, \"seed\": 1}";
 
-    private final GenerationService service;
-    private final TokenStreamer streamer;
+    private static final ChatWire WIRE = new ChatWire();
+
+    private final OpenAiRunner runner;
     private final ModelRouter router;
     private final ChatPrompts prompts;
-    private final FolioProperties.Generation limits;
     private final int defaultMaxTokens;
 
-    public ChatController(GenerationService service, TokenStreamer streamer, ModelRouter router, ChatPrompts prompts,
-            FolioProperties properties) {
-        this.service = service;
-        this.streamer = streamer;
+    public ChatController(OpenAiRunner runner, ModelRouter router, ChatPrompts prompts, FolioProperties properties) {
+        this.runner = runner;
         this.router = router;
         this.prompts = prompts;
-        this.limits = properties.generation();
         this.defaultMaxTokens = properties.chat().defaultMaxTokens();
     }
 
@@ -97,41 +89,10 @@ public class ChatController {
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     public ResponseEntity<ResponseBodyEmitter> complete(@Valid @RequestBody ChatRequest request, HttpServletRequest http, HttpServletResponse servlet)
-            throws java.io.IOException {
+            throws IOException {
         IgnoredFields.report(servlet, new IgnoredFields.Unknown("", request.unknownFields(), ChatRequest.class));
         refuseUnsupported(request);
-        List<String> stops = stops(request.stop());
-        int n = request.n() != null ? request.n() : 1;
-        service.checkSamples(n, "n");
-        int top = Boolean.TRUE.equals(request.logprobs()) ? (request.topLogprobs() != null ? request.topLogprobs() : 0) : -1;
-        List<ValidGeneration> jobs = job(request, stops, top).samples(n);
-        List<String> allStops = jobs.get(0).sampling().stop(); // the template's end of speech, then the client's
-        String served = jobs.get(0).modelName();
-        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-        long created = System.currentTimeMillis() / 1000;
-        if (Boolean.TRUE.equals(request.stream())) {
-            String answering = served + ":" + jobs.get(0).version();
-            boolean usage = request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
-            var emitter = streamer.stream(jobs, index -> new ChatStreamEvents(id, created, answering, index, allStops, top),
-                    generations -> closing(id, created, answering, usage, generations));
-            return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
-        }
-        List<Generation> generations = service.runTogether(jobs, ClientConnection.of(http));
-        List<Complete> choices = new ArrayList<>();
-        for (int i = 0; i < generations.size(); i++) {
-            Generation g = generations.get(i);
-            boolean stopped = g.finishReason() == FinishReason.STOP_SEQUENCE;
-            String text = StopTextFilter.strip(g.generatedText(), stopped ? allStops : List.of());
-            Logprobs logprobs = top < 0 ? null
-                    : new Logprobs(g.tokens().stream().limit(text.length()).map(t -> Logprob.of(t, top)).toList()); // one token per character
-            choices.add(new Complete(i, OutputMessage.assistant(text), logprobs, OpenAiSampling.finishReason(g.finishReason())));
-        }
-        String version = generations.get(0).modelVersion();
-        ResponseBodyEmitter body = new ResponseBodyEmitter();
-        body.send(new ChatCompletion(id, "chat.completion", created, served + ":" + version, fingerprint(served + ":" + version), choices,
-                Usage.of(generations, generations.size())), MediaType.APPLICATION_JSON);
-        body.complete();
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+        return runner.answer(job(request), WIRE, http);
     }
 
     @Operation(summary = "Template and tokenize a chat request",
@@ -147,37 +108,26 @@ public class ChatController {
         }
     }
 
-    /** The conversation is rendered by the chat template of the version that validates it, under that one lease. */
-    private ValidGeneration job(ChatRequest r, List<String> stops, int top) {
+    /** The completion a chat request is: its one prompt rendered by the chat template of the version that validates it, under that one lease. */
+    private OpenAiJob job(ChatRequest r) {
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
-        OpenAiSampling sampling = new OpenAiSampling(r.temperature(), r.topP(), r.seed(), r.presencePenalty(), r.frequencyPenalty(),
-                r.repetitionPenalty(), logitBias(r.logitBias()));
-        return service.validate(sampling.onto(GenerationSpec.builder(model -> prompts.render(model, r.messages()), GenerationSpec.Fields.CHAT))
+        GenerationSpec.PromptSource conversation = model -> prompts.render(model, r.messages());
+        return OpenAiJob.builder(List.of(conversation), GenerationSpec.Fields.CHAT)
                 .model(r.model())
-                .maxNewTokens(maxTokens != null ? maxTokens : defaultMaxTokens)
-                .stop(stops)
-                .topNTokens(Math.max(0, top))
+                .maxTokens(maxTokens != null ? maxTokens : defaultMaxTokens)
+                .sampling(new OpenAiSampling(r.temperature(), r.topP(), r.seed(), r.presencePenalty(), r.frequencyPenalty(),
+                        r.repetitionPenalty(), logitBias(r.logitBias())))
+                .stop(TextList.optional(r.stop(), "stop"))
+                .n(r.n())
+                .logprobs(Boolean.TRUE.equals(r.logprobs()) ? (r.topLogprobs() != null ? r.topLogprobs() : 0) : -1)
+                .stream(r.stream())
+                .includeUsage(StreamOptions.usage(r.streamOptions()))
                 .grammar(GrammarRequests.fromResponseFormat(r.responseFormat(), "response_format"))
-                .build());
-    }
-
-    private static List<Object> closing(String id, long created, String model, boolean usage, List<Generation> generations) {
-        List<Object> events = new ArrayList<>();
-        if (usage) {
-            events.add(new ChatCompletions.ChatCompletionChunk(id, "chat.completion.chunk", created, model, fingerprint(model), List.of(),
-                    Usage.of(generations, generations.size())));
-        }
-        events.add("[DONE]");
-        return events;
-    }
-
-    /** The system_fingerprint: which model version answered (what changes the replies). */
-    static String fingerprint(String modelVersion) {
-        return "folio-" + modelVersion;
+                .build();
     }
 
     /** What the model cannot do is refused by name, never silently ignored. */
-    private void refuseUnsupported(ChatRequest r) {
+    private static void refuseUnsupported(ChatRequest r) {
         if (r.tools() != null && !r.tools().isNull() && !r.tools().isEmpty()) {
             throw new InvalidRequestException("tools: this model has no tool use; send the conversation without tools", "tools");
         }
@@ -188,9 +138,6 @@ public class ChatController {
         }
         if (r.topLogprobs() != null && r.topLogprobs() > 0 && !Boolean.TRUE.equals(r.logprobs())) {
             throw new InvalidRequestException("top_logprobs needs logprobs: true", "top_logprobs");
-        }
-        if (r.topLogprobs() != null && r.topLogprobs() > limits.maxTopNTokens()) {
-            throw new InvalidRequestException("top_logprobs must be at most " + limits.maxTopNTokens() + "; given: " + r.topLogprobs(), "top_logprobs");
         }
     }
 
@@ -211,26 +158,5 @@ public class ChatController {
             values.put(entry.getKey(), entry.getValue().floatValue());
         }
         return values;
-    }
-
-    /** OpenAI's stop: a string or an array of strings. */
-    private static List<String> stops(JsonNode stop) {
-        if (stop == null || stop.isNull()) {
-            return List.of();
-        }
-        if (stop.isString()) {
-            return List.of(stop.asString());
-        }
-        List<String> values = new ArrayList<>();
-        if (stop.isArray()) {
-            for (JsonNode item : stop) {
-                if (!item.isString()) {
-                    throw new InvalidRequestException("stop must be a string or an array of strings", "stop");
-                }
-                values.add(item.asString());
-            }
-            return values;
-        }
-        throw new InvalidRequestException("stop must be a string or an array of strings", "stop");
     }
 }

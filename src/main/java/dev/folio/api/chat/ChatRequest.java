@@ -2,6 +2,7 @@ package dev.folio.api.chat;
 
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.folio.api.openai.StreamOptions;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -77,7 +78,4 @@ public record ChatRequest(
             @JsonProperty("name") String name,
             @JsonProperty("tool_calls") JsonNode toolCalls,
             @JsonProperty("tool_call_id") String toolCallId) {}
-
-    /** @param includeUsage send a last chunk with the usage (and no choices) before [DONE] */
-    public record StreamOptions(@JsonProperty("include_usage") Boolean includeUsage) {}
 }

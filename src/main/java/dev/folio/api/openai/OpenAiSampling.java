@@ -12,11 +12,18 @@ import java.util.Map;
 public record OpenAiSampling(Float temperature, Float topP, Long seed, Float presencePenalty, Float frequencyPenalty,
         Float repetitionPenalty, Map<String, Float> logitBias) {
 
+    /** Nothing set: OpenAI's defaults. */
+    public static final OpenAiSampling DEFAULT = new OpenAiSampling(null, null, null, null, null, null, null);
+
+    /** Temperature 0: every sample would be the same. */
+    public boolean greedy() {
+        return temperature != null && temperature == 0f;
+    }
+
     /** Sets these options on a request's spec. */
     public GenerationSpec.Builder onto(GenerationSpec.Builder spec) {
-        boolean greedy = temperature != null && temperature == 0f;
-        return spec.doSample(!greedy)
-                .temperature(greedy ? null : temperature)
+        return spec.doSample(!greedy())
+                .temperature(greedy() ? null : temperature)
                 .topP(topP != null && topP < 1f ? topP : null)
                 .seed(seed)
                 .presencePenalty(presencePenalty)

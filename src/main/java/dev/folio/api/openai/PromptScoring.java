@@ -4,7 +4,7 @@ import dev.folio.FolioProperties;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelVersionHeader;
 import dev.folio.api.ScoringBudget;
-import dev.folio.api.openai.OpenAiController.Logprobs;
+import dev.folio.api.openai.Completions.Logprobs;
 import dev.folio.inference.Generator;
 import dev.folio.inference.ScoringPool;
 import dev.folio.inference.TextScorer;
