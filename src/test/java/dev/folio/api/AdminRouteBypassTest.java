@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.folio.store.AdjustableClock;
 import dev.folio.store.Checksums;
 import dev.folio.store.ModelMetadata;
-import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
 import dev.folio.training.TrainingRunTest;
+import dev.folio.store.TestStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,15 +49,14 @@ class AdminRouteBypassTest {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws Exception {
-        root = Files.createTempDirectory("folio-bypass-test");
         AdjustableClock clock = new AdjustableClock();
-        ModelStore store = new ModelStore(root.resolve("store"), clock);
-        previous = TestModels.publish(store, 51);
+        TestStore test = TestStore.create("bypass-test", clock);
+        root = test.dir();
+        previous = test.publish(51);
         clock.advance(Duration.ofSeconds(1)); // version ids are per second
-        current = TestModels.publish(store, 52);
+        current = test.publish(52);
         Path corpus = Files.writeString(root.resolve("corpus.txt"), TrainingRunTest.grammarCorpus(300, 3));
-        registry.add("folio.store.path", () -> root.resolve("store").toString());
-        registry.add("folio.store.model", () -> TestModels.NAME);
+        ApiTestSupport.serve(registry, test);
         registry.add("folio.training.corpus", corpus::toString); // a run that got through would really start
     }
 

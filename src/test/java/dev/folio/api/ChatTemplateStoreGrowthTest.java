@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
+import dev.folio.store.TestStore;
 import java.io.RandomAccessFile;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -38,10 +39,10 @@ class ChatTemplateStoreGrowthTest {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws Exception {
-        root = Files.createTempDirectory("folio-template-store-test");
-        first = TestModels.publish(new ModelStore(root), 5);
-        registry.add("folio.store.path", root::toString);
-        registry.add("folio.store.model", () -> TestModels.NAME);
+        TestStore test = TestStore.create("template-store-test");
+        root = test.root();
+        first = test.publish(5);
+        ApiTestSupport.serve(registry, test);
     }
 
     @LocalServerPort

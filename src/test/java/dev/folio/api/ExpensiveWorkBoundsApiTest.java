@@ -3,11 +3,9 @@ package dev.folio.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.folio.store.ModelMetadata;
-import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
+import dev.folio.store.TestStore;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +39,11 @@ class ExpensiveWorkBoundsApiTest {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws Exception {
-        Path root = Files.createTempDirectory("folio-bounds-test");
-        ModelMetadata published = TestModels.publish(new ModelStore(root), TestModels.NAME, TestModels.TOKENIZER,
+        TestStore test = TestStore.create("bounds-test");
+        ModelMetadata published = TestModels.publish(test.store(), TestModels.NAME, TestModels.TOKENIZER,
                 new ModelMetadata.Chat(LOOPING, List.of("\n\n")), 5);
         version = published.version();
-        registry.add("folio.store.path", root::toString);
-        registry.add("folio.store.model", () -> TestModels.NAME);
+        ApiTestSupport.serve(registry, test);
     }
 
     @LocalServerPort

@@ -6,6 +6,7 @@ import dev.folio.store.AdjustableClock;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
+import dev.folio.store.TestStore;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,17 +46,16 @@ class ModelAdminApiTest {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws Exception {
-        root = Files.createTempDirectory("folio-admin-test");
         AdjustableClock clock = new AdjustableClock();
-        ModelStore store = new ModelStore(root, clock);
-        v1 = TestModels.publish(store, 41);
+        TestStore test = TestStore.create("admin-test", clock);
+        root = test.root();
+        v1 = test.publish(41);
         clock.advance(Duration.ofSeconds(1));
-        v2 = TestModels.publish(store, 42);
+        v2 = test.publish(42);
         clock.advance(Duration.ofSeconds(1));
-        v3 = TestModels.publish(store, 43);
-        store.setCurrent(TestModels.NAME, v2.version());
-        registry.add("folio.store.path", root::toString);
-        registry.add("folio.store.model", () -> TestModels.NAME);
+        v3 = test.publish(43);
+        test.store().setCurrent(TestModels.NAME, v2.version());
+        ApiTestSupport.serve(registry, test);
     }
 
     @LocalServerPort

@@ -6,10 +6,10 @@ import dev.folio.store.AdjustableClock;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
+import dev.folio.store.TestStore;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,12 +43,11 @@ class MultiModelApiTest {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws Exception {
-        root = Files.createTempDirectory("folio-multi-model");
-        ModelStore store = new ModelStore(root);
-        tiny = TestModels.publish(store, 61);
-        caps = TestModels.publishCaps(store, 62);
-        registry.add("folio.store.path", root::toString);
-        registry.add("folio.store.model", () -> TestModels.NAME); // the default; every model in the store is served
+        TestStore test = TestStore.create("multi-model");
+        root = test.root();
+        tiny = test.publish(61);
+        caps = TestModels.publishCaps(test.store(), 62);
+        ApiTestSupport.serve(registry, test); // the tiny model the default; every model in the store is served
     }
 
     @LocalServerPort

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.folio.store.ModelMetadata;
-import dev.folio.store.ModelStore;
-import dev.folio.store.TestModels;
 import dev.folio.training.TrainingRunTest;
+import dev.folio.store.TestStore;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,12 +37,11 @@ class TrainingJobApiTest {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) throws Exception {
-        Path root = Files.createTempDirectory("folio-training-job-test");
-        initial = TestModels.publish(new ModelStore(root.resolve("store")), 61);
-        Path corpus = root.resolve("corpus.txt");
+        TestStore test = TestStore.create("training-job-test");
+        initial = test.publish(61);
+        Path corpus = test.dir().resolve("corpus.txt");
         Files.writeString(corpus, TrainingRunTest.grammarCorpus(1500, 8));
-        registry.add("folio.store.path", () -> root.resolve("store").toString());
-        registry.add("folio.store.model", () -> TestModels.NAME);
+        ApiTestSupport.serve(registry, test);
         registry.add("folio.training.corpus", corpus::toString);
     }
 

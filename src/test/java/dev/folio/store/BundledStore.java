@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
@@ -25,9 +24,8 @@ public final class BundledStore {
             Path bundled = Path.of("model-store", MODEL).toAbsolutePath();
             assertThat(bundled.resolve("current")).as("the bundled model %s", bundled).isRegularFile();
             try {
-                Path root = Files.createTempDirectory("folio-bundled-store");
+                Path root = TestStore.create("bundled-store").root();
                 copyTree(bundled, root.resolve(MODEL));
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
                 store = root;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -46,14 +44,6 @@ public final class BundledStore {
                     Files.copy(source, target);
                 }
             }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // best effort: a temporary directory
         }
     }
 }
