@@ -12,7 +12,7 @@ import dev.folio.store.RunRecord;
 import dev.folio.store.TestModels;
 import dev.folio.tokenizer.CharTokenizer;
 import dev.folio.training.ManagedTraining;
-import dev.folio.training.TrainingListener;
+import dev.folio.training.StopAfter;
 import dev.folio.training.TrainingRun;
 import dev.folio.training.TrainingRunTest;
 import java.io.ByteArrayInputStream;
@@ -361,21 +361,8 @@ class TrainingSettingsApiTest {
                         .evalInterval(30).evalBatches(2).seed(7).build())
                 .checkpointInterval(5).chat(new ModelMetadata.Chat(TEMPLATE, List.of("\n\n"))).build();
         String id = training.nextRunId();
-        TrainingListener dies = new TrainingListener() {
-            private int step;
-
-            @Override
-            public void onStep(StepReport report) {
-                step = report.step();
-            }
-
-            @Override
-            public boolean stopRequested() {
-                return step >= 12;
-            }
-        };
         try {
-            training.run(request, id, dies);
+            training.run(request, id, StopAfter.steps(12));
         } catch (TrainingRun.RunStoppedException expected) {
             // as a process killed after its checkpoint at step 10 leaves it
         }

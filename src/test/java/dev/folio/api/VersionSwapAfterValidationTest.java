@@ -7,7 +7,7 @@ import dev.folio.inference.Generation;
 import dev.folio.store.ModelRegistry;
 import dev.folio.store.ModelStore;
 import dev.folio.store.TestModels;
-import java.nio.file.Files;
+import dev.folio.store.TestStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +41,7 @@ class VersionSwapAfterValidationTest extends TinyModelServerTest {
         ValidGeneration streamed = validate();
         assertThat(whole.version()).isEqualTo(validatedVersion);
 
-        ModelStore other = new ModelStore(Files.createTempDirectory("folio-swap"));
+        ModelStore other = TestStore.create("swap").store();
         TestModels.publish(other, TestModels.NAME, TestModels.CAPS_TOKENIZER, null, 5);
         registry.swap(other.loadCurrent(TestModels.NAME));
         try {

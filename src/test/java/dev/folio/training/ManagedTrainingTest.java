@@ -90,20 +90,7 @@ class ManagedTrainingTest {
         TestModels.publish(store, 54);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         String id = training.nextRunId();
-        TrainingListener stopAfter25 = new TrainingListener() {
-            private int steps;
-
-            @Override
-            public void onStep(StepReport report) {
-                steps = report.step();
-            }
-
-            @Override
-            public boolean stopRequested() {
-                return steps >= 25;
-            }
-        };
-        assertThatThrownBy(() -> training.run(fineTune(corpus(), 0.0, 10), id, stopAfter25)).isInstanceOf(TrainingRun.RunStoppedException.class);
+        assertThatThrownBy(() -> training.run(fineTune(corpus(), 0.0, 10), id, StopAfter.steps(25))).isInstanceOf(TrainingRun.RunStoppedException.class);
         RunRecord stopped = training.runs().get(id).orElseThrow();
         assertThat(stopped.status()).isEqualTo(RunRecord.RUNNING);
         assertThat(stopped.checkpointStep()).isEqualTo(20);
@@ -126,22 +113,6 @@ class ManagedTrainingTest {
         }
     }
 
-    private static TrainingListener stopAt(int step) {
-        return new TrainingListener() {
-            private int steps;
-
-            @Override
-            public void onStep(StepReport report) {
-                steps = report.step();
-            }
-
-            @Override
-            public boolean stopRequested() {
-                return steps >= step;
-            }
-        };
-    }
-
     @Test
     void aStoppedRunIsShownInterruptedOnceNoLiveProcessHoldsItsLockAndKeepsItsCorpusAndChatTemplate() throws Exception {
         ModelStore store = new ModelStore(root.resolve("store"), clock);
@@ -152,7 +123,7 @@ class ManagedTrainingTest {
         ModelMetadata.Chat chat = new ModelMetadata.Chat("{{ messages | length }}", List.of("\n\n"));
         ManagedTraining.Request first = ManagedTraining.Request.builder().corpus(corpus).architecture(TestModels.config())
                 .training(fineTune(corpus, 0, 10).training()).checkpointInterval(10).margin(-100.0).chat(chat).build();
-        assertThatThrownBy(() -> training.run(first, id, stopAt(25))).isInstanceOf(TrainingRun.RunStoppedException.class);
+        assertThatThrownBy(() -> training.run(first, id, StopAfter.steps(25))).isInstanceOf(TrainingRun.RunStoppedException.class);
 
         RunRecord recorded = training.runs().get(id).orElseThrow();
         assertThat(recorded.status()).isEqualTo(RunRecord.RUNNING);
@@ -191,7 +162,7 @@ class ManagedTrainingTest {
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         Path corpus = corpus();
         String id = training.nextRunId();
-        assertThatThrownBy(() -> training.run(fineTune(corpus, 0, 10), id, stopAt(15))).isInstanceOf(TrainingRun.RunStoppedException.class);
+        assertThatThrownBy(() -> training.run(fineTune(corpus, 0, 10), id, StopAfter.steps(15))).isInstanceOf(TrainingRun.RunStoppedException.class);
         Files.writeString(corpus, TrainingRunTest.grammarCorpus(1500, 22)); // another text under the same name
 
         assertThatThrownBy(() -> training.run(fineTune(corpus, -100.0, 10), training.nextRunId(), TrainingListener.NONE))
@@ -215,7 +186,7 @@ class ManagedTrainingTest {
         TestModels.publish(store, 57);
         ManagedTraining training = new ManagedTraining(store, TestModels.NAME);
         String dead = training.nextRunId();
-        assertThatThrownBy(() -> training.run(fineTune(corpus(), 0, 10), dead, stopAt(5))).isInstanceOf(TrainingRun.RunStoppedException.class);
+        assertThatThrownBy(() -> training.run(fineTune(corpus(), 0, 10), dead, StopAfter.steps(5))).isInstanceOf(TrainingRun.RunStoppedException.class);
         RunRecord shown = training.runs().getAsSeen(dead, Set.of(), Duration.ofMinutes(2)).orElseThrow();
         assertThat(shown.status()).isEqualTo(RunRecord.INTERRUPTED);
         assertThat(shown.resumeFromStep()).isNull();
