@@ -8,7 +8,7 @@ import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationCancelledException;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
-import dev.folio.inference.Generator;
+import dev.folio.inference.DecodingRules;
 import dev.folio.inference.LogitAdjustments;
 import dev.folio.inference.SamplingParameters;
 import dev.folio.inference.TokenRelay;
@@ -241,6 +241,6 @@ public class GenerationService {
     }
 
     private static int[] encode(LoadedModel model, String inputs, Integer truncate, String field) {
-        return InvalidRequestException.whenRefused(field, field + ": ", () -> Generator.encodePrompt(model, inputs, truncate));
+        return InvalidRequestException.whenRefused(field, field + ": ", () -> DecodingRules.encodePrompt(model, inputs, truncate));
     }
 }

@@ -16,8 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One request inside the {@link DecodeScheduler}: its tokens, its own sampler and random state (so a
  * seeded request draws the same tokens whatever shares its batch), and its prefill in progress.
- * Follows {@link Generator}'s rules exactly (window cropping, context shift, stop sequences), one
- * step at a time. Touched only by the scheduler's thread once submitted.
+ * Follows the one-request reference's rules exactly ({@link DecodingRules}; the reference, Generator, is in the tests):
+ * window cropping, context shift, stop sequences, one step at a time. Touched only by the scheduler's thread once submitted.
  */
 final class DecodingSequence {
 
@@ -98,7 +98,7 @@ final class DecodingSequence {
             return null;
         }
         if (prefillLogprobs != null) {
-            prefill = Generator.prefillTokens(model.tokenizer(), pendingInput, prefillLogprobs);
+            prefill = DecodingRules.prefillTokens(model.tokenizer(), pendingInput, prefillLogprobs);
             prefillLogprobs = null;
         }
         return out.logits().get(0, to - from - 1).toFloatArray();
@@ -136,7 +136,7 @@ final class DecodingSequence {
                 float[] logprobs = TokenSampler.logSoftmax(Arrays.copyOfRange(logits, t * vocab, (t + 1) * vocab));
                 System.arraycopy(logprobs, 0, prefillLogprobs, t * vocab, vocab);
             }
-            prefill = Generator.prefillTokens(model.tokenizer(), pendingInput, prefillLogprobs);
+            prefill = DecodingRules.prefillTokens(model.tokenizer(), pendingInput, prefillLogprobs);
             prefillLogprobs = null;
         }
         return Arrays.copyOfRange(logits, (length - 1) * vocab, length * vocab);
@@ -185,7 +185,7 @@ final class DecodingSequence {
         CharTokenizer tokenizer = model.tokenizer();
         if (choice.end()) {
             var end = Generation.GeneratedToken.endOfSequence(tokenizer.vocabSize(), choice.logprob(),
-                    Generator.topTokens(tokenizer, logits, request.topNTokens()));
+                    DecodingRules.topTokens(tokenizer, logits, request.topNTokens()));
             generated.add(end);
             finish = FinishReason.EOS_TOKEN;
             listener.onToken(end, true);
@@ -193,10 +193,10 @@ final class DecodingSequence {
         }
         sequence[length++] = choice.id();
         var token = new Generation.GeneratedToken(choice.id(), tokenizer.decode(choice.id()), choice.logprob(),
-                Generator.topTokens(tokenizer, logits, request.topNTokens()));
+                DecodingRules.topTokens(tokenizer, logits, request.topNTokens()));
         generated.add(token);
         text.append(token.text());
-        boolean stopped = Generator.endsWithStop(text, request.sampling().stop());
+        boolean stopped = DecodingRules.endsWithStop(text, request.sampling().stop());
         boolean last = stopped || generated.size() >= request.sampling().maxNewTokens();
         listener.onToken(token, last);
         if (stopped) {

@@ -1,7 +1,7 @@
 package dev.folio.store;
 
 import dev.folio.model.GptConfig;
-import dev.folio.training.TrainingConfig;
+import dev.folio.training.config.TrainingConfig;
 import java.time.Instant;
 import java.util.List;
 

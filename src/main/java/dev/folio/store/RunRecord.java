@@ -3,7 +3,7 @@ package dev.folio.store;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.model.GptConfig;
-import dev.folio.training.TrainingConfig;
+import dev.folio.training.config.TrainingConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.folio.training;
 import ai.djl.training.tracker.CosineTracker;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.training.tracker.WarmUpTracker;
+import dev.folio.training.config.TrainingConfig;
 
 /** nanoGPT's schedule from DJL's trackers: linear warm-up from 0, then cosine decay to the minimum. */
 public final class LearningRateSchedule {

@@ -14,6 +14,7 @@ import dev.folio.store.RunRecord;
 import dev.folio.store.TrainingLock;
 import dev.folio.store.TrainingRuns;
 import dev.folio.tokenizer.CharTokenizer;
+import dev.folio.training.config.TrainingConfig;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;

@@ -9,6 +9,7 @@ import dev.folio.store.RunRecord;
 import dev.folio.store.TrainingRuns;
 import dev.folio.tokenizer.CharTokenizer;
 import dev.folio.tokenizer.UnknownCharacterException;
+import dev.folio.training.config.TrainingConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

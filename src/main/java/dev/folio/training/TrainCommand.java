@@ -8,6 +8,7 @@ import dev.folio.model.GptConfig;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.store.RunRecord;
+import dev.folio.training.config.TrainingConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import dev.folio.model.Gpt;
+import dev.folio.training.config.TrainingConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

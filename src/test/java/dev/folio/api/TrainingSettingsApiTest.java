@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.folio.model.GptConfig;
-import dev.folio.training.TrainingConfig;
 import dev.folio.store.Checksums;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
@@ -15,6 +14,7 @@ import dev.folio.training.ManagedTraining;
 import dev.folio.training.StopAfter;
 import dev.folio.training.TrainingRun;
 import dev.folio.training.TrainingRunTest;
+import dev.folio.training.config.TrainingConfig;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.net.URI;

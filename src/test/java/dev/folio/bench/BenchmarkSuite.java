@@ -17,6 +17,7 @@ import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
+import dev.folio.inference.DecodingRules;
 import dev.folio.inference.Generator;
 import dev.folio.inference.LogitAdjustments;
 import dev.folio.inference.SamplingParameters;
@@ -24,9 +25,9 @@ import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;
-import dev.folio.training.TrainingConfig;
 import dev.folio.training.TrainingListener;
 import dev.folio.training.TrainingRun;
+import dev.folio.training.config.TrainingConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -215,7 +216,7 @@ public final class BenchmarkSuite {
             decode.put("floor_ms_per_token_batch1", floorMs);
 
             Generator generator = new Generator();
-            int[] prompt = Generator.encodePrompt(model, "ROMEO:", null);
+            int[] prompt = DecodingRules.encodePrompt(model, "ROMEO:", null);
             SamplingParameters params = new SamplingParameters(200, true, 0.8f, null, null, 1L, List.of());
             for (int i = 0; i < 3; i++) {
                 generator.generate(model, GenerationRequest.of(prompt, params), GenerationListener.NONE);
@@ -251,7 +252,7 @@ public final class BenchmarkSuite {
 
             List<Double> ttft = new ArrayList<>();
             String longPrompt = "ROMEO:\nBut soft, what light through yonder window breaks? It is the east, and Juliet is the sun.\n".repeat(3).substring(0, 256);
-            int[] promptIds = Generator.encodePrompt(model, longPrompt, null);
+            int[] promptIds = DecodingRules.encodePrompt(model, longPrompt, null);
             for (int i = 0; i < 25; i++) {
                 long s = System.nanoTime();
                 scheduler.submit(model, GenerationRequest.of(promptIds, SamplingParameters.greedy(1)), GenerationListener.NONE).join();
@@ -280,7 +281,7 @@ public final class BenchmarkSuite {
         String[] prompts = {"ROMEO:", "JULIET:\nO", "First Citizen:\nBefore we proceed", "KING HENRY", "To be, or not", "\n"};
         List<GenerationRequest> requests = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            requests.add(GenerationRequest.of(Generator.encodePrompt(model, prompts[i % prompts.length], null),
+            requests.add(GenerationRequest.of(DecodingRules.encodePrompt(model, prompts[i % prompts.length], null),
                     new SamplingParameters(40 + i % 3 * 20, true, 0.7f + 0.1f * (i % 4), i % 5 == 0 ? 20 : null, i % 7 == 0 ? 0.9f : null, 7000L + i,
                             List.of(), i % 6 == 5 ? 1.2f : 1f, processors(model, i))));
         }

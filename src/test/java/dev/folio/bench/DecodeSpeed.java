@@ -7,7 +7,7 @@ import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
-import dev.folio.inference.Generator;
+import dev.folio.inference.DecodingRules;
 import dev.folio.inference.SamplingParameters;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;
@@ -38,7 +38,7 @@ public final class DecodeSpeed {
         try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
                 DecodeScheduler scheduler = new DecodeScheduler(64, 64, threads)) {
             tokensPerSecond(model, scheduler, 4, 100); // warm-up
-            int[] longPrompt = Generator.encodePrompt(model, "ROMEO:\nBut soft, what light through yonder window breaks? ".repeat(6).substring(0, 256), null);
+            int[] longPrompt = DecodingRules.encodePrompt(model, "ROMEO:\nBut soft, what light through yonder window breaks? ".repeat(6).substring(0, 256), null);
             List<Double> ttft = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 long start = System.nanoTime();
@@ -63,7 +63,7 @@ public final class DecodeSpeed {
 
     /** B sampled requests of {@code tokens} tokens from a short prompt, submitted together; aggregate tokens/s. */
     static double tokensPerSecond(LoadedModel model, DecodeScheduler scheduler, int batch, int tokens) {
-        int[] prompt = Generator.encodePrompt(model, "ROMEO:", null);
+        int[] prompt = DecodingRules.encodePrompt(model, "ROMEO:", null);
         long start = System.nanoTime();
         List<CompletableFuture<Generation>> futures = new ArrayList<>();
         for (int b = 0; b < batch; b++) {

@@ -9,7 +9,7 @@ import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
-import dev.folio.inference.Generator;
+import dev.folio.inference.DecodingRules;
 import dev.folio.inference.LogitAdjustments;
 import dev.folio.inference.SamplingParameters;
 import dev.folio.store.LoadedModel;
@@ -76,7 +76,7 @@ public final class ProcessorCost {
     }
 
     private static double stepMs(LoadedModel model, DecodeScheduler scheduler, LogitAdjustments adjustments) {
-        int[] prompt = Generator.encodePrompt(model, "ROMEO:\n", null);
+        int[] prompt = DecodingRules.encodePrompt(model, "ROMEO:\n", null);
         int batch = 32;
         int tokens = 200;
         long start = System.nanoTime();

@@ -57,7 +57,7 @@ class DecodeSchedulerTest {
         SamplingParameters sampling = i % 6 == 1 ? SamplingParameters.greedy(tokens)
                 : new SamplingParameters(tokens, true, 0.8f + 0.1f * (i % 3), i % 4 == 2 ? 5 : null, i % 4 == 3 ? 0.9f : null, 1000L + i, stop,
                         i % 5 == 4 ? 1.3f : 1f);
-        return new GenerationRequest(Generator.encodePrompt(model, PROMPTS[i % PROMPTS.length], null), sampling, i % 3, i % 2 == 0);
+        return new GenerationRequest(DecodingRules.encodePrompt(model, PROMPTS[i % PROMPTS.length], null), sampling, i % 3, i % 2 == 0);
     }
 
     /** Requests each with other processors: logit bias, both kinds of penalty, typical-p, repetition, a grammar, or none. */
@@ -75,7 +75,7 @@ class DecodeSchedulerTest {
         };
         SamplingParameters sampling = new SamplingParameters(20 + 7 * (i % 5), i % 3 != 0, 0.9f, null, null, 500L + i, List.of(),
                 i % 7 == 6 ? 1.2f : 1f, adjustments);
-        return new GenerationRequest(Generator.encodePrompt(model, PROMPTS[i % PROMPTS.length], null), sampling, i % 2, false);
+        return new GenerationRequest(DecodingRules.encodePrompt(model, PROMPTS[i % PROMPTS.length], null), sampling, i % 2, false);
     }
 
     @Test
@@ -153,7 +153,7 @@ class DecodeSchedulerTest {
     void exactlyTheLastTokenIsMarkedLastWhetherTheGenerationStopsOrRunsOut() {
         scheduler = new DecodeScheduler(4, 5, 1);
         Generator alone = new Generator();
-        int[] prompt = Generator.encodePrompt(model, "to be", null);
+        int[] prompt = DecodingRules.encodePrompt(model, "to be", null);
         String fourth = alone.generate(model, GenerationRequest.of(prompt, SamplingParameters.greedy(20)), GenerationListener.NONE)
                 .generatedText().substring(3, 4);
         List<GenerationRequest> requests = new ArrayList<>(List.of( // greedy again, stopping at its fourth character at the latest
@@ -180,7 +180,7 @@ class DecodeSchedulerTest {
         List<GenerationRequest> requests = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             String prompt = PROMPTS[i % PROMPTS.length].substring(0, Math.min(9, PROMPTS[i % PROMPTS.length].length())); // different lengths, all short
-            requests.add(new GenerationRequest(Generator.encodePrompt(model, prompt, null),
+            requests.add(new GenerationRequest(DecodingRules.encodePrompt(model, prompt, null),
                     new SamplingParameters(20, true, 1f, null, null, 50L + i, List.of()), 2, true));
         }
         List<CompletableFuture<Generation>> batched = requests.stream().map(r -> scheduler.submit(model, r, GenerationListener.NONE)).toList();

@@ -33,7 +33,7 @@ class DecodingSequenceTest {
     /** The scheduler asks for "the rest" (Integer.MAX_VALUE) once a prompt begun in chunks is left alone. */
     @Test
     void aPrefillBegunInChunksFinishesWithTheRestAtOnceAndMatchesOnePass() {
-        int[] prompt = Generator.encodePrompt(model, "the quick brown fox jumps over the lazy dog", null);
+        int[] prompt = DecodingRules.encodePrompt(model, "the quick brown fox jumps over the lazy dog", null);
         try (GradMode ignored = GradMode.disabled(); NDManager manager = NDManager.newBaseManager()) {
             float[] chunked = prefill(manager, prompt, 5);
             float[] whole = prefill(manager, prompt, Integer.MAX_VALUE);

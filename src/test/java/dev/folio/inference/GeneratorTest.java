@@ -53,7 +53,7 @@ class GeneratorTest {
                 streamed.add(token);
             }
         };
-        Generation g = generator.generate(model, GenerationRequest.of(Generator.encodePrompt(model, "abc", null), sampled(3 * window, 1)), listener);
+        Generation g = generator.generate(model, GenerationRequest.of(DecodingRules.encodePrompt(model, "abc", null), sampled(3 * window, 1)), listener);
         assertThat(g.tokens()).hasSize(3 * window).isEqualTo(streamed);
         assertThat(g.finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(g.generatedText().codePoints()).allMatch(model.tokenizer()::contains);
@@ -80,7 +80,7 @@ class GeneratorTest {
 
     @Test
     void reportsPromptLogprobsAndTopAlternativesWhenAsked() {
-        int[] prompt = Generator.encodePrompt(model, "to be", null);
+        int[] prompt = DecodingRules.encodePrompt(model, "to be", null);
         Generation g = generator.generate(model, new GenerationRequest(prompt, sampled(5, 3), 4, true), GenerationListener.NONE);
         assertThat(g.prefill()).extracting(Generation.PrefillToken::text).containsExactly("t", "o", " ", "b", "e");
         assertThat(g.prefill().get(0).logprob()).isNull();
@@ -123,10 +123,10 @@ class GeneratorTest {
     @Test
     void promptsLongerThanTheWindowKeepTheirLastTokens() {
         String longPrompt = "ab".repeat(model.gpt().config().blockSize()) + "c";
-        int[] kept = Generator.encodePrompt(model, longPrompt, null);
+        int[] kept = DecodingRules.encodePrompt(model, longPrompt, null);
         assertThat(kept).hasSize(model.gpt().config().blockSize());
         assertThat(model.tokenizer().decode(kept)).isEqualTo(longPrompt.substring(longPrompt.length() - kept.length));
-        assertThat(Generator.encodePrompt(model, longPrompt, 10)).hasSize(10);
-        assertThatThrownBy(() -> Generator.encodePrompt(model, "abc!", null)).hasMessageContaining("'!' (U+0021) at position 3");
+        assertThat(DecodingRules.encodePrompt(model, longPrompt, 10)).hasSize(10);
+        assertThatThrownBy(() -> DecodingRules.encodePrompt(model, "abc!", null)).hasMessageContaining("'!' (U+0021) at position 3");
     }
 }

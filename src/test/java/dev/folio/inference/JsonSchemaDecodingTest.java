@@ -8,13 +8,13 @@ import dev.folio.grammar.GrammarLimits;
 import dev.folio.grammar.TokenGrammar;
 import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
-import dev.folio.training.TrainingConfig;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
 import dev.folio.training.Corpus;
 import dev.folio.training.TrainingListener;
 import dev.folio.training.TrainingRun;
+import dev.folio.training.config.TrainingConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +99,7 @@ class JsonSchemaDecodingTest {
         try (DecodeScheduler scheduler = new DecodeScheduler(8, 64, 1)) {
             List<java.util.concurrent.CompletableFuture<Generation>> batched = new java.util.ArrayList<>();
             for (long seed = 0; seed < 8; seed++) {
-                batched.add(scheduler.submit(model, GenerationRequest.of(Generator.encodePrompt(model, "\n", null), constrained(grammar, seed)),
+                batched.add(scheduler.submit(model, GenerationRequest.of(DecodingRules.encodePrompt(model, "\n", null), constrained(grammar, seed)),
                         GenerationListener.NONE));
             }
             for (int seed = 0; seed < 8; seed++) {

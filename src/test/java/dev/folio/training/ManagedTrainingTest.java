@@ -10,6 +10,7 @@ import dev.folio.store.ModelStore;
 import dev.folio.store.RunRecord;
 import dev.folio.store.TestModels;
 import dev.folio.store.TrainingLock;
+import dev.folio.training.config.TrainingConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.ndarray.types.Shape;
+import dev.folio.training.config.TrainingConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -6,6 +6,7 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import dev.folio.model.Gpt;
 import dev.folio.model.GptConfig;
+import dev.folio.training.config.TrainingConfig;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

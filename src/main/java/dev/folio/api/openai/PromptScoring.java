@@ -5,7 +5,7 @@ import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelVersionHeader;
 import dev.folio.api.ScoringBudget;
 import dev.folio.api.openai.Completions.Logprobs;
-import dev.folio.inference.Generator;
+import dev.folio.inference.DecodingRules;
 import dev.folio.inference.ScoringPool;
 import dev.folio.inference.TextScorer;
 import dev.folio.inference.TokenSampler;
@@ -89,7 +89,7 @@ public class PromptScoring {
             float[] before = scores.logits()[p - 1]; // what the model predicted for position p
             tokenLogprobs.add(TokenSampler.logSoftmax(before)[ids[p]]);
             Map<String, Float> alternatives = new LinkedHashMap<>();
-            Generator.topTokens(tokenizer, before, top).forEach(t -> alternatives.put(t.text(), t.logprob()));
+            DecodingRules.topTokens(tokenizer, before, top).forEach(t -> alternatives.put(t.text(), t.logprob()));
             topLogprobs.add(alternatives);
         }
         return new Logprobs(tokens, tokenLogprobs, topLogprobs, offsets);

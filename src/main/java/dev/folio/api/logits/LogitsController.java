@@ -1,4 +1,4 @@
-package dev.folio.api.folio;
+package dev.folio.api.logits;
 
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
 import dev.folio.inference.Generation;
-import dev.folio.inference.Generator;
+import dev.folio.inference.DecodingRules;
 import dev.folio.inference.ScoringPool;
 import dev.folio.inference.TextScorer;
 import dev.folio.inference.TokenSampler;
@@ -132,7 +132,7 @@ public class LogitsController {
 
     private static Position position(CharTokenizer tokenizer, int[] ids, int p, float[] logits, int topN, boolean includeLogits) {
         float[] logprobs = TokenSampler.logSoftmax(logits);
-        List<Candidate> top = Generator.topTokens(tokenizer, logits, topN).stream()
+        List<Candidate> top = DecodingRules.topTokens(tokenizer, logits, topN).stream()
                 .map((Generation.TokenLogprob t) -> new Candidate(t.id(), t.text(), logits[t.id()], t.logprob()))
                 .toList();
         Actual next = p + 1 < ids.length ? new Actual(ids[p + 1], tokenizer.decode(ids[p + 1]), logprobs[ids[p + 1]]) : null;

@@ -19,26 +19,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * token over that token alone. When the context window fills, the oldest half is dropped and the
  * rest re-prefilled (llama.cpp's context shift): positions are learned, so a cache cannot slide.
  * Every array lives in a per-request manager; each step's temporaries in a per-step one.
+ *
+ * <p>The reference for one request alone, kept with the tests: the decode scheduler ({@link DecodingSequence}) follows
+ * its rules ({@link DecodingRules}) and is held to it token for token (DecodeSchedulerTest).
  */
 public final class Generator {
 
-    /**
-     * Tokenizes a prompt for this model: unknown characters are named; {@code truncate} keeps only the
-     * last tokens (TGI's parameter), and a prompt longer than the context window keeps its last
-     * window's worth, as nanoGPT's sampler crops its context.
-     */
-    public static int[] encodePrompt(LoadedModel loaded, String prompt, Integer truncate) {
-        int[] ids = loaded.tokenizer().encode(prompt);
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("inputs must not be empty");
-        }
-        int keep = Math.min(loaded.gpt().config().blockSize(), truncate != null ? truncate : Integer.MAX_VALUE);
-        return ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids;
-    }
-
     /** Convenience: encode, generate, no streaming. */
     public Generation generate(LoadedModel loaded, String prompt, SamplingParameters parameters) {
-        return generate(loaded, GenerationRequest.of(encodePrompt(loaded, prompt, null), parameters), GenerationListener.NONE);
+        return generate(loaded, GenerationRequest.of(DecodingRules.encodePrompt(loaded, prompt, null), parameters), GenerationListener.NONE);
     }
 
     /**
@@ -80,7 +69,7 @@ public final class Generator {
                     NDArray tokens = step.create(input, new Shape(1, input.length)); // (1,T)
                     Gpt.Step out = gpt.forward(ps, tokens, cache);
                     if (generated.isEmpty() && request.prefillLogprobs()) {
-                        prefill = prefillTokens(tokenizer, input, out.logits().get(0).logSoftmax(-1).toFloatArray());
+                        prefill = DecodingRules.prefillTokens(tokenizer, input, out.logits().get(0).logSoftmax(-1).toFloatArray());
                     }
                     logits = out.logits().get(0, input.length - 1).toFloatArray(); // (V) at the last position
                     KvCache extended = out.cache().attach(requestManager); // outlives the step's temporaries
@@ -91,7 +80,7 @@ public final class Generator {
                 TokenSampler.Choice choice = sampler.next(logits, sequence, length);
                 if (choice.end()) { // the grammar is complete
                     var end = Generation.GeneratedToken.endOfSequence(tokenizer.vocabSize(), choice.logprob(),
-                            topTokens(tokenizer, logits, request.topNTokens()));
+                            DecodingRules.topTokens(tokenizer, logits, request.topNTokens()));
                     generated.add(end);
                     listener.onToken(end, true);
                     finish = FinishReason.EOS_TOKEN;
@@ -99,10 +88,10 @@ public final class Generator {
                 }
                 sequence[length++] = choice.id();
                 var token = new Generation.GeneratedToken(choice.id(), tokenizer.decode(choice.id()), choice.logprob(),
-                        topTokens(tokenizer, logits, request.topNTokens()));
+                        DecodingRules.topTokens(tokenizer, logits, request.topNTokens()));
                 generated.add(token);
                 text.append(token.text());
-                boolean stopped = endsWithStop(text, parameters.stop());
+                boolean stopped = DecodingRules.endsWithStop(text, parameters.stop());
                 listener.onToken(token, stopped || generated.size() >= parameters.maxNewTokens());
                 if (stopped) {
                     finish = FinishReason.STOP_SEQUENCE;
@@ -113,44 +102,5 @@ public final class Generator {
         }
         Long drawnWith = request.sampling().sampling() ? seed : null; // greedy draws nothing
         return new Generation(text.toString(), List.copyOf(generated), prefill, finish, drawnWith, promptIds.length, loaded.version());
-    }
-
-    /** Each prompt token with the log-probability the model gave it from the tokens before it. */
-    static List<Generation.PrefillToken> prefillTokens(CharTokenizer tokenizer, int[] input, float[] logprobs) {
-        int vocab = tokenizer.vocabSize();
-        List<Generation.PrefillToken> tokens = new ArrayList<>(input.length);
-        for (int t = 0; t < input.length; t++) {
-            Float logprob = t == 0 ? null : logprobs[(t - 1) * vocab + input[t]];
-            tokens.add(new Generation.PrefillToken(input[t], tokenizer.decode(input[t]), logprob));
-        }
-        return tokens;
-    }
-
-    /** The n most likely next tokens under the model, most likely first. */
-    public static List<Generation.TokenLogprob> topTokens(CharTokenizer tokenizer, float[] logits, int n) {
-        if (n <= 0) {
-            return List.of();
-        }
-        float[] logprobs = TokenSampler.logSoftmax(logits);
-        Integer[] order = new Integer[logits.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Float.compare(logprobs[b], logprobs[a]));
-        List<Generation.TokenLogprob> top = new ArrayList<>(n);
-        for (int r = 0; r < Math.min(n, order.length); r++) {
-            top.add(new Generation.TokenLogprob(order[r], tokenizer.decode(order[r]), logprobs[order[r]]));
-        }
-        return top;
-    }
-
-    static boolean endsWithStop(CharSequence text, List<String> stops) {
-        for (String stop : stops) {
-            if (!stop.isEmpty() && text.length() >= stop.length()
-                    && text.subSequence(text.length() - stop.length(), text.length()).toString().equals(stop)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

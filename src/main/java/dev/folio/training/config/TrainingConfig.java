@@ -1,4 +1,4 @@
-package dev.folio.training;
+package dev.folio.training.config;
 
 import java.time.Duration;
 
