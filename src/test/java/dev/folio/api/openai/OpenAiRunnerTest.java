@@ -129,6 +129,18 @@ class OpenAiRunnerTest {
     }
 
     @Test
+    void aChatIsACompletionWhoseTemplateAddsItsOwnStop() {
+        ChoicePart free = run(job(0f, null, 12)).choices().get(0);
+        String endOfSpeech = free.text().substring(5, 7);
+        GenerationSpec.PromptSource rendered = model -> new GenerationSpec.Prompt(PROMPT, List.of(endOfSpeech)); // as a chat template renders
+        OpenAiJob chat = OpenAiJob.builder(List.of(rendered), GenerationSpec.Fields.CHAT).maxTokens(12)
+                .sampling(new OpenAiSampling(0f, null, null, null, null, null, null)).build();
+        ChoicePart reply = pipeline.runner().run(chat, new PartsWire(""), ClientConnection.UNKNOWN).choices().get(0);
+        assertThat(reply.finishReason()).isEqualTo("stop");
+        assertThat(reply.text()).isEqualTo(free.text().substring(0, free.text().indexOf(endOfSpeech)));
+    }
+
+    @Test
     void logprobsCoverExactlyTheTextTheChoiceSends() {
         ChoicePart free = run(job(0f, null, 12)).choices().get(0);
         String stop = free.text().substring(6, 8);
