@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code java -jar folio.jar export --model NAME [--version V] --format hf --out DIR}: a version as a Hugging Face GPT-2 directory. */
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(name = "export", // no mixinStandardHelpOptions: its --version would take the name of the version option
+        
         description = {"Write a version of a model as a Hugging Face GPT-2 directory: model.safetensors, config.json, tokenizer.json, "
                 + "tokenizer_config.json (with the chat template), generation_config.json and a README model card.",
                 "transformers' GPT2LMHeadModel.from_pretrained(DIR) and AutoTokenizer.from_pretrained(DIR) load it as it stands."})
@@ -26,6 +27,8 @@ public final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
     @Option(names = "--store", defaultValue = "model-store", paramLabel = "DIR", description = "model store root (default: ${DEFAULT-VALUE})")
     Path store;
     @Option(names = "--model", defaultValue = "shakespeare-char", description = "model name in the store (default: ${DEFAULT-VALUE})")
