@@ -4,7 +4,8 @@
 #   bench/interop/check.sh NANOGPT_CHECKOUT [OUT_DIR]
 #
 # NANOGPT_CHECKOUT is a nanoGPT checkout that has trained (OUT_DIR, default out-shakespeare-char, holds ckpt.pt;
-# data/<dataset>/meta.pkl its vocabulary). PYTHON (default target/py/bin/python) needs torch and transformers.
+# data/<dataset>/meta.pkl its vocabulary). PYTHON (default target/py/bin/python) needs torch, transformers and tiktoken
+# (nanoGPT's sample.py imports it).
 # It imports the checkpoint into a scratch store beside the bundled model, exports both as Hugging Face directories,
 # serves the store, and runs check.py: transformers vs Folio (bundled model and imported one), nanoGPT's model.py vs
 # Folio, and nanoGPT's sample.py --top_k=1 (greedy) vs Folio's greedy text.
@@ -40,7 +41,7 @@ But soft, what light"
 tokens=$((block - ${#prompt}))   # nanoGPT's forward takes at most block_size positions
 status=0
 echo "== transformers on the exported bundled model"
-"$python" bench/interop/check.py hf --export "$work/hf-shakespeare-char" --url "$url" --model shakespeare-char || status=1
+"$python" bench/interop/check.py hf --export "$work/hf-shakespeare-char" --url "$url" --model shakespeare-char --tokens 150 || status=1
 echo "== transformers on the imported nanoGPT model, exported again"
 "$python" bench/interop/check.py hf --export "$work/hf-nano" --url "$url" --model nano --prompt "$prompt" --tokens "$tokens" || status=1
 echo "== nanoGPT's model.py on its checkpoint vs Folio serving the import"
@@ -48,7 +49,7 @@ echo "== nanoGPT's model.py on its checkpoint vs Folio serving the import"
   --prompt "$prompt" --tokens "$tokens" || status=1
 echo "== nanoGPT's sample.py --top_k=1 vs Folio's greedy text"
 sample=$(cd "$nanogpt" && "$OLDPWD/$python" sample.py --out_dir="$out_dir" --start="$prompt" --num_samples=1 --max_new_tokens="$tokens" \
-  --top_k=1 --device=cpu --compile=False --dtype=float32 2>/dev/null | sed -n '/^Loading meta/,$p' | sed '1d' | sed '$d')
+  --top_k=1 --device=cpu --compile=False --dtype=float32 | sed -n '/^Loading meta/,$p' | sed '1d' | sed '$d')
 folio=$(curl -s "$url/generate" -H 'Content-Type: application/json' \
   -d "$("$python" -c 'import json,sys; print(json.dumps({"model":"nano","inputs":sys.argv[1],"parameters":{"max_new_tokens":int(sys.argv[2]),"do_sample":False}}))' "$prompt" "$tokens")" \
   | "$python" -c 'import json,sys; print(json.load(sys.stdin)["generated_text"])')

@@ -94,8 +94,7 @@ public final class HfExport {
 
     static ObjectNode generationConfig(GptConfig c) {
         ObjectNode node = JSON.createObjectNode();
-        node.put("max_length", c.blockSize());
-        node.put("do_sample", false);
+        node.put("do_sample", false); // greedy unless asked, as Folio's TGI routes; no max_length, which would fight max_new_tokens
         return node;
     }
 
