@@ -33,7 +33,8 @@ public final class ImportCommand implements Callable<Integer> {
             description = "a nanoGPT ckpt.pt (or the out_dir holding it), or a Hugging Face GPT-2 directory")
     Path from;
     @Option(names = "--meta", paramLabel = "FILE", description = "nanoGPT's meta.pkl, the vocabulary "
-            + "(default: meta.pkl beside the checkpoint, else data/<dataset>/meta.pkl as nanoGPT's sample.py finds it)")
+            + "(default: meta.pkl beside the checkpoint, else data/<dataset>/meta.pkl in the nanoGPT checkout holding its out_dir, "
+            + "else in the working directory)")
     Path meta;
     @Option(names = "--chat-template", paramLabel = "FILE", description = "Jinja chat template published with the model "
             + "(default: a Hugging Face directory's chat_template, else the play-script template)")

@@ -32,7 +32,10 @@ public final class NanoGptCheckpoint {
 
     private NanoGptCheckpoint() {}
 
-    /** @param meta nanoGPT's meta.pkl; null: {@code meta.pkl} beside the checkpoint, else {@code data/<dataset>/meta.pkl} as sample.py finds it */
+    /**
+     * @param meta nanoGPT's meta.pkl; null: {@code meta.pkl} beside the checkpoint, else {@code data/<dataset>/meta.pkl} in the nanoGPT
+     *     checkout the checkpoint's out_dir is in, else in the working directory (as sample.py finds it)
+     */
     public static ImportedModel read(Path checkpoint, Path meta) throws IOException {
         String where = checkpoint.getFileName().toString();
         try (ZipFile zip = open(checkpoint, where)) {
@@ -99,8 +102,13 @@ public final class NanoGptCheckpoint {
             return Optional.of(beside);
         }
         if (top.get("config") instanceof Map<?, ?> config && config.get("dataset") instanceof String dataset && dataset.matches("[\\w.-]+")) {
-            Path data = Path.of("data", dataset, NanoGptMeta.FILE_NAME);
-            return Files.isRegularFile(data) ? Optional.of(data) : Optional.empty();
+            Path checkout = checkpoint.toAbsolutePath().getParent().getParent(); // nanoGPT's <checkout>/<out_dir>/ckpt.pt
+            for (Path data : checkout == null ? List.of(Path.of("data")) : List.of(checkout.resolve("data"), Path.of("data"))) {
+                Path file = data.resolve(dataset).resolve(NanoGptMeta.FILE_NAME);
+                if (Files.isRegularFile(file)) {
+                    return Optional.of(file);
+                }
+            }
         }
         return Optional.empty();
     }
