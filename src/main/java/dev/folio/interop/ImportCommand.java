@@ -3,6 +3,7 @@ package dev.folio.interop;
 import dev.folio.chat.ChatTemplate;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
+import dev.folio.store.VersionId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,10 @@ public final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!VersionId.isValidModelName(model)) { // before reading anything
+            spec.commandLine().getErr().println("folio import: --model '" + model + "' is not a model name: lower-case letters, digits and '-'");
+            return spec.exitCodeOnInvalidInput();
+        }
         try {
             ImportedModel imported = ModelImport.read(from, meta);
             ModelMetadata.Chat chat = chat();

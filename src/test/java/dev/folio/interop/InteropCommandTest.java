@@ -81,6 +81,10 @@ class InteropCommandTest {
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("does not exist");
 
+        Run badName = run("import", "--store", storeDir.toString(), "--model", "Evil Model", "--from", checkpoint.toString());
+        assertThat(badName.exitCode()).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(badName.err()).contains("'Evil Model' is not a model name");
+
         Run noModel = run("import", "--from", checkpoint.toString());
         assertThat(noModel.exitCode()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(noModel.err()).contains("--model");
