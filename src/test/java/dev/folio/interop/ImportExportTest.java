@@ -216,6 +216,20 @@ class ImportExportTest {
     }
 
     @Test
+    void metaPklIsFoundInTheNanoGptCheckoutOrRefusedByName() throws IOException {
+        ImportedModel known = randomModel(config(false), 9);
+        Path checkpoint = nanoGptCheckpoint(known, null);
+        Path checkout = Files.createDirectories(root.resolve("nanoGPT"));
+        Path outDir = Files.createDirectories(checkout.resolve("out-shakespeare-char"));
+        Path moved = Files.move(checkpoint, outDir.resolve("ckpt.pt"));
+        Path data = Files.createDirectories(checkout.resolve("data/shakespeare_char"));
+        assertThatThrownBy(() -> ModelImport.read(moved, null)).isInstanceOf(RefusedFileException.class).hasMessageContaining("--meta");
+        Files.move(checkpoint.resolveSibling("meta.pkl"), data.resolve("meta.pkl")); // where nanoGPT's prepare.py writes it
+        assertThat(ModelImport.read(moved, null).vocabulary()).isEqualTo(TOKENIZER.vocabulary());
+        assertThat(ModelImport.read(outDir, null).tensors()).isEqualTo(known.tensors()); // the out_dir names the checkpoint too
+    }
+
+    @Test
     void hostileFilesAreRefusedAndNothingIsPublished() throws IOException {
         ModelStore store = new ModelStore(root.resolve("store"));
         ImportedModel known = randomModel(config(false), 21);
