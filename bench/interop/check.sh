@@ -28,11 +28,15 @@ for model in shakespeare-char nano; do
   java "${java_opts[@]}" -jar target/folio.jar export --store "$work/store" --model "$model" --format hf --out "$work/hf-$model" 2>/dev/null
 done
 
+if curl -s -o /dev/null "http://127.0.0.1:$port/"; then echo "port $port is in use: set PORT to a free one" >&2; exit 2; fi
 java "${java_opts[@]}" -jar target/folio.jar --server.port="$port" --server.address=127.0.0.1 --folio.store.path="$work/store" \
   > "$work/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
-until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 1; done
+until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do
+  kill -0 "$server" 2>/dev/null || { echo "the server did not start: $work/server.log" >&2; exit 2; }
+  sleep 1
+done
 url="http://127.0.0.1:$port"
 
 block=$("$python" -c "import torch,sys; print(torch.load(sys.argv[1], map_location='cpu')['model_args']['block_size'])" "$nanogpt/$out_dir/ckpt.pt")
