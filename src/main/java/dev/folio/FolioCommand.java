@@ -1,5 +1,7 @@
 package dev.folio;
 
+import dev.folio.interop.ExportCommand;
+import dev.folio.interop.ImportCommand;
 import dev.folio.training.EngineCommand;
 import dev.folio.training.TrainCommand;
 import java.io.PrintWriter;
@@ -12,10 +14,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * Folio's command line: {@code train}, {@code engine} and {@code serve}; with no command the jar serves. Anything else is
+ * Folio's command line: {@code train}, {@code export}, {@code import}, {@code engine} and {@code serve}; with no command the jar serves. Anything else is
  * refused with the nearest command named, so a typo never starts the server with its flags ignored.
  */
-@Command(name = "folio", mixinStandardHelpOptions = true, subcommands = {ServeCommand.class, TrainCommand.class, EngineCommand.class},
+@Command(name = "folio", mixinStandardHelpOptions = true, subcommands = {ServeCommand.class, TrainCommand.class, ExportCommand.class, ImportCommand.class,
+        EngineCommand.class},
         description = {"Train and serve a character-level GPT.",
                 "Without a command (or with serve), starts the HTTP service; Spring Boot's --name=value arguments pass through, "
                         + "e.g. --server.port=8081 --server.address=127.0.0.1."})

@@ -69,7 +69,7 @@ public final class Gpt extends AbstractBlock {
     }
 
     /** The arrays {@link ScriptedInference} and {@link ScriptedTrainingForward} read, in their scripts' one order. */
-    GptWeights weights() {
+    public GptWeights weights() {
         return GptWeights.of(this);
     }
 

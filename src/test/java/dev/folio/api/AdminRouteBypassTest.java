@@ -67,6 +67,7 @@ class AdminRouteBypassTest {
         return List.of(
                 new Route("GET", "/admin/corpora", null, null),
                 new Route("GET", "/admin/training/runs", null, null),
+                new Route("GET", "/admin/models/" + TestModels.NAME + "/versions/" + current.version() + "/export", null, null),
                 new Route("POST", "/admin/training/runs", "application/json", "{\"max_steps\":1}"),
                 new Route("PUT", "/admin/models/" + current.version() + "/chat-template", "application/json", TEMPLATE_BODY),
                 new Route("PUT", "/admin/corpora/sneaked.txt", "text/plain", "the cat sat.\n"),

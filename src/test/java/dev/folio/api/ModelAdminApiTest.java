@@ -194,6 +194,39 @@ class ModelAdminApiTest {
     }
 
     @Test
+    @Order(8)
+    void anAdminDownloadsAVersionAsAHuggingFaceModelZip() throws Exception {
+        String version = v1.version(); // valid (order 6 corrupts another), current since order 7
+        String path = "/admin/models/" + TestModels.NAME + "/versions/" + version + "/export";
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
+        HttpResponse<byte[]> zip = HttpClient.newHttpClient().send(request.header("Authorization", "Bearer adm1n").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(zip.statusCode()).isEqualTo(200);
+        assertThat(zip.headers().firstValue("Content-Type")).hasValue("application/zip");
+        assertThat(zip.headers().firstValue("Content-Disposition").orElseThrow()).contains(TestModels.NAME + "-" + version + ".zip");
+        Map<String, byte[]> entries = new java.util.HashMap<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip.body()))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                entries.put(e.getName(), in.readAllBytes());
+            }
+        }
+        String folder = TestModels.NAME + "-" + version + "/";
+        assertThat(entries).containsKeys(folder + "model.safetensors", folder + "config.json", folder + "tokenizer.json",
+                folder + "tokenizer_config.json", folder + "generation_config.json", folder + "README.md");
+        assertThat(new String(entries.get(folder + "config.json"), java.nio.charset.StandardCharsets.UTF_8)).contains("\"model_type\" : \"gpt2\"");
+
+        HttpResponse<String> anonymous = new ApiClient(port).get(path);
+        assertThat(anonymous.statusCode()).isIn(401, 403);
+        HttpResponse<String> missing = admin().get("/admin/models/" + TestModels.NAME + "/versions/v20000101-000000/export");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.headers().firstValue("Content-Type").orElseThrow()).contains("problem+json");
+        assertThat(missing.body()).contains("v20000101-000000");
+        HttpResponse<String> badVersion = admin().get("/admin/models/" + TestModels.NAME + "/versions/latest/export");
+        assertThat(badVersion.statusCode()).isBetween(400, 422);
+        assertThat(badVersion.body()).contains("invalid version id");
+    }
+
+    @Test
     @Order(100)
     void anAdminGivesAVersionANewChatTemplateWithoutRetraining() throws Exception {
         String served = servedVersion();
