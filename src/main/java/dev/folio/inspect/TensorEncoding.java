@@ -74,7 +74,7 @@ public final class TensorEncoding {
         return leading * perLeading;
     }
 
-    public static Encoded encode(Tensor tensor, Encoding encoding, Layout layout, NDManager manager) {
+    public static Encoded encode(Tensor tensor, Encoding encoding, Layout layout) {
         Layout used = tensor.isAttention() ? layout : Layout.DENSE;
         float[] values = used == Layout.CAUSAL ? triangle(tensor) : tensor.values();
         String dtype = "float32";
@@ -84,7 +84,7 @@ public final class TensorEncoding {
             case FLOAT32 -> new Encoded(tensor.axes(), tensor.shape(), dtype, encoding.wireName(), used.wireName(), 0, null,
                     base64(littleEndian(values)));
             case FLOAT16 -> new Encoded(tensor.axes(), tensor.shape(), dtype, encoding.wireName(), used.wireName(),
-                    maxAbs(values) * FLOAT16_RELATIVE + FLOAT16_SUBNORMAL, null, base64(float16(values, manager)));
+                    maxAbs(values) * FLOAT16_RELATIVE + FLOAT16_SUBNORMAL, null, base64(float16(values)));
             case INT8 -> int8(tensor, values, used);
         };
     }
@@ -112,8 +112,8 @@ public final class TensorEncoding {
     }
 
     /** Rounded to nearest by libtorch, little-endian. */
-    private static byte[] float16(float[] values, NDManager manager) {
-        try (NDManager scratch = manager.newSubManager()) {
+    private static byte[] float16(float[] values) {
+        try (NDManager scratch = NDManager.newBaseManager()) {
             NDArray half = scratch.create(values).toType(DataType.FLOAT16, false);
             ByteBuffer buffer = half.toByteBuffer().order(ByteOrder.nativeOrder());
             byte[] bytes = new byte[values.length * 2];
