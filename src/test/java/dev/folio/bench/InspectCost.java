@@ -48,7 +48,7 @@ public final class InspectCost {
 
         String everything = "{\"inputs\":\"" + text + "\",\"hooks\":[\"*\"],\"encoding\":\"int8\",\"layout\":\"causal\"}";
         int clients = 4;
-        int tokens = 100;
+        int tokens = 400; // long enough that inspections overlap the decoding
         StreamLoad.concurrent(http, base, clients, tokens); // warm-up
         List<Double> alone = new ArrayList<>();
         List<Double> beside = new ArrayList<>();
