@@ -286,6 +286,9 @@ class InspectApiTest extends BundledModelServerTest {
         assertThat(inspect.get("max_positions").asInt()).isEqualTo(256);
         assertThat(inspect.get("max_response_bytes").asLong()).isEqualTo(16777216L);
         assertThat(inspect.get("max_patching_runs").asInt()).isEqualTo(256);
+        assertThat(client.post("/inspect", "{\"inputs\": \"ROMEO:\"}").statusCode()).isEqualTo(200);
+        String metrics = client.get("/actuator/prometheus").body();
+        assertThat(metrics).contains("folio_inspect_duration_seconds_count").contains("folio_inspect_queued");
     }
 
     private static float[] float32(String base64) {

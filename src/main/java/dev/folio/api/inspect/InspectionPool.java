@@ -3,6 +3,9 @@ package dev.folio.api.inspect;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.WorkPool;
 import dev.folio.engine.IntraOpThreads;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -17,10 +20,13 @@ public class InspectionPool implements AutoCloseable {
 
     private final WorkPool pool;
     private final InspectProperties limits;
+    private final Timer duration;
 
-    public InspectionPool(InspectProperties limits) {
+    public InspectionPool(InspectProperties limits, MeterRegistry registry) {
         this.limits = limits;
         this.pool = new WorkPool("inspect", limits.threads(), limits.maxQueued(), "inspections are already waiting for a thread");
+        this.duration = Timer.builder("folio.inspect.duration").description("inspections' time on their thread").register(registry);
+        Gauge.builder("folio.inspect.queued", this, InspectionPool::queued).description("inspections waiting for a thread").register(registry);
     }
 
     /**
@@ -33,7 +39,7 @@ public class InspectionPool implements AutoCloseable {
         Optional<T> answer = WorkPool.await(pool.submit(() -> {
             try {
                 IntraOpThreads.set(1);
-                return Optional.of(work.get());
+                return Optional.of(duration.record(work));
             } finally {
                 stopped.complete(null);
             }

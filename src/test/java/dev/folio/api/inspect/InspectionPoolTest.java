@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.folio.api.InvalidRequestException;
 import dev.folio.inference.ConcurrencyLimiter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +19,7 @@ class InspectionPoolTest {
 
     @Test
     void aFullPoolRefusesAtOnce() throws Exception {
-        try (InspectionPool pool = new InspectionPool(limits(1, 1, Duration.ofMinutes(1)))) {
+        try (InspectionPool pool = new InspectionPool(limits(1, 1, Duration.ofMinutes(1)), new SimpleMeterRegistry())) {
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             CompletableFuture<String> running = CompletableFuture.supplyAsync(() -> pool.run(() -> {
@@ -41,7 +42,7 @@ class InspectionPoolTest {
 
     @Test
     void anInspectionOverItsProcessorTimeIsStoppedAndRefused() {
-        try (InspectionPool pool = new InspectionPool(limits(1, 1, Duration.ofMillis(1)))) {
+        try (InspectionPool pool = new InspectionPool(limits(1, 1, Duration.ofMillis(1)), new SimpleMeterRegistry())) {
             assertThatThrownBy(() -> pool.run(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     Thread.onSpinWait(); // spends processor time until the budget's alarm interrupts it
