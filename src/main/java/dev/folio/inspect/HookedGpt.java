@@ -118,8 +118,9 @@ public final class HookedGpt {
         if (!hooks.wants(name + ".hook_result")) {
             return linear(z.reshape(time, config.nEmbd()), projection, bias);
         }
-        NDArray perHead = projection.reshape(config.nEmbd(), heads, headDim).transpose(1, 2, 0); // (H,hd,C): each head's slice
-        perHead.attach(manager); // a view of the weights, made for this pass: freed with it
+        NDArray slices = projection.reshape(config.nEmbd(), heads, headDim); // a view of the weights: DJL puts it in their manager,
+        slices.attach(manager); // so it moves to this pass's, freed with it
+        NDArray perHead = slices.transpose(1, 2, 0); // (H,hd,C): each head's slice
         NDArray result = hooks.at(name + ".hook_result", z.transpose(1, 0, 2).matMul(perHead).transpose(1, 0, 2)); // (T,H,C)
         NDArray out = result.sum(new int[] {1});
         return bias != null ? out.add(bias) : out;

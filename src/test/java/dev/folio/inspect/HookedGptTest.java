@@ -54,6 +54,22 @@ class HookedGptTest {
         }
     }
 
+    /** Every array a pass makes lives in the pass's manager: the model's holds its weights and nothing more, however many passes ran. */
+    @Test
+    void aPassLeavesNothingInTheModelsManager() {
+        ai.djl.ndarray.BaseNDManager weights = (ai.djl.ndarray.BaseNDManager) model.model().getNDManager();
+        inspector.run(tokens, List.of("*"), Interventions.NONE); // every hook, per-head results included
+        int before = weights.getManagedArrays().size();
+        for (int i = 0; i < 3; i++) {
+            inspector.run(tokens, inspector.names().select(List.of("*")), new Interventions(List.of(
+                    new Intervention.AblateHead(1, 0, Intervention.Mode.MEAN), new Intervention.Patch("blocks.2.hook_resid_mid", tokens, null, null),
+                    new Intervention.AblateDirection("blocks.0.hook_resid_post", inspector.embeddingRow(3), Intervention.Mode.ZERO))));
+            inspector.lens(tokens);
+            inspector.greedy(tokens, Interventions.NONE, 2);
+        }
+        assertThat(weights.getManagedArrays()).hasSize(before);
+    }
+
     @Test
     void attentionRowsSumToOneAndAreZeroAboveTheDiagonal() {
         Map<String, Tensor> run = inspector.run(tokens, inspector.names().select(List.of("blocks.*.attn.hook_pattern")), Interventions.NONE).tensors();
