@@ -438,9 +438,9 @@ const Inside = (() => {
       return g;
     });
     const ratio = answer.explained_variance_ratio ?? [];
-    $('embedding-map').replaceChildren(svgElement('g', {id: 'embedding-links'}), ...marks,
-      svgElement('text', {x: width - 2, y: height - 2, 'text-anchor': 'end'},
-        ratio.length === 2 ? `PC1 ${percent(ratio[0])}, PC2 ${percent(ratio[1])} of the variance` : ''));
+    $('embedding-map').replaceChildren(svgElement('g', {id: 'embedding-links'}), ...marks);
+    $('embedding-detail').textContent = (ratio.length === 2 ? `The two axes hold ${percent(ratio[0])} and ${percent(ratio[1])}`
+      + ' of the embeddings\' variance. ' : '') + `Read ${answer.model_version ?? state.version}.`;
     drawPositionalCosine(tensor({tensors: {p: answer.positional_cosine}}, 'p'));
   }
 
@@ -499,6 +499,7 @@ const Inside = (() => {
   async function showWhatIf(asked, generate) {
     const chosen = interventions();
     const mine = ++whatIfAsked;
+    $('whatif-chart').parentElement.hidden = chosen.length === 0;
     if (chosen.length === 0) {
       $('whatif-chart').replaceChildren();
       $('whatif-chart').setAttribute('aria-label', 'No change chosen');
