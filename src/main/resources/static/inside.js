@@ -17,8 +17,9 @@ const Inside = (() => {
 
   let line = Promise.resolve();
   function inspect(path, body) {
+    const version = state.versionAsked ? {version: state.versionAsked} : {};
     const answer = line.then(() => json(path, {method: 'POST', headers: {'Content-Type': 'application/json'},
-      body: JSON.stringify(withModel({inputs: state.text, ...body}))}));
+      body: JSON.stringify(withModel({inputs: state.text, ...version, ...body}))}));
     line = answer.catch(() => {});
     return answer;
   }
@@ -85,6 +86,7 @@ const Inside = (() => {
     const asked = ++state.run;
     state.stale = false;
     state.text = text;
+    state.versionAsked = $('inside-version').value;
     status('reading the model…');
     const started = performance.now();
     try {
@@ -421,6 +423,7 @@ const Inside = (() => {
     if (state.embeddingsOf === state.version) return;
     const query = new URLSearchParams({neighbours: 5, positions: state.config.n_ctx, encoding: 'float32'});
     if (pickedModel) query.set('model', pickedModel);
+    if (state.versionAsked) query.set('version', state.versionAsked);
     const answer = await json(`/inspect/embeddings?${query}`);
     if (asked !== state.run) return;
     state.embeddings = answer;
@@ -590,9 +593,23 @@ const Inside = (() => {
     if (event.detail === 'inside' && state.stale) run();
   }
 
-  function onModel() {
+  async function onModel() {
     state.stale = true;
+    await listVersions().catch(() => {}); // the served version is always there to read
     if (!$('inside-view').hidden) run();
+  }
+
+  /** The picked model's versions in the store, for the version picker (the served one first). */
+  async function listVersions() {
+    const name = pickedModel;
+    const models = await json(`/models${modelQuery(name)}`);
+    if (name !== pickedModel) return;
+    const picker = $('inside-version');
+    const kept = picker.value;
+    const served = Object.assign(document.createElement('option'), {value: '', textContent: 'the served one'});
+    picker.replaceChildren(served, ...models.versions.map((v) => Object.assign(document.createElement('option'),
+      {value: v.version, textContent: `${v.version}${v.served ? ' (served)' : ''} · val loss ${v.val_loss?.toFixed(4) ?? 'n/a'}`})));
+    if (models.versions.some((v) => v.version === kept)) picker.value = kept;
   }
 
   const chars = $('attention-chars');
@@ -628,6 +645,7 @@ const Inside = (() => {
   $('whatif-write').addEventListener('click', () => scheduleWhatIf(true));
 
   $('inside-form').addEventListener('submit', (event) => { event.preventDefault(); run(); });
+  $('inside-version').addEventListener('change', () => run());
   $('inside-text').addEventListener('input', () => { if (!$('inside-view').hidden) scheduleNextChart(); });
   document.addEventListener('folio:view', onView);
   document.addEventListener('folio:model', onModel);
