@@ -68,8 +68,11 @@ public final class Gpt extends AbstractBlock {
         return config;
     }
 
-    /** The arrays {@link ScriptedInference} and {@link ScriptedTrainingForward} read, in their scripts' one order. */
-    GptWeights weights() {
+    /**
+     * The arrays {@link ScriptedInference} and {@link ScriptedTrainingForward} read, in their scripts' one order (also what
+     * dev.folio.inspect evaluates step by step). The model's own arrays: read them, never write them.
+     */
+    public GptWeights weights() {
         return GptWeights.of(this);
     }
 

@@ -62,6 +62,35 @@ public final class GptWeights {
         return HEAD + Part.values().length * layer + part.ordinal();
     }
 
+    /** Layer {@code layer}'s {@code part} weight (a LayerNorm's gain, a Linear's weight, (out, in)). */
+    public NDArray weight(int layer, Part part) {
+        return arrays.get(index(layer, part));
+    }
+
+    /** Layer {@code layer}'s {@code part} bias (a LayerNorm's beta), or null when the model has none. */
+    public NDArray bias(int layer, Part part) {
+        return config.bias() ? arrays.get(HEAD + Part.values().length * config.nLayer() + 1 + Part.values().length * layer + part.ordinal()) : null;
+    }
+
+    /** The token embedding (V,C), also the output head. */
+    public NDArray tokenEmbedding() {
+        return arrays.get(0);
+    }
+
+    /** The learned position embedding (blockSize,C). */
+    public NDArray positionEmbedding() {
+        return arrays.get(1);
+    }
+
+    /** The final LayerNorm's gain and bias (null without biases). */
+    public NDArray finalNormGain() {
+        return arrays.get(2);
+    }
+
+    public NDArray finalNormBias() {
+        return config.bias() ? arrays.get(HEAD + Part.values().length * config.nLayer()) : null;
+    }
+
     /** The weight matrices of the products, as {@code inference.py}'s {@code pack} reorders them: per layer c_attn, c_proj, c_fc, mlp c_proj; then wte. */
     public static int packedIndex(int layer, Part product) {
         int within = switch (product) {

@@ -1,0 +1,39 @@
+package dev.folio.api.inspect;
+
+import dev.folio.api.InvalidRequestException;
+import dev.folio.api.WorkPool;
+import dev.folio.engine.IntraOpThreads;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.springframework.stereotype.Component;
+
+/**
+ * The inspections' own threads: a fixed few, one libtorch thread each, with a short queue (beyond it, 429 at once) and
+ * a processor-time budget per inspection. Never the decode scheduler's thread, so generation keeps its core.
+ */
+@Component
+public class InspectionPool implements AutoCloseable {
+
+    private final WorkPool pool;
+    private final InspectProperties limits;
+
+    public InspectionPool(InspectProperties limits) {
+        this.limits = limits;
+        this.pool = new WorkPool("inspect", limits.threads(), limits.maxQueued(), "inspections are already waiting for a thread");
+    }
+
+    /** Runs {@code work} on an inspection thread and waits for its answer. */
+    public <T> T run(Supplier<T> work) {
+        Optional<T> answer = WorkPool.await(pool.submit(() -> {
+            IntraOpThreads.set(1);
+            return Optional.of(work.get());
+        }, limits.maxWorkTime(), Optional::empty));
+        return answer.orElseThrow(() -> new InvalidRequestException("the inspection took more than " + limits.maxWorkTime().toMillis()
+                + " ms of processor time (folio.inspect.max-work-time); ask for a shorter text, fewer hooks, a smaller sweep or fewer tokens"));
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
