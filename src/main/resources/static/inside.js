@@ -159,13 +159,15 @@ const Inside = (() => {
     const pattern = state.patterns[state.layer];
     const cells = $('attention-chars').children;
     const weights = [];
+    for (let k = 0; k < cells.length; k++) weights.push(k <= query ? at(pattern, state.head, query, k) : 0);
+    const most = Math.max(...weights); // shaded relative to the row's largest weight, so a spread-out row still shows
     for (let k = 0; k < cells.length; k++) {
-      const w = k <= query ? at(pattern, state.head, query, k) : 0;
-      weights.push(w);
+      const w = weights[k];
       const cell = cells[k];
       cell.dataset.weight = String(w);
-      cell.style.background = k === query ? '' : heat(w, 1);
-      cell.style.color = ink(w);
+      cell.title = k > query ? 'later: masked' : percent(w);
+      cell.style.background = k === query ? '' : heat(w, most);
+      cell.style.color = ink(w / most);
       cell.classList.toggle('query', k === query);
       cell.classList.toggle('future', k > query);
       cell.setAttribute('aria-label', k === query
@@ -278,13 +280,22 @@ const Inside = (() => {
     drawLayerNorm(detail, state.query);
   }
 
-  const number = (x, digits = 2) => x <= -1e8 ? '−∞' : x.toFixed(digits).replace('-', '−');
+  /** A number as the page prints it: a true minus sign, no "−0.00", and −∞ for a masked score (−1e9 on the wire). */
+  function number(x, digits = 2) {
+    if (x <= -1e8) return '−∞';
+    const text = x.toFixed(digits);
+    return Number(text) === 0 ? (0).toFixed(digits) : text.replace('-', '−');
+  }
 
   function drawSteps(detail, q) {
     const n = state.tokens.length, d = state.config.d_head, root = Math.sqrt(d);
     const rows = [];
-    let qkScale = 0, sum = 0;
-    for (let k = 0; k < n; k++) qkScale = Math.max(qkScale, Math.abs(at(detail.qk, 0, q, k)));
+    let sum = 0;
+    // each score column shaded from its lowest visible score (white) to its highest (dark): the softmax cares only
+    // about differences, and these scores are often all negative
+    const visible = Array.from({length: q + 1}, (_, k) => at(detail.qk, 0, q, k));
+    const [low, high] = [Math.min(...visible), Math.max(...visible)];
+    const shade = (score) => heat(score - low, high - low);
     const head = document.createElement('tr');
     for (const [text, title] of [['key', 'the key position and its character'], ['q·k', 'the raw dot product of the query and this key'],
       [`÷ √${d}`, `scaled by 1/√d_head = 1/${root.toFixed(2)}`], ['masked', 'later keys are set to −∞ (−1e9 on the wire)'],
@@ -298,11 +309,13 @@ const Inside = (() => {
       const row = document.createElement('tr');
       row.className = k > q ? 'masked' : '';
       row.append(Object.assign(document.createElement('th'), {scope: 'row', textContent: `${k} ${shown(state.tokens[k].text)}`}));
-      for (const [value, scale, digits] of [[qk, qkScale, 2], [qk / root, qkScale / root, 2], [masked, qkScale / root, 2], [p, 1, 3]]) {
+      const strength = masked <= -1e8 ? 0 : (qk - low) / ((high - low) || 1);
+      for (const [value, background, digits] of [[qk, shade(qk), 2], [qk / root, shade(qk), 2],
+        [masked, masked <= -1e8 ? '' : shade(qk), 2], [p, heat(p, 1), 3]]) {
         const cell = document.createElement('td');
         cell.textContent = number(value, digits);
-        cell.style.background = value <= -1e8 ? '' : heat(value, scale);
-        cell.style.color = ink(Math.abs(value) / (scale || 1));
+        cell.style.background = background;
+        cell.style.color = ink(value === p ? p : strength);
         row.append(cell);
       }
       row.lastChild.dataset.weight = String(p);
@@ -334,9 +347,9 @@ const Inside = (() => {
     drawHistogram('ln-before', before, `${detail.norm}'s input (${layerNormInput(detail.norm)})`);
     drawHistogram('ln-normalized', normalized, 'normalised: (x − mean) / √(var + ε)');
     drawHistogram('ln-after', after, 'after the gain (and bias)');
-    $('ln-before-caption').textContent = `before: mean ${mean.toFixed(3)}, std ${std.toFixed(3)} (hook_mean, hook_std)`;
-    $('ln-normalized-caption').textContent = `normalised: mean ${n.mean.toFixed(3)}, std ${n.std.toFixed(3)} (hook_normalized)`;
-    $('ln-after-caption').textContent = `after gain and bias: mean ${a.mean.toFixed(3)}, std ${a.std.toFixed(3)} (hook_out)`;
+    $('ln-before-caption').textContent = `before: mean ${number(mean, 3)}, std ${number(std, 3)} (hook_mean, hook_std)`;
+    $('ln-normalized-caption').textContent = `normalised: mean ${number(n.mean, 3)}, std ${number(n.std, 3)} (hook_normalized)`;
+    $('ln-after-caption').textContent = `after gain and bias: mean ${number(a.mean, 3)}, std ${number(a.std, 3)} (hook_out)`;
     $('ln-caption').textContent = `The ${before.length} values of ${said(state.tokens[q].text)} at position ${q}`
       + ` (focus another character above to change it): LayerNorm centres them and scales them to variance 1, then`
       + ` the learned gain stretches each dimension on its own.`;
