@@ -109,6 +109,18 @@ public final class Inspector {
         return Arrays.copyOfRange(text, tokens.length, length);
     }
 
+    /** A manager for one question's arrays, under the model's; the caller closes it. */
+    NDManager newManager() {
+        return models.newSubManager();
+    }
+
+    /** A token's embedding row (C). */
+    public float[] embeddingRow(int id) {
+        try (NDArray row = gpt.tokenEmbedding().get(id)) { // a view of the weights, closed at once
+            return row.toFloatArray();
+        }
+    }
+
     /** The rows of a (T,V) array. */
     static float[][] rows(NDArray logits) {
         int time = Math.toIntExact(logits.getShape().get(0));

@@ -19,10 +19,11 @@ public final class Routes {
     /** A corpus upload: its body is a text far larger than any API request, bounded by its route. */
     public static final RequestMatcher CORPUS_UPLOAD = PathPatternRequestMatcher.pathPattern(HttpMethod.PUT, "/admin/corpora/*");
 
-    /** What the API key guards when one is set: every POST (generation, scoring, tokenizing) and OpenAI's routes. */
+    /** What the API key guards when one is set: every POST (generation, scoring, tokenizing), OpenAI's routes, the model's insides. */
     public static final RequestMatcher INFERENCE = new OrRequestMatcher(
             PathPatternRequestMatcher.pathPattern(HttpMethod.POST, "/**"),
-            PathPatternRequestMatcher.pathPattern("/v1/**"));
+            PathPatternRequestMatcher.pathPattern("/v1/**"),
+            PathPatternRequestMatcher.pathPattern("/inspect/**"));
 
     private Routes() {}
 }

@@ -3,6 +3,7 @@ package dev.folio.api.tgi;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.FolioProperties;
 import dev.folio.api.ModelRouter;
+import dev.folio.api.inspect.InspectProperties;
 import dev.folio.api.Protocol;
 import dev.folio.api.WireProtocol;
 import dev.folio.api.chat.ChatPrompts;
@@ -38,9 +39,11 @@ public class InfoController {
     private final ConcurrencyLimiter limiter;
     private final String version;
     private final Map<String, String> speakers;
+    private final InspectProperties inspect;
 
     public InfoController(ModelRegistry registry, ModelRouter router, FolioProperties properties, ConcurrencyLimiter limiter,
-            ObjectProvider<BuildProperties> build) {
+            ObjectProvider<BuildProperties> build, InspectProperties inspect) {
+        this.inspect = inspect;
         this.registry = registry;
         this.router = router;
         this.limits = properties.generation();
@@ -157,6 +160,7 @@ public class InfoController {
         published.put("max_best_of", limits.maxBestOf());
         published.put("max_grammar_length", limits.maxGrammarLength());
         published.put("max_grammar_states", limits.maxGrammarStates());
+        published.put("inspect", inspect.published());
         return published;
     }
 
