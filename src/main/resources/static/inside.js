@@ -515,16 +515,7 @@ const Inside = (() => {
   async function showWhatIf(asked, generate) {
     const chosen = interventions();
     const mine = ++whatIfAsked;
-    $('whatif-chart').parentElement.hidden = chosen.length === 0;
-    if (chosen.length === 0) {
-      $('whatif-chart').replaceChildren();
-      $('whatif-chart').setAttribute('aria-label', 'No change chosen');
-      $('whatif-kl').textContent = 'Tick a change above to see what it does to the next character.';
-      $('whatif-positions').replaceChildren();
-      $('whatif-generation').replaceChildren();
-      return;
-    }
-    const body = {interventions: chosen, top_k: 5};
+    const body = {interventions: chosen, top_k: 5}; // none: both sides are the model as served
     if (generate) body.generate = {max_new_tokens: 40};
     $('whatif-kl').textContent = 'computing…';
     const answer = await inspect('/inspect/intervene', body);
@@ -532,6 +523,12 @@ const Inside = (() => {
     drawBars(answer);
     drawPositionKl(answer.per_position_kl);
     const token = state.tokens[answer.position];
+    if (chosen.length === 0) {
+      $('whatif-kl').textContent = `Tick a change above to see what it does to the character after ${said(token.text)}:`
+        + ' the bars are the model as served.';
+      showGeneration(answer.generation);
+      return;
+    }
     $('whatif-kl').textContent = `KL(as served ‖ changed) = ${answer.kl.toFixed(4)} nats for the character after`
       + ` ${said(token.text)} (position ${answer.position}); most likely: ${said(answer.baseline.top[0].text)}`
       + ` ${percent(answer.baseline.top[0].prob)} as served, ${said(answer.intervened.top[0].text)}`
@@ -543,7 +540,9 @@ const Inside = (() => {
     const width = 660, height = 170, bottom = 16, top = 6, step = width / answer.vocabulary.length;
     const highest = Math.max(...answer.baseline.probs, ...answer.intervened.probs, 1e-9);
     const h = (p) => (p / highest) * (height - bottom - top);
-    const parts = [svgElement('line', {class: 'axis', x1: 0, x2: width, y1: height - bottom, y2: height - bottom})];
+    const parts = [svgElement('line', {class: 'axis', x1: 0, x2: width, y1: height - bottom, y2: height - bottom}),
+      svgElement('line', {class: 'axis', x1: 0, x2: width, y1: top, y2: top}),
+      svgElement('text', {x: width - 2, y: top + 10, 'text-anchor': 'end'}, percent(highest))];
     answer.vocabulary.forEach((text, i) => {
       const before = answer.baseline.probs[i], after = answer.intervened.probs[i];
       const group = svgElement('g', {'data-text': text});

@@ -342,7 +342,10 @@ class PlaygroundBrowserTest {
                 .isEqualTo(((Number) config.get("n_ctx")).intValue());
 
         // what if: lifting the causal mask changes the next character's 65 probabilities, not the served ones
+        // nothing ticked: both sides are the model as served
+        waiting().until(d -> d.findElements(By.cssSelector("#whatif-chart rect.intervened")).size() == 65);
         assertThat(text("whatif-kl")).startsWith("Tick a change");
+        assertThat(weights("#whatif-chart rect.intervened", "data-prob")).isEqualTo(weights("#whatif-chart rect.baseline", "data-prob"));
         browser.findElement(By.id("wi-ablate")).click();
         waiting().until(d -> d.findElements(By.cssSelector("#whatif-chart rect.intervened")).size() == 65 && text("whatif-kl").startsWith("KL"));
         List<Double> served = weights("#whatif-chart rect.baseline", "data-prob");
