@@ -196,27 +196,34 @@ const Inside = (() => {
         button.tabIndex = l === state.layer && h === state.head ? 0 : -1;
         button.setAttribute('aria-pressed', String(l === state.layer && h === state.head));
         button.setAttribute('aria-label', `layer ${l}, head ${h}: ${patternSummary(l, h)}`);
-        const canvas = document.createElement('canvas');
-        canvas.width = canvas.height = n;
-        const image = canvas.getContext('2d').createImageData(n, n);
-        for (let q = 0; q < n; q++) {
-          for (let k = 0; k < n; k++) {
-            const w = k <= q ? at(state.patterns[l], h, q, k) : 0;
-            const o = 4 * (q * n + k);
-            for (let c = 0; c < 3; c++) image.data[o + c] = Math.round(255 - w * (255 - ACCENT[c]));
-            image.data[o + 3] = 255;
-          }
-        }
-        canvas.getContext('2d').putImageData(image, 0, 0);
         const label = document.createElement('span');
         label.textContent = `L${l} H${h}`;
-        button.append(canvas, label);
+        button.append(patternCanvas(state.patterns[l], h), label);
         thumbs.push(button);
       }
     }
     const grid = $('attention-thumbs');
     grid.style.setProperty('--heads', heads);
     grid.replaceChildren(...thumbs);
+  }
+
+  /** A head's pattern as an n × n canvas, query down and key across, each pixel as dark as its weight. */
+  function patternCanvas(pattern, head) {
+    const n = pattern.shape[1];
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = n;
+    const context = canvas.getContext('2d');
+    const image = context.createImageData(n, n);
+    for (let q = 0; q < n; q++) {
+      for (let k = 0; k < n; k++) {
+        const w = at(pattern, head, q, k); // above the diagonal: 0, unless a what-if lifted the mask
+        const o = 4 * (q * n + k);
+        for (let c = 0; c < 3; c++) image.data[o + c] = Math.round(255 - w * (255 - ACCENT[c]));
+        image.data[o + 3] = 255;
+      }
+    }
+    context.putImageData(image, 0, 0);
+    return canvas;
   }
 
   /** In words, for a screen reader: where the head mostly looks (itself, the previous character, the first one). */
@@ -515,13 +522,15 @@ const Inside = (() => {
   async function showWhatIf(asked, generate) {
     const chosen = interventions();
     const mine = ++whatIfAsked;
-    const body = {interventions: chosen, top_k: 5}; // none: both sides are the model as served
+    // none: both sides are the model as served; the intervened run's attention comes back too, to draw
+    const body = {interventions: chosen, top_k: 5, hooks: ['blocks.*.attn.hook_pattern'], encoding: 'float32'};
     if (generate) body.generate = {max_new_tokens: 40};
     $('whatif-kl').textContent = 'computing…';
     const answer = await inspect('/inspect/intervene', body);
     if (asked !== state.run || mine !== whatIfAsked) return;
     drawBars(answer);
     drawPositionKl(answer.per_position_kl);
+    drawChangedAttention(answer);
     const token = state.tokens[answer.position];
     if (chosen.length === 0) {
       $('whatif-kl').textContent = `Tick a change above to see what it does to the character after ${said(token.text)}:`
@@ -561,6 +570,38 @@ const Inside = (() => {
     chart.replaceChildren(...parts);
     chart.setAttribute('aria-label', 'Next-character probabilities, as served and changed; the largest moves: '
       + movers.map(([text, before, after]) => `${said(text)} ${percent(before)} to ${percent(after)}`).join(', '));
+  }
+
+  /** Every head's attention in the changed run, beside the served thumbnails above: a lifted mask fills the upper triangle. */
+  function drawChangedAttention(answer) {
+    const {n_layer: layers, n_head: heads} = answer.config;
+    const figures = [];
+    for (let l = 0; l < layers; l++) {
+      const pattern = tensor(answer, `blocks.${l}.attn.hook_pattern`);
+      for (let h = 0; h < heads; h++) {
+        const n = pattern.shape[1];
+        let above = 0, largest = 0;
+        for (let q = 0; q < n; q++) {
+          let most = 0;
+          for (let k = 0; k < n; k++) {
+            if (k > q) above += at(pattern, h, q, k);
+            most = Math.max(most, at(pattern, h, q, k));
+          }
+          largest += most / n;
+        }
+        const figure = document.createElement('figure');
+        figure.className = 'thumb';
+        figure.dataset.above = String(above / n);
+        figure.setAttribute('role', 'img');
+        figure.setAttribute('aria-label', `layer ${l}, head ${h} changed: on average ${percent(above / n)} of a row's attention`
+          + ` on later characters, its largest weight ${percent(largest)}`);
+        figure.append(patternCanvas(pattern, h), Object.assign(document.createElement('figcaption'), {textContent: `L${l} H${h}`}));
+        figures.push(figure);
+      }
+    }
+    const grid = $('whatif-attention');
+    grid.style.setProperty('--heads', heads);
+    grid.replaceChildren(...figures);
   }
 
   function drawPositionKl(kls) {

@@ -350,12 +350,15 @@ class PlaygroundBrowserTest {
         waiting().until(d -> d.findElements(By.cssSelector("#whatif-chart rect.intervened")).size() == 65 && text("whatif-kl").startsWith("KL"));
         List<Double> served = weights("#whatif-chart rect.baseline", "data-prob");
         List<Double> ablated = weights("#whatif-chart rect.intervened", "data-prob");
+        // the changed run's attention, drawn: with the mask in place nothing falls on later characters
+        assertThat(weights("#whatif-attention figure.thumb", "data-above")).hasSize(layers * heads).allSatisfy(w -> assertThat(w).isZero());
         assertThat(served.stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, within(1e-3));
         browser.findElement(By.id("wi-no-mask")).click();
         waiting().until(d -> !weights("#whatif-chart rect.intervened", "data-prob").equals(ablated));
         assertThat(weights("#whatif-chart rect.baseline", "data-prob")).isEqualTo(served);
-        // with the mask lifted, position 0 sees the whole text: it changes too
+        // with the mask lifted, position 0 sees the whole text: it changes too, and attention falls on later characters
         assertThat(weights("#whatif-positions .ch", "data-kl").get(0)).isPositive();
+        assertThat(weights("#whatif-attention figure.thumb", "data-above")).anySatisfy(w -> assertThat(w).isGreaterThan(0.01));
         // a generation both ways, greedy
         browser.findElement(By.id("whatif-write")).click();
         waiting().until(d -> d.findElements(By.cssSelector("#whatif-generation pre")).size() == 2);
@@ -363,6 +366,7 @@ class PlaygroundBrowserTest {
                 .allSatisfy(pre -> assertThat(pre.getDomProperty("textContent")).startsWith(text).hasSizeGreaterThan(n));
 
         screenshot(browser.findElement(By.id("playground")), "playground-inside.png");
+        screenshot(browser.findElement(By.id("whatif-heading")), "playground-inside-whatif.png");
         // at phone width everything stays inside the window (wide tables and the chart scroll in their own boxes)
         browser.manage().window().setSize(new Dimension(390, 1600));
         waiting().until(d -> ((Number) ((JavascriptExecutor) d).executeScript("return window.innerWidth")).intValue() <= 400);
