@@ -255,6 +255,18 @@ class InspectApiTest extends BundledModelServerTest {
     }
 
     @Test
+    void openApiDocumentsTheRoutesWithExamples() throws Exception {
+        ApiClient client = client();
+        JsonNode paths = client.json(client.get("/v3/api-docs").body()).get("paths");
+        for (String path : List.of("/inspect", "/inspect/lens", "/inspect/intervene", "/inspect/patching")) {
+            JsonNode post = paths.get(path).get("post");
+            assertThat(post.get("requestBody").get("content").get("application/json").toString()).as(path).contains("example");
+            assertThat(post.get("responses").has("422") && post.get("responses").has("429")).as(path).isTrue();
+        }
+        assertThat(paths.get("/inspect/embeddings").has("get")).isTrue();
+    }
+
+    @Test
     void infoPublishesTheLimits() throws Exception {
         ApiClient client = client();
         JsonNode inspect = client.json(client.get("/info").body()).get("limits").get("inspect");

@@ -32,6 +32,11 @@ public class InspectionPool implements AutoCloseable {
                 + " ms of processor time (folio.inspect.max-work-time); ask for a shorter text, fewer hooks, a smaller sweep or fewer tokens"));
     }
 
+    /** Inspections waiting for a thread (for tests and metrics). */
+    public int queued() {
+        return pool.queued();
+    }
+
     @Override
     public void close() {
         pool.close();
