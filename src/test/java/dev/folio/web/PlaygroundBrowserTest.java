@@ -375,6 +375,18 @@ class PlaygroundBrowserTest {
         screenshot(browser.findElement(By.id("attention-heading")), "playground-inside-phone.png");
         screenshot(browser.findElement(By.id("lens-heading")), "playground-inside-phone-lens.png");
         assertNoConsoleErrors();
+
+        // another text: everything is redrawn for it; one the model cannot read is refused in the server's words
+        setValue("inside-text", "JULIET:\nO Romeo");
+        browser.findElement(By.id("inside-run")).click();
+        waiting().until(d -> d.findElements(By.cssSelector("#attention-chars button.ch")).size() == 15
+                && d.findElements(By.cssSelector("#lens-grid tr")).size() == 16 && text("inside-status").startsWith("read in"));
+        setValue("inside-text", "ROMEO 2");
+        browser.findElement(By.id("inside-run")).click();
+        waiting().until(d -> text("inside-status").startsWith("error: 422"));
+        assertThat(text("inside-status")).contains("inputs");
+        assertThat(consoleErrors()).as("console errors but the refused request's").allSatisfy(entry ->
+                assertThat(entry.getMessage()).contains("status of 422"));
     }
 
     /** A number attribute (data-weight unless named) of every element the selector finds, in order. */
