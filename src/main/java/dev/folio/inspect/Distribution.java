@@ -5,7 +5,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 
-/** A next-token distribution from one position's logits: probabilities, entropy, KL divergence and the top few. */
+/**
+ * A next-token distribution from one position's logits: probabilities, entropy, KL divergence and the top few. Log
+ * probabilities are kept in double (unlike the sampler's float ones): KL divergences of nearly equal distributions
+ * are small differences of large terms.
+ */
 public record Distribution(float[] logits, double[] logProbs) {
 
     /** A candidate token with its probability and logit. */

@@ -97,6 +97,9 @@ public final class Inspector {
         int length = tokens.length;
         try (GradMode ignored = GradMode.disabled()) {
             for (int step = 0; step < maxNewTokens; step++) {
+                if (Thread.interrupted()) {
+                    throw new java.util.concurrent.CancellationException("the generation ran out of time");
+                }
                 int from = Math.max(0, length - config().blockSize());
                 try (NDManager manager = models.newSubManager()) {
                     Hooks edits = interventions.hooks(gpt, manager, names);

@@ -292,7 +292,7 @@ class InspectApiTest extends BundledModelServerTest {
                 byte[] bytes = Base64.getDecoder().decode(tensor.get("data").asString());
                 float[] values = new float[bytes.length / 2];
                 for (int i = 0; i < values.length; i++) {
-                    values[i] = halfToFloat((bytes[2 * i] & 0xff) | (bytes[2 * i + 1] & 0xff) << 8);
+                    values[i] = dev.folio.inspect.Half.toFloat((bytes[2 * i] & 0xff) | (bytes[2 * i + 1] & 0xff) << 8);
                 }
                 return values;
             }
@@ -323,21 +323,5 @@ class InspectApiTest extends BundledModelServerTest {
         } else {
             into.add(node.floatValue());
         }
-    }
-
-    /** IEEE binary16 to float. */
-    static float halfToFloat(int bits) {
-        int sign = (bits >> 15) & 1;
-        int exponent = (bits >> 10) & 0x1f;
-        int mantissa = bits & 0x3ff;
-        float magnitude;
-        if (exponent == 0) {
-            magnitude = (float) (mantissa * Math.pow(2, -24));
-        } else if (exponent == 31) {
-            magnitude = mantissa == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
-        } else {
-            magnitude = (float) ((1 + mantissa / 1024.0) * Math.pow(2, exponent - 15));
-        }
-        return sign == 1 ? -magnitude : magnitude;
     }
 }

@@ -4,6 +4,7 @@ import dev.folio.api.InvalidRequestException;
 import dev.folio.api.WorkPool;
 import dev.folio.engine.IntraOpThreads;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
@@ -22,14 +23,27 @@ public class InspectionPool implements AutoCloseable {
         this.pool = new WorkPool("inspect", limits.threads(), limits.maxQueued(), "inspections are already waiting for a thread");
     }
 
-    /** Runs {@code work} on an inspection thread and waits for its answer. */
+    /**
+     * Runs {@code work} on an inspection thread and waits for its answer. Past its processor-time budget the work is
+     * interrupted and refused (422), but only once it has stopped: it reads a model version the caller holds, which must
+     * not be let go while a pass still runs on it.
+     */
     public <T> T run(Supplier<T> work) {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
         Optional<T> answer = WorkPool.await(pool.submit(() -> {
-            IntraOpThreads.set(1);
-            return Optional.of(work.get());
+            try {
+                IntraOpThreads.set(1);
+                return Optional.of(work.get());
+            } finally {
+                stopped.complete(null);
+            }
         }, limits.maxWorkTime(), Optional::empty));
-        return answer.orElseThrow(() -> new InvalidRequestException("the inspection took more than " + limits.maxWorkTime().toMillis()
-                + " ms of processor time (folio.inspect.max-work-time); ask for a shorter text, fewer hooks, a smaller sweep or fewer tokens"));
+        if (answer.isPresent()) {
+            return answer.get();
+        }
+        stopped.join(); // a pass is not interruptible; the loops between passes check for interruption
+        throw new InvalidRequestException("the inspection took more than " + limits.maxWorkTime().toMillis()
+                + " ms of processor time (folio.inspect.max-work-time); ask for a shorter text, fewer hooks, a smaller sweep or fewer tokens");
     }
 
     /** Inspections waiting for a thread (for tests and metrics). */

@@ -1,7 +1,6 @@
 package dev.folio.api.inspect;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.folio.api.InvalidRequestException;
 import dev.folio.inspect.Distribution;
 import dev.folio.inspect.Inspector;
 import dev.folio.tokenizer.CharTokenizer;
@@ -62,12 +61,9 @@ public class LensController {
         try (InspectedModels.Subject subject = models.open(request.model(), request.version(), response)) {
             Inspector inspector = subject.inspector();
             int[] ids = subject.tokens(request.inputs(), "inputs", limits.maxPositions());
-            int start = request.positions() == null || request.positions().start() == null ? 0 : request.positions().start();
-            int end = request.positions() == null || request.positions().end() == null ? ids.length : request.positions().end();
-            if (start < 0 || end > ids.length || start >= end) {
-                throw new InvalidRequestException("positions: start and end must satisfy 0 <= start < end <= " + ids.length + "; given " + start
-                        + " and " + end, "positions");
-            }
+            int[] range = TensorRequests.range(request.positions(), ids.length);
+            int start = range[0];
+            int end = range[1];
             float[][][] grid = pool.run(() -> inspector.lens(ids));
             CharTokenizer tokenizer = subject.model().tokenizer();
             List<InspectWire.Token> tokens = InspectWire.Token.of(tokenizer, ids);

@@ -55,13 +55,8 @@ public class TensorRequests {
         List<String> named = InvalidRequestException.whenRefused("hooks", "hooks: ", () -> inspector.names().select(patterns));
         Set<Integer> layers = fields.layers() == null ? null : Set.copyOf(indices("layers", fields.layers(), config.nLayer()));
         int[] heads = fields.heads() == null ? null : indices("heads", fields.heads(), config.nHead()).stream().mapToInt(Integer::intValue).toArray();
-        int start = fields.positions() == null || fields.positions().start() == null ? 0 : fields.positions().start();
-        int end = fields.positions() == null || fields.positions().end() == null ? tokens : fields.positions().end();
-        if (start < 0 || end > tokens || start >= end) {
-            throw new InvalidRequestException("positions: start and end must satisfy 0 <= start < end <= " + tokens + " (the text's tokens); given "
-                    + start + " and " + end, "positions");
-        }
-        Selection selection = new Selection(layers, heads, start, end);
+        int[] range = range(fields.positions(), tokens);
+        Selection selection = new Selection(layers, heads, range[0], range[1]);
         List<String> hooks = named.stream().filter(selection::keeps).toList();
         if (!patterns.isEmpty() && hooks.isEmpty()) {
             throw new InvalidRequestException("hooks: none of " + patterns + " is in layers " + fields.layers(), "layers");
@@ -114,6 +109,17 @@ public class TensorRequests {
         List<Integer> kept = java.util.stream.IntStream.range(0, layers).filter(l -> ask.selection().layers() == null
                 || ask.selection().layers().contains(l)).boxed().toList();
         return new InspectWire.Selected(kept, ask.selection().heads(), new InspectWire.Positions(ask.selection().start(), ask.selection().end()));
+    }
+
+    /** {@code positions} as [start, end), defaulting to the whole text; 422 unless 0 ≤ start < end ≤ tokens. */
+    static int[] range(InspectWire.Positions positions, int tokens) {
+        int start = positions == null || positions.start() == null ? 0 : positions.start();
+        int end = positions == null || positions.end() == null ? tokens : positions.end();
+        if (start < 0 || end > tokens || start >= end) {
+            throw new InvalidRequestException("positions: start and end must satisfy 0 <= start < end <= " + tokens + " (the text's tokens); given "
+                    + start + " and " + end, "positions");
+        }
+        return new int[] {start, end};
     }
 
     /** Indices in 0 … bound−1, each once. */
