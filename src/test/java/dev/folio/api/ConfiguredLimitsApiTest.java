@@ -13,7 +13,8 @@ import tools.jackson.databind.JsonNode;
  * Each limit lives in configuration, and raising it there raises it on every route family: TGI's, OpenAI's completions and
  * the Messages API (none keeps a bound of its own), and /info publishes it.
  */
-@TestPropertySource(properties = {"folio.generation.max-stop-sequences=6", "folio.generation.max-top-n-tokens=70", "folio.generation.max-best-of=10"})
+@TestPropertySource(properties = {"folio.generation.max-stop-sequences=6", "folio.generation.max-top-n-tokens=70", "folio.generation.max-best-of=10",
+        "folio.inspect.max-interventions=2", "folio.inspect.max-positions=16"})
 class ConfiguredLimitsApiTest extends TinyModelServerTest {
 
     private static String stops(int count) {
@@ -26,6 +27,21 @@ class ConfiguredLimitsApiTest extends TinyModelServerTest {
         assertThat(limits.get("max_stop_sequences").asInt()).isEqualTo(6);
         assertThat(limits.get("max_top_n_tokens").asInt()).isEqualTo(70);
         assertThat(limits.get("max_best_of").asInt()).isEqualTo(10);
+    }
+
+    @Test
+    void theInspectionRoutesKeepTheirConfiguredLimits() throws Exception {
+        JsonNode inspect = api().json(api().get("/info").body()).get("limits").get("inspect");
+        assertThat(inspect.get("max_interventions").asInt()).isEqualTo(2);
+        assertThat(inspect.get("max_positions").asInt()).isEqualTo(16);
+        HttpResponse<String> tooLong = api().post("/inspect", "{\"inputs\":\"abcdefghijklmnopq\"}");
+        assertThat(tooLong.statusCode()).isEqualTo(422);
+        assertThat(tooLong.body()).contains("1 to 16 characters");
+        String three = "{\"kind\":\"no_scaling\"}";
+        HttpResponse<String> many = api().post("/inspect/intervene", "{\"inputs\":\"abc\",\"interventions\":[" + three + "," + three + "," + three + "]}");
+        assertThat(many.statusCode()).isEqualTo(422);
+        assertThat(many.body()).contains("at most 2");
+        assertThat(api().post("/inspect/intervene", "{\"inputs\":\"abc\",\"interventions\":[" + three + "," + three + "]}").statusCode()).isEqualTo(200);
     }
 
     @Test

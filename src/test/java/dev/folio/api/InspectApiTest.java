@@ -267,6 +267,19 @@ class InspectApiTest extends BundledModelServerTest {
     }
 
     @Test
+    void theVersionsToAskAcrossAreListedAndReadable() throws Exception {
+        ApiClient client = client();
+        JsonNode versions = client.json(client.get("/inspect/versions").body()).get("versions");
+        assertThat(versions).isNotEmpty();
+        String served = versions.get(0).get("version").asString();
+        assertThat(versions.get(0).get("served").asBoolean()).isTrue();
+        HttpResponse<String> response = client.post("/inspect/lens", """
+                {"inputs": "ROMEO:", "version": "%s"}""".formatted(served));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(client.json(response.body()).get("version").asString()).isEqualTo(served);
+    }
+
+    @Test
     void infoPublishesTheLimits() throws Exception {
         ApiClient client = client();
         JsonNode inspect = client.json(client.get("/info").body()).get("limits").get("inspect");

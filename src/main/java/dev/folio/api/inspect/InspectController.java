@@ -77,17 +77,20 @@ public class InspectController {
             int topK = topK(request.topK(), limits);
             TensorRequests.Ask ask = tensors.parse(inspector, ids.length,
                     new TensorRequests.Fields(request.hooks(), request.layers(), request.heads(), request.positions(), request.encoding(), request.layout()));
-            Inspector.Run run = pool.run(() -> inspector.run(ids, ask.hooks(), Interventions.NONE));
             if (ask.npy()) {
                 String hook = ask.hooks().get(0);
-                return ResponseEntity.ok().contentType(MediaType.parseMediaType(Npy.MEDIA_TYPE)).header("X-Folio-Tensor", hook)
-                        .body(Npy.of(ask.selection().apply(run.tensors().get(hook))));
+                byte[] file = pool.run(() -> Npy.of(ask.selection().apply(inspector.run(ids, ask.hooks(), Interventions.NONE).tensors().get(hook))));
+                return ResponseEntity.ok().contentType(MediaType.parseMediaType(Npy.MEDIA_TYPE)).header("X-Folio-Tensor", hook).body(file);
             }
             int last = ids.length - 1;
-            return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(new InspectResponse(subject.name(), subject.version(),
-                    subject.modelVersion(), InspectWire.Config.of(inspector.config()), InspectWire.Token.of(subject.model().tokenizer(), ids),
-                    InspectWire.NextToken.of(subject.model().tokenizer(), last, Distribution.of(run.logits()[last]), topK, false),
-                    tensors.selected(ask, inspector.config().nLayer()), tensors.encode(ask, run.tensors())));
+            InspectResponse answer = pool.run(() -> { // encoding too: all the heavy work stays on the inspection threads
+                Inspector.Run run = inspector.run(ids, ask.hooks(), Interventions.NONE);
+                return new InspectResponse(subject.name(), subject.version(), subject.modelVersion(), InspectWire.Config.of(inspector.config()),
+                        InspectWire.Token.of(subject.model().tokenizer(), ids),
+                        InspectWire.NextToken.of(subject.model().tokenizer(), last, Distribution.of(run.logits()[last]), topK, false),
+                        tensors.selected(ask, inspector.config().nLayer()), tensors.encode(ask, run.tensors()));
+            });
+            return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(answer);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.folio.api.inspect;
 
 import dev.folio.api.InvalidRequestException;
-import dev.folio.inspect.HookNames;
 import dev.folio.inspect.Inspector;
 import dev.folio.inspect.Selection;
 import dev.folio.inspect.Tensor;
