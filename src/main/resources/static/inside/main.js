@@ -22,17 +22,17 @@ async function onModel() {
   if (!$('inside-view').hidden) run();
 }
 
-/** The picked model's versions in the store, for the version picker (the served one first). */
+/** The versions of the picked model the inspection routes can read (/inspect/versions, newest first), for the picker. */
 async function listVersions() {
   const name = pickedModel;
-  const models = await json(`/models${modelQuery(name)}`);
+  const readable = await json(`/inspect/versions${modelQuery(name)}`);
   if (name !== pickedModel) return;
   const picker = $('inside-version');
   const kept = picker.value;
   const served = Object.assign(document.createElement('option'), {value: '', textContent: 'the served one'});
-  picker.replaceChildren(served, ...models.versions.map((v) => Object.assign(document.createElement('option'),
-    {value: v.version, textContent: `${v.version}${v.served ? ' (served)' : ''} · val loss ${v.val_loss?.toFixed(4) ?? 'n/a'}`})));
-  if (models.versions.some((v) => v.version === kept)) picker.value = kept;
+  picker.replaceChildren(served, ...readable.versions.map((v) => Object.assign(document.createElement('option'), {value: v.version,
+    textContent: `${v.version}${v.served ? ' (served)' : ''} · step ${v.steps ?? '?'} · val loss ${v.val_loss?.toFixed(4) ?? 'n/a'}`})));
+  if (readable.versions.some((v) => v.version === kept)) picker.value = kept;
 }
 
 async function run() {

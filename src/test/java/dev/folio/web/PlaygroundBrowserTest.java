@@ -261,6 +261,11 @@ class PlaygroundBrowserTest {
         assertThat(browser.findElements(By.cssSelector("#attention-thumbs button.thumb"))).hasSize(layers * heads);
         assertThat(browser.findElements(By.cssSelector("#attention-thumbs [aria-pressed='true']"))).hasSize(1);
         assertThat(text("inside-read")).startsWith("read " + inspected.get("model_version"));
+        // the version picker lists what the inspection routes can read: the served one by default, then the store's
+        Select version = new Select(browser.findElement(By.id("inside-version")));
+        waiting().until(d -> version.getOptions().size() >= 2);
+        assertThat(version.getFirstSelectedOption().getDomAttribute("value")).isEmpty();
+        assertThat(version.getOptions().get(1).getText()).startsWith(String.valueOf(inspected.get("version"))).contains("(served)", "step");
 
         // hovering a character shows what it attends to: a row of weights that sums to 1, nothing on later characters
         List<WebElement> chars = browser.findElements(By.cssSelector("#attention-chars button.ch"));
