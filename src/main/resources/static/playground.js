@@ -111,6 +111,7 @@ async function useModel(name, known, redraw = true) {
   if (redraw) {
     if ($('chat-view').hidden) drawNextChart(); else schedulePrompt(0); // the chat's prompt redraws the chart when rendered
   }
+  document.dispatchEvent(new CustomEvent('folio:model', {detail: name})); // the Inside view reads the new model
   await showModelsPanel(name, asked);
 }
 
@@ -201,7 +202,7 @@ function scheduleNextChart() {
 
 async function drawNextChart() {
   // in the chat view: after the scene as the template renders it, that is, how the model's speech would begin
-  const text = $('chat-view').hidden ? $('prompt').value : chat.rendered;
+  const text = !$('chat-view').hidden ? chat.rendered : !$('inside-view').hidden ? $('inside-text').value : $('prompt').value;
   const chart = $('next-chart');
   const asked = ++nextRequest;
   if (!text) { chart.replaceChildren(); return; }
@@ -376,7 +377,12 @@ async function generate(event) {
 
 // ---- tabs: Write / Chat ----
 
-const VIEWS = ['write', 'chat'];
+const VIEWS = ['write', 'chat', 'inside'];
+const NEXT_CAPTIONS = {
+  write: 'What the model expects after the prompt, from <code>/logits</code>; updates as you type.',
+  chat: 'How the model\'s next speech would begin: what it expects after the scene as the template renders it, from <code>/logits</code>.',
+  inside: 'What the model expects after the Inside view\'s text, from <code>/logits</code>: the logit lens\'s last column.',
+};
 
 function selectView(name, focus) {
   for (const view of VIEWS) {
@@ -387,10 +393,9 @@ function selectView(name, focus) {
   }
   if (focus) $(`tab-${name}`).focus();
   hideAlternatives();
-  $('next-caption').innerHTML = name === 'chat'
-    ? 'How the model\'s next speech would begin: what it expects after the scene as the template renders it, from <code>/logits</code>.'
-    : 'What the model expects after the prompt, from <code>/logits</code>; updates as you type.';
+  $('next-caption').innerHTML = NEXT_CAPTIONS[name];
   if (name === 'chat') schedulePrompt(0); else drawNextChart();
+  document.dispatchEvent(new CustomEvent('folio:view', {detail: name}));
   const hash = name === 'write' ? '' : `#${name}`;
   if (location.hash !== hash) history.replaceState(null, '', location.pathname + location.search + hash);
 }
@@ -657,8 +662,11 @@ async function renderPrompt() {
 
 $('tab-write').addEventListener('click', () => selectView('write'));
 $('tab-chat').addEventListener('click', () => selectView('chat'));
+$('tab-inside').addEventListener('click', () => selectView('inside'));
 document.querySelector('[role="tablist"]').addEventListener('keydown', tabKeys);
-window.addEventListener('hashchange', () => selectView(location.hash === '#chat' ? 'chat' : 'write'));
+/** The view the address names (#chat, #inside), else Write. */
+const addressedView = () => VIEWS.find((view) => `#${view}` === location.hash) ?? 'write';
+window.addEventListener('hashchange', () => selectView(addressedView()));
 $('chat-form').addEventListener('submit', sendChat);
 $('chat-message').addEventListener('keydown', chatKeys);
 $('chat-stop').addEventListener('click', () => chat.abort && chat.abort.abort());
@@ -666,7 +674,7 @@ $('chat-clear').addEventListener('click', clearChat);
 $('chat-system').addEventListener('input', () => { showDirection(); schedulePrompt(); });
 for (const id of ['chat-message', 'chat-user-name', 'chat-assistant-name']) $(id).addEventListener('input', () => schedulePrompt());
 $('chat-template').addEventListener('toggle', showTemplateSource);
-if (location.hash === '#chat') selectView('chat');
+if (addressedView() !== 'write') selectView(addressedView());
 showDirection();
 showScene();
 

@@ -2,6 +2,7 @@ package dev.folio.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.folio.store.BundledStore;
 import java.io.File;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -234,6 +236,171 @@ class PlaygroundBrowserTest {
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue()).isLessThanOrEqualTo(0);
         screenshot(browser.findElement(By.id("playground")), "playground-write-phone.png");
         assertNoConsoleErrors();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void lookInsideTheModel() throws Exception {
+        browser.manage().window().setSize(new Dimension(1280, 2400));
+        browser.get("http://127.0.0.1:" + port + "/#inside");
+        JavascriptExecutor page = (JavascriptExecutor) browser;
+        waiting().until(d -> d.findElement(By.id("inside-view")).isDisplayed());
+        assertThat(browser.findElement(By.id("tab-inside")).getDomAttribute("aria-selected")).isEqualTo("true");
+        waiting().until(d -> d.findElement(By.id("inside-status")).getText().matches("read in .*|error: .*"));
+        assertThat(browser.findElement(By.id("inside-status")).getText()).startsWith("read in");
+        String text = value("inside-text");
+        int n = text.length();
+
+        // the model's shape, asked of the route itself: as many thumbnails as layers × heads, the page names what it read
+        Map<String, Object> inspected = (Map<String, Object>) page.executeAsyncScript("""
+                fetch('/inspect', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                  body: JSON.stringify({inputs: arguments[0], hooks: ['blocks.0.attn.hook_pattern']})})
+                  .then((r) => r.json()).then(arguments[arguments.length - 1])""", text);
+        Map<String, Object> config = (Map<String, Object>) inspected.get("config");
+        int layers = ((Number) config.get("n_layer")).intValue(), heads = ((Number) config.get("n_head")).intValue();
+        assertThat(browser.findElements(By.cssSelector("#attention-thumbs button.thumb"))).hasSize(layers * heads);
+        assertThat(browser.findElements(By.cssSelector("#attention-thumbs [aria-pressed='true']"))).hasSize(1);
+        assertThat(text("inside-read")).startsWith("read " + inspected.get("model_version"));
+        // the version picker lists what the inspection routes can read: the served one by default, then the store's
+        Select version = new Select(browser.findElement(By.id("inside-version")));
+        waiting().until(d -> version.getOptions().size() >= 2);
+        assertThat(version.getFirstSelectedOption().getDomAttribute("value")).isEmpty();
+        assertThat(version.getOptions().get(1).getText()).startsWith(String.valueOf(inspected.get("version"))).contains("(served)", "step");
+
+        // hovering a character shows what it attends to: a row of weights that sums to 1, nothing on later characters
+        List<WebElement> chars = browser.findElements(By.cssSelector("#attention-chars button.ch"));
+        assertThat(chars).hasSize(n);
+        int query = n / 2;
+        new Actions(browser).moveToElement(chars.get(query)).perform();
+        waiting().until(d -> chars.get(query).getDomAttribute("class").contains("query"));
+        List<Double> row = weights("#attention-chars button.ch");
+        assertThat(row.stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, within(1e-3));
+        assertThat(row.subList(query + 1, n)).allSatisfy(w -> assertThat(w).isZero());
+        assertThat(chars.get(query + 1).getDomAttribute("aria-label")).contains("masked");
+        assertThat(text("attention-caption")).contains("position " + query);
+
+        // and so does keyboard focus: the last character is the text's one tab stop, the arrow keys move along it
+        WebElement last = chars.get(n - 1);
+        assertThat(last.getDomAttribute("tabindex")).isEqualTo("0");
+        page.executeScript("arguments[0].focus()", last);
+        last.sendKeys(Keys.ARROW_LEFT);
+        assertThat(browser.switchTo().activeElement()).isEqualTo(chars.get(n - 2));
+        waiting().until(d -> text("steps-caption").contains("position " + (n - 2) + ":"));
+        // one head step by step, for that query: the masked keys read −∞, the softmax row sums to 1
+        List<WebElement> steps = browser.findElements(By.cssSelector("#head-steps tr"));
+        assertThat(steps).hasSize(n + 1);
+        assertThat(steps.get(n).findElements(By.tagName("td")).get(2).getText()).isEqualTo("−∞");
+        assertThat(steps.get(n - 2).findElements(By.tagName("td")).get(2).getText()).isNotEqualTo("−∞");
+        assertThat(weights("#head-steps td[data-weight]").stream().mapToDouble(Double::doubleValue).sum())
+                .isCloseTo(1.0, within(1e-3));
+        assertThat(text("steps-caption")).contains("√" + config.get("d_head"));
+        assertThat(text("steps-legend")).contains("dropout", "off");
+
+        // LayerNorm: the focused character's normalised values have mean 0 and standard deviation 1
+        waiting().until(d -> text("ln-normalized-caption").startsWith("normalised"));
+        Matcher normalised = Pattern.compile("mean (\u2212?[\\d.]+), std ([\\d.]+)").matcher(text("ln-normalized-caption"));
+        assertThat(normalised.find()).isTrue();
+        assertThat(Double.parseDouble(normalised.group(1).replace('\u2212', '-'))).isCloseTo(0.0, within(0.002));
+        // 1 but for LayerNorm's ε (1e-5) beside the variance
+        assertThat(Double.parseDouble(normalised.group(2))).isCloseTo(1.0, within(0.01));
+        assertThat(browser.findElements(By.cssSelector("#ln-after rect.bar"))).isNotEmpty();
+
+        // another head from the keyboard: the thumbnails are one tab stop, arrows move, Enter picks
+        WebElement firstThumb = browser.findElement(By.cssSelector("#attention-thumbs button.thumb"));
+        page.executeScript("arguments[0].focus()", firstThumb);
+        firstThumb.sendKeys(Keys.ARROW_RIGHT);
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        waiting().until(d -> text("attention-which").equals("layer 0, head 1"));
+        assertThat(browser.findElement(By.cssSelector("#attention-thumbs [aria-pressed='true']")).getDomAttribute("aria-label"))
+                .startsWith("layer 0, head 1");
+        waiting().until(d -> text("steps-caption").startsWith("Layer 0, head 1"));
+
+        // the logit lens: a row a position, a column a stage; its last cell is the model's answer, /logits' argmax
+        waiting().until(d -> d.findElements(By.cssSelector("#lens-grid tr")).size() == n + 1);
+        List<WebElement> lensRows = browser.findElements(By.cssSelector("#lens-grid tr"));
+        assertThat(lensRows.get(1).findElements(By.tagName("td"))).hasSize(2 * layers + 1);
+        Map<String, Object> logits = (Map<String, Object>) page.executeAsyncScript("""
+                fetch('/logits', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                  body: JSON.stringify({inputs: arguments[0], positions: 'last', top_n: 1})})
+                  .then((r) => r.json()).then(arguments[arguments.length - 1])""", text);
+        Map<String, Object> best = ((List<Map<String, Object>>) ((List<Map<String, Object>>) logits.get("positions")).get(0).get("top")).get(0);
+        List<WebElement> lastRow = lensRows.get(n).findElements(By.tagName("td"));
+        WebElement answer = lastRow.get(lastRow.size() - 1);
+        assertThat(answer.getDomAttribute("data-top")).isEqualTo(best.get("text"));
+        assertThat(Double.parseDouble(answer.getDomAttribute("data-prob")))
+                .isCloseTo(Math.exp(((Number) best.get("logprob")).doubleValue()), within(1e-3));
+        // its cells are one tab stop; the arrow keys move up and down a stage's column
+        assertThat(answer.getDomAttribute("tabindex")).isEqualTo("0");
+        page.executeScript("arguments[0].focus()", answer);
+        answer.sendKeys(Keys.ARROW_UP);
+        List<WebElement> above = lensRows.get(n - 1).findElements(By.tagName("td"));
+        assertThat(browser.switchTo().activeElement()).isEqualTo(above.get(above.size() - 1));
+        assertThat(text("lens-detail")).startsWith("Position " + (n - 2)).contains("entropy", "KL to the final");
+
+        // the embedding map: every character, its neighbours on focus; the positional embeddings' cosines
+        waiting().until(d -> d.findElements(By.cssSelector("#embedding-map g.emb")).size() == 65);
+        WebElement firstToken = browser.findElement(By.cssSelector("#embedding-map g.emb"));
+        page.executeScript("arguments[0].focus()", firstToken);
+        waiting().until(d -> text("embedding-detail").contains("nearest"));
+        assertThat(browser.findElements(By.cssSelector("#embedding-links line"))).hasSize(5);
+        assertThat(((Number) page.executeScript("return document.getElementById('positional-cosine').width")).intValue())
+                .isEqualTo(((Number) config.get("n_ctx")).intValue());
+
+        // what if: lifting the causal mask changes the next character's 65 probabilities, not the served ones
+        // nothing ticked: both sides are the model as served
+        waiting().until(d -> d.findElements(By.cssSelector("#whatif-chart rect.intervened")).size() == 65);
+        assertThat(text("whatif-kl")).startsWith("Tick a change");
+        assertThat(weights("#whatif-chart rect.intervened", "data-prob")).isEqualTo(weights("#whatif-chart rect.baseline", "data-prob"));
+        browser.findElement(By.id("wi-ablate")).click();
+        waiting().until(d -> d.findElements(By.cssSelector("#whatif-chart rect.intervened")).size() == 65 && text("whatif-kl").startsWith("KL"));
+        List<Double> served = weights("#whatif-chart rect.baseline", "data-prob");
+        List<Double> ablated = weights("#whatif-chart rect.intervened", "data-prob");
+        // the changed run's attention, drawn: with the mask in place nothing falls on later characters
+        assertThat(weights("#whatif-attention figure.thumb", "data-above")).hasSize(layers * heads).allSatisfy(w -> assertThat(w).isZero());
+        assertThat(served.stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, within(1e-3));
+        browser.findElement(By.id("wi-no-mask")).click();
+        waiting().until(d -> !weights("#whatif-chart rect.intervened", "data-prob").equals(ablated));
+        assertThat(weights("#whatif-chart rect.baseline", "data-prob")).isEqualTo(served);
+        // with the mask lifted, position 0 sees the whole text: it changes too, and attention falls on later characters
+        assertThat(weights("#whatif-positions .ch", "data-kl").get(0)).isPositive();
+        assertThat(weights("#whatif-attention figure.thumb", "data-above")).anySatisfy(w -> assertThat(w).isGreaterThan(0.01));
+        // a generation both ways, greedy
+        browser.findElement(By.id("whatif-write")).click();
+        waiting().until(d -> d.findElements(By.cssSelector("#whatif-generation pre")).size() == 2);
+        assertThat(browser.findElements(By.cssSelector("#whatif-generation pre")))
+                .allSatisfy(pre -> assertThat(pre.getDomProperty("textContent")).startsWith(text).hasSizeGreaterThan(n));
+
+        screenshot(browser.findElement(By.id("playground")), "playground-inside.png");
+        screenshot(browser.findElement(By.id("whatif-heading")), "playground-inside-whatif.png");
+        // at phone width everything stays inside the window (wide tables and the chart scroll in their own boxes)
+        browser.manage().window().setSize(new Dimension(390, 1600));
+        waiting().until(d -> ((Number) ((JavascriptExecutor) d).executeScript("return window.innerWidth")).intValue() <= 400);
+        assertThat(((Number) page.executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue()).isLessThanOrEqualTo(0);
+        screenshot(browser.findElement(By.id("attention-heading")), "playground-inside-phone.png");
+        screenshot(browser.findElement(By.id("lens-heading")), "playground-inside-phone-lens.png");
+        assertNoConsoleErrors();
+
+        // another text: everything is redrawn for it; one the model cannot read is refused in the server's words
+        setValue("inside-text", "JULIET:\nO Romeo");
+        browser.findElement(By.id("inside-run")).click();
+        waiting().until(d -> d.findElements(By.cssSelector("#attention-chars button.ch")).size() == 15
+                && d.findElements(By.cssSelector("#lens-grid tr")).size() == 16 && text("inside-status").startsWith("read in"));
+        setValue("inside-text", "ROMEO 2");
+        browser.findElement(By.id("inside-run")).click();
+        waiting().until(d -> text("inside-status").startsWith("error: 422"));
+        assertThat(text("inside-status")).contains("inputs");
+        assertThat(consoleErrors()).as("console errors but the refused request's").allSatisfy(entry ->
+                assertThat(entry.getMessage()).contains("status of 422"));
+    }
+
+    /** A number attribute (data-weight unless named) of every element the selector finds, in order. */
+    @SuppressWarnings("unchecked")
+    private List<Double> weights(String selector, String... attribute) {
+        String name = attribute.length > 0 ? attribute[0] : "data-weight";
+        return ((List<Object>) ((JavascriptExecutor) browser).executeScript(
+                "return [...document.querySelectorAll(arguments[0])].map((e) => Number(e.getAttribute(arguments[1])))", selector, name))
+                .stream().map(v -> ((Number) v).doubleValue()).toList();
     }
 
     /** Generates and waits for the stream to end (the status line's summary, the Generate button back). */
