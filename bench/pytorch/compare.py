@@ -64,6 +64,8 @@ SIZES = {
     "gpt2-small": dict(train=[("gpt2-small", "size_steps")], store=("target/bench/stores", "gpt2-small")),
 }
 SIZE_STEPS = {"baby": 20, "gpt2-small": 6}
+# tokens per decoding request and timed runs per batch size: a gpt2-small step takes about a second on two cores
+DECODE_TOKENS = {"gpt2-small": (50, 1)}
 FOLIO_FLOOR_LINE = re.compile(r"floor, batch\s+(\d+): ([\d.]+) ms per step \(([\w-]+): .*?, ([\d.]+) tokens/s; Folio at ([\d.]+)× the floor")
 FOLIO_CEILINGS_LINE = re.compile(r"ceilings: read bandwidth ([\d.]+) GB/s, float32 matrix product ([\d.]+) GFLOP/s")
 MEMORY_IDLE_LINE = re.compile(r"idle: RSS (\d+) MB")
@@ -173,8 +175,8 @@ def folio_memory(size: str, timeout: int):
     return {"figures": figures, "output": output[-2000:], "command": command[:4] + ["<classpath>"] + command[5:]}
 
 
-def folio_decode(threads: int, batches, timeout: int, size: str = "bundled"):
-    command = JAVA + store_properties(size) + ["-cp", bench_classpath(), "dev.folio.bench.DecodeSpeed", str(threads)] + [str(b) for b in batches]
+def folio_decode(threads: int, batches, timeout: int, size: str = "bundled", tokens: int = 200, repeats: int = 3):
+    command = JAVA + store_properties(size) + [f"-Dbench.tokens={tokens}", f"-Dbench.repeats={repeats}", "-cp", bench_classpath(), "dev.folio.bench.DecodeSpeed", str(threads)] + [str(b) for b in batches]
     ok, output, seconds = run(command, timeout)
     ttft = FOLIO_TTFT_LINE.search(output)
     if not ok or not ttft:
@@ -220,10 +222,11 @@ def peer_train(python: str, config: str, steps: int, compiled: bool, timeout: in
 PEER_SMALL_BATCH = 8
 
 
-def peer_decode(python: str, threads: int, batches, compiled: bool, timeout: int, size: str = "bundled"):
+def peer_decode(python: str, threads: int, batches, compiled: bool, timeout: int, size: str = "bundled", tokens: int = 200,
+                repeats: int = 3):
     config = "default" if size == "bundled" else size
     command = [python, os.path.join(PEER_DIR, "decode.py"), "--config", config, "--batch"] + [str(b) for b in batches] + [
-        "--tokens", "200", "--prompt-len", "6", "--threads", str(threads), "--small-batch", str(PEER_SMALL_BATCH), "--ttft-prompt-len", "256"]
+        "--tokens", str(tokens), "--repeats", str(repeats), "--prompt-len", "6", "--threads", str(threads), "--small-batch", str(PEER_SMALL_BATCH), "--ttft-prompt-len", "256"]
     if compiled:
         command.append("--compile")
     ok, output, seconds = run(command, timeout, PEER_ENV)
@@ -338,6 +341,8 @@ def main(argv=None):
     parser.add_argument("--only", choices=["train", "decode"])
     parser.add_argument("--size", choices=sorted(SIZES), default="bundled", help="the model's size (see above)")
     parser.add_argument("--size-steps", type=int, help="training steps per run at --size baby or gpt2-small (default: 20 and 6)")
+    parser.add_argument("--decode-tokens", type=int, help="tokens per decoding request (default 200; 50 at gpt2-small)")
+    parser.add_argument("--decode-repeats", type=int, help="timed runs per batch size, median reported (default 3; 1 at gpt2-small)")
     parser.add_argument("--memory", action="store_true", help="also measure the server's resident memory, idle and at 32 and 64 streams")
     parser.add_argument("--compile", action="store_true", help="also run the peer under torch.compile each pair")
     parser.add_argument("--recipe-steps", type=int, default=300)
@@ -358,6 +363,9 @@ def main(argv=None):
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per run")
     parser.add_argument("--output", default=OUTPUT)
     args = parser.parse_args(argv)
+    tokens, repeats = DECODE_TOKENS.get(args.size, (200, 3))
+    args.decode_tokens = args.decode_tokens or tokens
+    args.decode_repeats = args.decode_repeats or repeats
     if args.size_steps is None:
         args.size_steps = SIZE_STEPS.get(args.size, 0)
 
@@ -418,9 +426,9 @@ def main(argv=None):
                 }))
         if args.only in (None, "decode"):
             jobs.append(("decode", {
-                "folio": lambda: folio_decode(args.decode_threads, args.batches, args.timeout, args.size),
-                **{v: (lambda v=v: peer_decode(args.python, args.decode_threads, args.batches, v == "compile", args.timeout, args.size))
-                   for v in variants},
+                "folio": lambda: folio_decode(args.decode_threads, args.batches, args.timeout, args.size, args.decode_tokens, args.decode_repeats),
+                **{v: (lambda v=v: peer_decode(args.python, args.decode_threads, args.batches, v == "compile", args.timeout, args.size,
+                                               args.decode_tokens, args.decode_repeats)) for v in variants},
             }))
         for group, runners in jobs:
             for side in sides:

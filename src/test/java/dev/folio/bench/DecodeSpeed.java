@@ -30,7 +30,9 @@ import java.util.concurrent.CompletableFuture;
 public final class DecodeSpeed {
 
     /** Timed runs per batch size, after one warm-up run at that size; the median is reported. */
-    private static final int REPEATS = 3;
+    private static final int REPEATS = Integer.getInteger("bench.repeats", 3);
+    /** Tokens per request ({@code bench.tokens}: fewer for the larger sizes, whose steps take a second on two cores). */
+    private static final int TOKENS = Integer.getInteger("bench.tokens", 200);
 
     /** "ROMEO:", the prompt of every decoding run. */
     private static final int PROMPT_TOKENS = 6;
@@ -63,15 +65,15 @@ public final class DecodeSpeed {
                     ttft.subList(5, 20).stream().sorted().toList().get(7));
             for (int i = 1; i < Math.max(2, args.length); i++) {
                 int batch = args.length > 1 ? Integer.parseInt(args[i]) : 1;
-                tokensPerSecond(model, scheduler, batch, 200); // warm-up at this batch size (JIT, allocator, caches)
+                tokensPerSecond(model, scheduler, batch, TOKENS); // warm-up at this batch size (JIT, allocator, caches)
                 List<Double> runs = new ArrayList<>();
                 for (int r = 0; r < REPEATS; r++) {
-                    runs.add(tokensPerSecond(model, scheduler, batch, 200));
+                    runs.add(tokensPerSecond(model, scheduler, batch, TOKENS));
                 }
                 double tps = runs.stream().sorted().toList().get(REPEATS / 2);
-                System.out.printf("scheduler, intra-op threads %d, batch %2d × 200 tokens: %6.0f tokens/s aggregate, %.2f ms per step (median of %d runs)%n",
-                        threads, batch, tps, 1000.0 * batch / tps, REPEATS);
-                Floor.Step bound = floor.step(model.gpt().config(), batch, PROMPT_TOKENS + 100); // positions attended, averaged over the 200 tokens
+                System.out.printf("scheduler, intra-op threads %d, batch %2d × %d tokens: %6.0f tokens/s aggregate, %.2f ms per step (median of %d runs)%n",
+                        threads, batch, TOKENS, tps, 1000.0 * batch / tps, REPEATS);
+                Floor.Step bound = floor.step(model.gpt().config(), batch, PROMPT_TOKENS + TOKENS / 2); // positions attended, averaged over the run
                 System.out.printf("floor, batch %2d: %.2f ms per step (%s: %.0f MB read, %.2f GFLOP), %.0f tokens/s; Folio at %.2f× the floor%n", batch,
                         bound.ms(), bound.bound(), bound.bytes() / 1e6, bound.flops() / 1e9, 1000.0 * batch / bound.ms(), (1000.0 * batch / tps) / bound.ms());
             }
