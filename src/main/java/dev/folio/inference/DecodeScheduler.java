@@ -56,6 +56,7 @@ public final class DecodeScheduler implements AutoCloseable {
     private volatile LoadedModel newest;
     private NDManager manager;
     private volatile long batchedPrefills;
+    private volatile long kvCacheBytes;
 
     /**
      * @param maxBatch sequences decoded together at most (the rest wait)
@@ -101,13 +102,18 @@ public final class DecodeScheduler implements AutoCloseable {
         return kvBudget;
     }
 
-    /** Bytes of keys and values the decoding batches hold now (a gauge: it grows with the tokens held). */
+    /** Bytes of keys and values the decoding batches held after the last iteration (a gauge: it grows with the tokens held). */
     public long kvCacheBytes() {
+        return kvCacheBytes;
+    }
+
+    /** On the scheduler's thread, which alone touches the batches. */
+    private void recordKvCacheBytes() {
         long bytes = 0;
-        for (DecodeBatch batch : List.copyOf(batches.values())) {
+        for (DecodeBatch batch : batches.values()) {
             bytes += batch.cacheBytes();
         }
-        return bytes;
+        kvCacheBytes = bytes;
     }
 
     /** Prefill passes that ran several prompts at once, for tests. */
@@ -168,7 +174,9 @@ public final class DecodeScheduler implements AutoCloseable {
                     log.error("decode step failed; failing the sequences it held", e);
                     failAll(e);
                 }
+                recordKvCacheBytes();
             }
+            kvCacheBytes = 0;
             failAll(new IllegalStateException("Folio is shutting down"));
             failWaiting();
         }

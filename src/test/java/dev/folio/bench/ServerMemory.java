@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 public final class ServerMemory {
 
     private static final Pattern KV_GAUGE = Pattern.compile("(?m)^folio_kv_cache_bytes(?:\\{[^}]*})? ([0-9.E+]+)");
+    private static final Pattern HEAP_USED = Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*} ([0-9.E+]+)");
+    private static final Pattern HEAP_COMMITTED = Pattern.compile("(?m)^jvm_memory_committed_bytes\\{[^}]*area=\"heap\"[^}]*} ([0-9.E+]+)");
 
     private ServerMemory() {}
 
@@ -69,8 +71,8 @@ public final class ServerMemory {
                 Thread.sleep(200);
             }
             Thread.sleep(3000); // what the warm-up left to settle
-            System.out.printf("%s (%s), ready in %.0f s; idle: RSS %d MB, KV held %d MB%n", model, jar, (System.nanoTime() - started) / 1e9,
-                    rssKb(server.pid()) / 1024, kvBytes(http, base) / (1 << 20));
+            System.out.printf("%s (%s), ready in %.0f s; idle: RSS %d MB, KV held %d MB, Java heap committed %d MB%n", model, jar,
+                    (System.nanoTime() - started) / 1e9, rssKb(server.pid()) / 1024, kvBytes(http, base) / (1 << 20), sum(http, base, HEAP_COMMITTED) >> 20);
             for (int clients : streams) {
                 CompletableFuture<StreamLoad.Result> load = CompletableFuture.supplyAsync(() -> {
                     try {
@@ -82,22 +84,24 @@ public final class ServerMemory {
                 long peakRss = 0;
                 long kvAtPeak = 0;
                 long peakKv = 0;
+                long heapAtPeak = 0;
                 while (!load.isDone()) {
                     long rss = rssKb(server.pid());
                     long kv = kvBytes(http, base);
                     if (rss > peakRss) {
                         peakRss = rss;
                         kvAtPeak = kv;
+                        heapAtPeak = sum(http, base, HEAP_COMMITTED);
                     }
                     peakKv = Math.max(peakKv, kv);
                     Thread.sleep(100);
                 }
                 StreamLoad.Result result = load.join();
                 Thread.sleep(1000);
-                System.out.printf("%2d streams × %d tokens: peak RSS %d MB (KV held then %d MB; most KV held %d MB); after: RSS %d MB, KV %d MB; "
-                                + "%.0f tok/s aggregate (shared machine), errors %d, 429s %d%n", clients, tokens, peakRss / 1024, kvAtPeak >> 20,
-                        peakKv >> 20, rssKb(server.pid()) / 1024, kvBytes(http, base) >> 20, result.aggregateTokensPerSecond(), result.errors(),
-                        result.rejected());
+                System.out.printf("%2d streams × %d tokens: peak RSS %d MB (KV held then %d MB; most KV held %d MB; Java heap committed then %d MB); "
+                                + "after: RSS %d MB, KV %d MB, heap used %d MB; %.0f tok/s aggregate (shared machine), errors %d, 429s %d%n", clients, tokens,
+                        peakRss / 1024, kvAtPeak >> 20, peakKv >> 20, heapAtPeak >> 20, rssKb(server.pid()) / 1024, kvBytes(http, base) >> 20,
+                        sum(http, base, HEAP_USED) >> 20, result.aggregateTokensPerSecond(), result.errors(), result.rejected());
             }
         } finally {
             server.destroy();
@@ -116,11 +120,22 @@ public final class ServerMemory {
 
     /** The scheduler's KV gauge, or -1 when the metrics route does not publish it. */
     private static long kvBytes(HttpClient http, String base) throws InterruptedException {
+        return sum(http, base, KV_GAUGE);
+    }
+
+    /** The sum of every Prometheus sample {@code metric} matches (e.g. the heap's pools), or -1 when there is none. */
+    private static long sum(HttpClient http, String base, Pattern metric) throws InterruptedException {
         try {
             String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString())
                     .body();
-            Matcher m = KV_GAUGE.matcher(metrics);
-            return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+            Matcher m = metric.matcher(metrics);
+            double total = 0;
+            boolean found = false;
+            while (m.find()) {
+                total += Double.parseDouble(m.group(1));
+                found = true;
+            }
+            return found ? (long) total : -1;
         } catch (IOException | NumberFormatException e) {
             return -1;
         }
