@@ -1,7 +1,15 @@
 """Folio against its PyTorch peer, run alternately, on the same machine.
 
     bench/pytorch/setup.sh
-    target/pytorch-venv/bin/python bench/pytorch/compare.py --pairs 3 [--only train|decode] [--compile]
+    target/pytorch-venv/bin/python bench/pytorch/compare.py --pairs 3 [--size bundled|baby|gpt2-small] [--only train|decode] [--compile] [--memory]
+
+--size picks the model: the bundled one (4 x 256; training runs nanoGPT's CPU recipe and the default config), nanoGPT's
+baby GPT (6 x 384, context 256) or GPT-2 small's shape (12 x 768, context 1024), both with the character vocabulary and
+randomly initialised (a one-step `train` run makes them into target/bench/stores/ once; speed does not depend on the
+values). Decoding rows come with the floor DecodeSpeed measures in the same run (bytes read at the measured bandwidth,
+FLOPs at the measured matrix-product rate, whichever is larger). --memory adds the resident memory of a packaged
+server holding the model: idle, and at the peak of 32 and 64 streams of 300 tokens (dev.folio.bench.ServerMemory; once,
+not in pairs: memory does not drift with the machine's load).
 
 Each pair runs every figure once on each side, Folio first in even pairs and the peer first in odd
 ones, so that a slow drift of the machine falls on both. The table shows each side's median and the
@@ -35,15 +43,33 @@ BUILD_HINT = ("./mvnw -q -B package -DskipTests && ./mvnw -q -B dependency:build
               "-Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test")
 
 # Training runs: Folio's CLI flags and the peer's, for the same recipe.
-TRAIN_COMMON = ["--n-layer", "4", "--n-head", "4", "--dropout", "0", "--weight-decay", "0.1", "--beta1", "0.9",
+TRAIN_COMMON = ["--dropout", "0", "--weight-decay", "0.1", "--beta1", "0.9",
                 "--beta2", "0.99", "--grad-clip", "1.0", "--eval-batches", "1", "--checkpoint-interval", "0", "--seed", "1337"]
 TRAIN = {
-    "recipe": dict(folio=["--n-embd", "128", "--block-size", "64", "--batch-size", "12", "--lr", "1e-3", "--min-lr", "1e-4"],
+    "recipe": dict(folio=["--n-layer", "4", "--n-head", "4", "--n-embd", "128", "--block-size", "64", "--batch-size", "12", "--lr", "1e-3", "--min-lr", "1e-4"],
                    warmup=100),
     # Folio refuses warm-up >= max steps, so the short default-config run warms up over 10 steps (both sides).
-    "default": dict(folio=["--n-embd", "256", "--block-size", "256", "--batch-size", "16", "--lr", "1.5e-3", "--min-lr", "1.5e-4"],
+    "default": dict(folio=["--n-layer", "4", "--n-head", "4", "--n-embd", "256", "--block-size", "256", "--batch-size", "16", "--lr", "1.5e-3", "--min-lr", "1.5e-4"],
                     warmup=10),
+    # the larger sizes: bench/pytorch/model.py's configs of the same names
+    "baby": dict(folio=["--n-layer", "6", "--n-head", "6", "--n-embd", "384", "--block-size", "256", "--batch-size", "8", "--lr", "1e-3",
+                        "--min-lr", "1e-4"], warmup=5),
+    "gpt2-small": dict(folio=["--n-layer", "12", "--n-head", "12", "--n-embd", "768", "--block-size", "1024", "--batch-size", "1",
+                              "--lr", "6e-4", "--min-lr", "6e-5"], warmup=2),
 }
+# --size: the training configs it runs (with their step counts' option), and the store DecodeSpeed loads it from
+SIZES = {
+    "bundled": dict(train=[("recipe", "recipe_steps"), ("default", "default_steps")], store=None),
+    "baby": dict(train=[("baby", "size_steps")], store=("target/bench/stores", "baby")),
+    "gpt2-small": dict(train=[("gpt2-small", "size_steps")], store=("target/bench/stores", "gpt2-small")),
+}
+SIZE_STEPS = {"baby": 20, "gpt2-small": 6}
+# tokens per decoding request and timed runs per batch size: a gpt2-small step takes about a second on two cores
+DECODE_TOKENS = {"gpt2-small": (50, 1)}
+FOLIO_FLOOR_LINE = re.compile(r"floor, batch\s+(\d+): ([\d.]+) ms per step \(([\w-]+): .*?, ([\d.]+) tokens/s; Folio at ([\d.]+)× the floor")
+FOLIO_CEILINGS_LINE = re.compile(r"ceilings: read bandwidth ([\d.]+) GB/s, float32 matrix product ([\d.]+) GFLOP/s")
+MEMORY_IDLE_LINE = re.compile(r"idle: RSS (\d+) MB")
+MEMORY_STREAMS_LINE = re.compile(r"(\d+) streams × (\d+) tokens: peak RSS (\d+) MB \(KV held then (-?\d+) MB; most KV held (-?\d+) MB")
 FOLIO_TRAIN_LINE = re.compile(r"steps (\d+), wall ([\d.]+) s, ([\d.]+) ms/step \(evaluations excluded\), ([\d.]+) tokens/s")
 FOLIO_STEP_LOG = re.compile(r"step 100/\d+: .*?, ([\d.]+) tokens/s")
 FOLIO_TTFT_LINE = re.compile(r"time to first token, 256-character prompt: ([\d.]+) ms")
@@ -110,11 +136,47 @@ def folio_train(config: str, steps: int, timeout: int):
     return {"figures": figures, "command": command}
 
 
-def folio_decode(threads: int, batches, timeout: int):
-    classpath_file = os.path.join(ROOT, "target", "bench-classpath.txt")
-    with open(classpath_file) as f:
-        classpath = "target/classes:target/test-classes:" + f.read().strip()
-    command = JAVA + ["-cp", classpath, "dev.folio.bench.DecodeSpeed", str(threads)] + [str(b) for b in batches]
+def bench_classpath():
+    with open(os.path.join(ROOT, "target", "bench-classpath.txt")) as f:
+        return "target/classes:target/test-classes:" + f.read().strip()
+
+
+def ensure_store(size: str, timeout: int):
+    """The size's randomly initialised model (one training step, published into target/bench/stores/), made once."""
+    store, name = SIZES[size]["store"]
+    if os.path.isfile(os.path.join(ROOT, store, name, "current")):
+        return None
+    command = JAVA + TRAIN_JVM + ["-jar", "target/folio.jar", "train", "--corpus", CORPUS, "--store", store, "--model", name] + TRAIN_COMMON + \
+        TRAIN[size]["folio"] + ["--max-steps", "1", "--warmup-steps", "0", "--eval-interval", "1", "--no-gate"]
+    log(f"making the {size} model: {' '.join(command)}")
+    ok, output, _ = run(command, timeout)
+    return None if ok else output[-3000:]
+
+
+def store_properties(size: str):
+    if SIZES[size]["store"] is None:
+        return []
+    store, name = SIZES[size]["store"]
+    return [f"-Dbench.store={store}", f"-Dbench.model={name}"]
+
+
+def folio_memory(size: str, timeout: int):
+    jar = "target/folio.jar"
+    store, name = SIZES[size]["store"] or ("model-store", "shakespeare-char")
+    command = JAVA + ["-cp", bench_classpath(), "dev.folio.bench.ServerMemory", jar, store, name, "300", "32", "64"]
+    ok, output, seconds = run(command, timeout)
+    idle = MEMORY_IDLE_LINE.search(output)
+    if not ok or not idle:
+        return {"error": "no idle line", "tail": output[-3000:], "command": command[:4] + ["<classpath>"] + command[5:]}
+    figures = {"rss_idle_mb": int(idle.group(1)), "process_s": round(seconds, 3)}
+    for m in MEMORY_STREAMS_LINE.finditer(output):
+        figures[f"rss_peak_mb_{m.group(1)}_streams"] = int(m.group(3))
+        figures[f"kv_most_mb_{m.group(1)}_streams"] = int(m.group(5))
+    return {"figures": figures, "output": output[-2000:], "command": command[:4] + ["<classpath>"] + command[5:]}
+
+
+def folio_decode(threads: int, batches, timeout: int, size: str = "bundled", tokens: int = 200, repeats: int = 3):
+    command = JAVA + store_properties(size) + [f"-Dbench.tokens={tokens}", f"-Dbench.repeats={repeats}", "-cp", bench_classpath(), "dev.folio.bench.DecodeSpeed", str(threads)] + [str(b) for b in batches]
     ok, output, seconds = run(command, timeout)
     ttft = FOLIO_TTFT_LINE.search(output)
     if not ok or not ttft:
@@ -123,6 +185,15 @@ def folio_decode(threads: int, batches, timeout: int):
     for match in FOLIO_DECODE_LINE.finditer(output):
         figures[f"tokens_per_s_b{int(match.group(2))}"] = float(match.group(4))
         figures[f"ms_per_step_b{int(match.group(2))}"] = float(match.group(5))
+    for match in FOLIO_FLOOR_LINE.finditer(output):
+        batch = int(match.group(1))
+        figures[f"floor_ms_per_step_b{batch}"] = float(match.group(2))
+        figures[f"floor_tokens_per_s_b{batch}"] = float(match.group(4))
+        figures[f"times_floor_b{batch}"] = float(match.group(5))
+    ceilings = FOLIO_CEILINGS_LINE.search(output)
+    if ceilings:
+        figures["bandwidth_gbs"] = float(ceilings.group(1))
+        figures["gemm_gflops"] = float(ceilings.group(2))
     return {"figures": figures, "command": command[:4] + ["<classpath>"] + command[5:]}
 
 
@@ -151,9 +222,11 @@ def peer_train(python: str, config: str, steps: int, compiled: bool, timeout: in
 PEER_SMALL_BATCH = 8
 
 
-def peer_decode(python: str, threads: int, batches, compiled: bool, timeout: int):
-    command = [python, os.path.join(PEER_DIR, "decode.py"), "--batch"] + [str(b) for b in batches] + [
-        "--tokens", "200", "--prompt-len", "6", "--threads", str(threads), "--small-batch", str(PEER_SMALL_BATCH), "--ttft-prompt-len", "256"]
+def peer_decode(python: str, threads: int, batches, compiled: bool, timeout: int, size: str = "bundled", tokens: int = 200,
+                repeats: int = 3):
+    config = "default" if size == "bundled" else size
+    command = [python, os.path.join(PEER_DIR, "decode.py"), "--config", config, "--batch"] + [str(b) for b in batches] + [
+        "--tokens", str(tokens), "--repeats", str(repeats), "--prompt-len", "6", "--threads", str(threads), "--small-batch", str(PEER_SMALL_BATCH), "--ttft-prompt-len", "256"]
     if compiled:
         command.append("--compile")
     ok, output, seconds = run(command, timeout, PEER_ENV)
@@ -174,21 +247,28 @@ def peer_decode(python: str, threads: int, batches, compiled: bool, timeout: int
 def rows_for(args):
     """(label, group, key, lower_is_better)."""
     rows = []
-    if args.only in (None, "train"):
+    if args.only in (None, "train") and args.size == "bundled":
         rows += [
             (f"training, recipe, ms/step over {args.recipe_steps} steps (lower is better)", "train-recipe", "ms_per_step", True),
             ("training, recipe, ms/step of the first 100 steps (lower is better)", "train-recipe", "first_100_ms_per_step", True),
             ("training, recipe, ms/step after the first 100 (lower is better)", "train-recipe", "after_first_100_ms_per_step", True),
             (f"training, default config, ms/step over {args.default_steps} steps (lower is better)", "train-default", "ms_per_step", True),
         ]
+    elif args.only in (None, "train"):
+        rows.append((f"training, {args.size}, batch {TRAIN[args.size]['folio'][TRAIN[args.size]['folio'].index('--batch-size') + 1]}, "
+                     f"ms/step over {args.size_steps} steps (lower is better)", f"train-{args.size}", "ms_per_step", True))
     if args.only in (None, "decode"):
         rows.append(("time to first token, 256-token prompt, ms (lower is better)", "decode", "ttft_ms", True))
         for b in args.batches:
             rows.append((f"decoding, batch {b}, tokens/s aggregate (higher is better)", "decode", f"tokens_per_s_b{b}", False))
+            rows.append((f"decoding, batch {b}: the floor's tokens/s (Folio column)", "decode", f"floor_tokens_per_s_b{b}", None))
+            rows.append((f"decoding, batch {b}: Folio's step time over the floor (Folio column)", "decode", f"times_floor_b{b}", None))
     return rows
 
 
 def speed_up(folio, peer, lower_is_better):
+    if lower_is_better is None:  # Folio's own figure: no peer
+        return None
     if folio is None or peer is None or folio <= 0 or peer <= 0:
         return None
     return peer / folio if lower_is_better else folio / peer
@@ -259,6 +339,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--only", choices=["train", "decode"])
+    parser.add_argument("--size", choices=sorted(SIZES), default="bundled", help="the model's size (see above)")
+    parser.add_argument("--size-steps", type=int, help="training steps per run at --size baby or gpt2-small (default: 20 and 6)")
+    parser.add_argument("--decode-tokens", type=int, help="tokens per decoding request (default 200; 50 at gpt2-small)")
+    parser.add_argument("--decode-repeats", type=int, help="timed runs per batch size, median reported (default 3; 1 at gpt2-small)")
+    parser.add_argument("--memory", action="store_true", help="also measure the server's resident memory, idle and at 32 and 64 streams")
     parser.add_argument("--compile", action="store_true", help="also run the peer under torch.compile each pair")
     parser.add_argument("--recipe-steps", type=int, default=300)
     parser.add_argument("--default-steps", type=int, default=40)
@@ -278,6 +363,11 @@ def main(argv=None):
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per run")
     parser.add_argument("--output", default=OUTPUT)
     args = parser.parse_args(argv)
+    tokens, repeats = DECODE_TOKENS.get(args.size, (200, 3))
+    args.decode_tokens = args.decode_tokens or tokens
+    args.decode_repeats = args.decode_repeats or repeats
+    if args.size_steps is None:
+        args.size_steps = SIZE_STEPS.get(args.size, 0)
 
     if args.peer_gomp_spincount != "none" and "GOMP_SPINCOUNT" not in os.environ:
         PEER_ENV["GOMP_SPINCOUNT"] = args.peer_gomp_spincount
@@ -290,6 +380,11 @@ def main(argv=None):
             log("compare.py: " + problem)
         return 2
 
+    if SIZES[args.size]["store"] is not None and args.only in (None, "decode"):
+        failure = ensure_store(args.size, args.timeout)
+        if failure:
+            log(f"compare.py: could not make the {args.size} model:\n{failure}")
+            return 2
     load = os.getloadavg()[0]
     if load > 0.5:
         log(f"compare.py: the 1-minute load average is {load:.2f}; on a busy machine these figures mean little")
@@ -324,15 +419,16 @@ def main(argv=None):
         sides = ["folio"] + variants if pair % 2 == 0 else variants + ["folio"]
         jobs = []
         if args.only in (None, "train"):
-            for config, steps in (("recipe", args.recipe_steps), ("default", args.default_steps)):
+            for config, steps in ((c, getattr(args, option)) for c, option in SIZES[args.size]["train"]):
                 jobs.append((f"train-{config}", {
                     "folio": lambda c=config, s=steps: folio_train(c, s, args.timeout),
                     **{v: (lambda c=config, s=steps, v=v: peer_train(args.python, c, s, v == "compile", args.timeout)) for v in variants},
                 }))
         if args.only in (None, "decode"):
             jobs.append(("decode", {
-                "folio": lambda: folio_decode(args.decode_threads, args.batches, args.timeout),
-                **{v: (lambda v=v: peer_decode(args.python, args.decode_threads, args.batches, v == "compile", args.timeout)) for v in variants},
+                "folio": lambda: folio_decode(args.decode_threads, args.batches, args.timeout, args.size, args.decode_tokens, args.decode_repeats),
+                **{v: (lambda v=v: peer_decode(args.python, args.decode_threads, args.batches, v == "compile", args.timeout, args.size,
+                                               args.decode_tokens, args.decode_repeats)) for v in variants},
             }))
         for group, runners in jobs:
             for side in sides:
@@ -346,7 +442,14 @@ def main(argv=None):
                     log(f"  {shown}")
                 save()
 
+    memory = None
+    if args.memory:
+        log(f"memory: a packaged server holding the {args.size} model ...")
+        memory = folio_memory(args.size, args.timeout)
+        log(f"  {memory.get('figures', memory.get('error'))}")
     table = summarise(results, args)
+    if memory is not None:
+        results.append({"memory": memory})
     save(table)
     torch_version = subprocess.run([args.python, "-c", "import torch; print(torch.__version__)"],
                                    stdout=subprocess.PIPE, text=True).stdout.strip()
@@ -358,6 +461,11 @@ def main(argv=None):
     print(f"Peer environment: {' '.join(f'{k}={v}' for k, v in PEER_ENV.items()) or 'unchanged'} "
           f"(Folio sets GOMP_SPINCOUNT=2000 for itself unless the environment has one).\n")
     print(markdown(table, args))
+    if memory is not None and "figures" in memory:
+        f = memory["figures"]
+        print(f"\nresident memory of a server holding the {args.size} model: idle {f['rss_idle_mb']} MB; "
+              + "; ".join(f"{n} streams x 300 tokens: peak {f.get(f'rss_peak_mb_{n}_streams')} MB "
+                          f"(KV held at most {f.get(f'kv_most_mb_{n}_streams')} MB)" for n in (32, 64)))
     print(f"\nraw results: {os.path.relpath(args.output, ROOT)}")
     return 0
 

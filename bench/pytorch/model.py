@@ -43,6 +43,13 @@ CONFIGS = {
     # Folio's default model.
     "default": dict(model=dict(n_layer=4, n_head=4, n_embd=256, block_size=256, dropout=0.0, bias=False),
                     batch_size=16, lr=1.5e-3, min_lr=1.5e-4, warmup_steps=100),
+    # The sizes of compare.py --size (docs/performance.md, "Cost as the model grows"), with batches cut to what two cores
+    # step through in seconds. nanoGPT's baby GPT (its shakespeare_char config, which trains at 64 rows):
+    "baby": dict(model=dict(n_layer=6, n_head=6, n_embd=384, block_size=256, dropout=0.0, bias=False),
+                 batch_size=8, lr=1e-3, min_lr=1e-4, warmup_steps=100),
+    # GPT-2 small's shape with the character vocabulary (nanoGPT's gpt2 config, 12 rows of 1024 there):
+    "gpt2-small": dict(model=dict(n_layer=12, n_head=12, n_embd=768, block_size=1024, dropout=0.0, bias=False),
+                       batch_size=1, lr=6e-4, min_lr=6e-5, warmup_steps=100),
 }
 
 

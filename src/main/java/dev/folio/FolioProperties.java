@@ -112,6 +112,10 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
      * @param maxQueuedGrammars grammars waiting for a compile thread; beyond, 429 at once
      * @param grammarCompileTimeout how long compiling one grammar may take; beyond, it is stopped and refused (422, and remembered)
      * @param grammarCacheSize compiled grammars and refusals remembered, most recently used first
+     * @param kvMemoryBudget the attention keys and values each served model's decoding batch may hold; requests are
+     *     admitted while it holds them at their longest (prompt and max_new_tokens), the rest wait in order. Unset: a
+     *     fraction of the memory the process may use
+     * @param kvMemoryFraction that fraction, of the machine's memory or the container's limit
      */
     public record Generation(
             @DefaultValue("100") int defaultMaxNewTokens,
@@ -134,7 +138,15 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
             @DefaultValue("1") int grammarThreads,
             @DefaultValue("16") int maxQueuedGrammars,
             @DefaultValue("1s") Duration grammarCompileTimeout,
-            @DefaultValue("256") int grammarCacheSize) {}
+            @DefaultValue("256") int grammarCacheSize,
+            org.springframework.util.unit.DataSize kvMemoryBudget,
+            @DefaultValue("0.25") double kvMemoryFraction) {
+
+        /** The KV memory budget these settings give. */
+        public dev.folio.inference.KvBudget kvBudget() {
+            return dev.folio.inference.KvBudget.of(kvMemoryBudget == null ? null : kvMemoryBudget.toBytes(), kvMemoryFraction);
+        }
+    }
 
     /** @param key when set, inference routes need {@code Authorization: Bearer <key>}; unset, they are open (as TGI) */
     public record Api(String key) {}

@@ -43,7 +43,7 @@ public class ServingConfiguration {
     @Bean(destroyMethod = "close")
     DecodeScheduler decodeScheduler(FolioProperties properties) {
         FolioProperties.Generation generation = properties.generation();
-        return new DecodeScheduler(generation.maxBatchSize(), generation.prefillChunk(), generation.intraOpThreads());
+        return new DecodeScheduler(generation.maxBatchSize(), generation.prefillChunk(), generation.intraOpThreads(), generation.kvBudget());
     }
 
     @Bean(destroyMethod = "close")

@@ -4,6 +4,7 @@ import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
+import dev.folio.inference.KvBudget;
 import dev.folio.inference.SamplingParameters;
 import dev.folio.store.ModelRegistries;
 import dev.folio.store.ModelRegistry;
@@ -48,10 +49,15 @@ class ServingWarmUp implements ApplicationRunner {
         long start = System.nanoTime();
         try (ModelRegistry.Lease lease = registry.acquire()) {
             int window = lease.model().gpt().config().blockSize();
+
             List<CompletableFuture<Generation>> runs = new ArrayList<>();
             for (int size : new int[] {4, 8, 32}) { // small batches run on one libtorch thread, large ones on more
                 for (int i = 0; i < size; i++) {
                     int[] prompt = new int[i == 0 ? window : 1 + i % 8]; // token 0 is a vocabulary entry in every model
+                    if (!scheduler.kvBudget().fitsAlone(lease.model().gpt().config(),
+                            KvBudget.positionsNeeded(lease.model().gpt().config(), prompt.length, 24))) {
+                        continue; // a KV budget this small refuses it; warm what fits
+                    }
                     runs.add(scheduler.submit(lease.model(), GenerationRequest.of(prompt, SamplingParameters.greedy(24)), GenerationListener.NONE));
                 }
                 runs.forEach(CompletableFuture::join);

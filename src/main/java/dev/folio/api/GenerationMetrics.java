@@ -66,6 +66,11 @@ public class GenerationMetrics {
         Gauge.builder("folio.scheduler.waiting", waiting::getAsInt).description("admitted requests waiting for a place in the batch").register(registry);
     }
 
+    public void trackKvCache(java.util.function.LongSupplier bytes) {
+        Gauge.builder("folio.kv.cache", () -> (double) bytes.getAsLong()).baseUnit("bytes")
+                .description("attention keys and values the decoding batches hold now").register(registry);
+    }
+
     public void cancelled(String model) {
         meters(model).cancelled().increment();
     }

@@ -9,6 +9,7 @@ import dev.folio.inference.GenerationCancelledException;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
 import dev.folio.inference.DecodingRules;
+import dev.folio.inference.KvBudget;
 import dev.folio.inference.LogitAdjustments;
 import dev.folio.inference.SamplingParameters;
 import dev.folio.inference.TokenRelay;
@@ -51,6 +52,7 @@ public class GenerationService {
         metrics.register(router.served());
         metrics.trackInFlight(limiter::inFlight);
         metrics.trackScheduler(scheduler::running, scheduler::waiting);
+        metrics.trackKvCache(scheduler::kvCacheBytes);
     }
 
     /** Checks what every generation route shares: prompt length, token budget, stop sequences, top-n, the vocabulary. */
@@ -91,6 +93,10 @@ public class GenerationService {
                         + inputs.length(), names.inputs());
             }
             int[] prompt = encode(model, inputs, spec.truncate(), names.inputs()); // unknown characters answer 422 before any stream starts
+            int positions = KvBudget.positionsNeeded(model.gpt().config(), prompt.length, tokens);
+            if (!scheduler.kvBudget().fitsAlone(model.gpt().config(), positions)) { // it would wait for ever
+                throw new InvalidRequestException(scheduler.kvBudget().refusal(model.gpt().config(), positions), names.maxNewTokens());
+            }
             LogitAdjustments adjustments = adjustments(spec, model.tokenizer().vocabulary());
             List<String> allStops = new ArrayList<>(made.modelStop());
             allStops.addAll(stops);

@@ -14,18 +14,69 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * The sequences of one model version decoding together: sequence i always sits in slot i of one
- * preallocated {@link SlotKvCache}, so every step is one forward pass over slots [0, B).
+ * The sequences of one model version decoding together: sequence i always sits in slot i of one {@link SlotKvCache},
+ * so every step is one forward pass over slots [0, B). The cache grows with the batch and is given back when the batch
+ * empties.
+ *
+ * <p>It also keeps the model's KV memory budget. A sequence is admitted ({@link #reserve}) only if the cache, grown for
+ * every admitted sequence at its longest ({@link DecodingSequence#positionsNeeded}: its prompt and all its
+ * {@code max_new_tokens}, within the window), stays within the budget; so once admitted, no sequence ever waits or
+ * fails for memory halfway.
  */
 final class DecodeBatch implements AutoCloseable {
 
     final LoadedModel model;
     private final SlotKvCache slots;
+    private final int capacity;
+    private final long budgetBytes;
     private final List<DecodingSequence> sequences = new ArrayList<>();
+    private final List<DecodingSequence> reserved = new ArrayList<>(); // admitted: prefilling or decoding
 
-    DecodeBatch(NDManager manager, LoadedModel model, int capacity) {
+    DecodeBatch(NDManager manager, LoadedModel model, int capacity, long budgetBytes) {
         this.model = model;
+        this.capacity = capacity;
+        this.budgetBytes = budgetBytes;
         this.slots = new SlotKvCache(manager, model.gpt().config(), capacity);
+    }
+
+    /** Whether the cache, grown for every admitted sequence and {@code sequence} at their longest, stays within the budget. */
+    boolean admits(DecodingSequence sequence) {
+        return reserved.size() < capacity && projectedBytes(reserved.size() + 1, Math.max(longestReserved(), sequence.positionsNeeded())) <= budgetBytes;
+    }
+
+    /** Whether nothing is admitted: a sequence that does not fit now never will. */
+    boolean idle() {
+        return reserved.isEmpty();
+    }
+
+    void reserve(DecodingSequence sequence) {
+        reserved.add(sequence);
+        slots.limitLength(longestReserved());
+    }
+
+    void unreserve(DecodingSequence sequence) {
+        reserved.remove(sequence);
+        if (!reserved.isEmpty()) {
+            slots.limitLength(longestReserved());
+        }
+    }
+
+    /** Bytes the cache may reach for {@code rows} sequences of at most {@code length} positions: never less than it holds now. */
+    private long projectedBytes(int rows, int length) {
+        return SlotKvCache.bytes(model.gpt().config(), Math.max(slots.rows(), SlotKvCache.rowsFor(rows, capacity)), Math.max(slots.length(), length));
+    }
+
+    private int longestReserved() {
+        int longest = 0;
+        for (DecodingSequence sequence : reserved) {
+            longest = Math.max(longest, sequence.positionsNeeded());
+        }
+        return longest;
+    }
+
+    /** Bytes of keys and values the batch holds now. */
+    long cacheBytes() {
+        return slots.bytes();
     }
 
     int size() {
@@ -61,6 +112,9 @@ final class DecodeBatch implements AutoCloseable {
                 sequences.remove(last);
                 removed.accept(sequence);
             }
+        }
+        if (sequences.isEmpty()) {
+            slots.release(); // idle memory is the model's own, not its last batch's
         }
     }
 

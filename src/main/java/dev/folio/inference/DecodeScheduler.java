@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * iteration; a finished or cancelled sequence leaves at once and its slot goes to the next waiting request.
  *
  * <p>Admission is bounded by the caller ({@link ConcurrencyLimiter}): the scheduler runs at most
- * {@code maxBatch} sequences and holds the rest in arrival order. Listeners are called on the
+ * {@code maxBatch} sequences, and only as many as each model's KV memory budget holds at their longest
+ * ({@link DecodeBatch#admits}); the rest wait in arrival order. Listeners are called on the
  * scheduler's thread and must not block (see {@link TokenRelay}).
  */
 public final class DecodeScheduler implements AutoCloseable {
@@ -44,7 +45,8 @@ public final class DecodeScheduler implements AutoCloseable {
     private final int maxBatch;
     private final int prefillChunk;
     private final int intraOpThreads;
-    private final BlockingQueue<DecodingSequence> incoming = new LinkedBlockingQueue<>();
+    private final KvBudget kvBudget;
+    private final BlockingDeque<DecodingSequence> incoming = new LinkedBlockingDeque<>();
     private final ArrayDeque<DecodingSequence> prefilling = new ArrayDeque<>();
     private final Map<LoadedModel, DecodeBatch> batches = new IdentityHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
@@ -54,6 +56,7 @@ public final class DecodeScheduler implements AutoCloseable {
     private volatile LoadedModel newest;
     private NDManager manager;
     private volatile long batchedPrefills;
+    private volatile long kvCacheBytes;
 
     /**
      * @param maxBatch sequences decoded together at most (the rest wait)
@@ -62,12 +65,18 @@ public final class DecodeScheduler implements AutoCloseable {
      *     {@link #SMALL_BATCH} or more (smaller ones use one; 0: libtorch's default throughout)
      */
     public DecodeScheduler(int maxBatch, int prefillChunk, int intraOpThreads) {
+        this(maxBatch, prefillChunk, intraOpThreads, KvBudget.UNLIMITED);
+    }
+
+    /** @param kvBudget each model's KV memory: sequences are admitted while their cache, at its longest, fits it */
+    public DecodeScheduler(int maxBatch, int prefillChunk, int intraOpThreads, KvBudget kvBudget) {
         if (maxBatch < 1 || prefillChunk < 1) {
             throw new IllegalArgumentException("maxBatch and prefillChunk must be at least 1");
         }
         this.maxBatch = maxBatch;
         this.prefillChunk = prefillChunk;
         this.intraOpThreads = intraOpThreads;
+        this.kvBudget = kvBudget;
         this.thread = new Thread(this::run, "decode-scheduler");
         thread.setDaemon(true);
         thread.start();
@@ -83,9 +92,28 @@ public final class DecodeScheduler implements AutoCloseable {
         return steps.get();
     }
 
-    /** Requests waiting for a place in the batch. */
+    /** Requests waiting for a place in the batch (or for KV memory). */
     public int waiting() {
         return incoming.size();
+    }
+
+    /** Each model's KV memory budget. */
+    public KvBudget kvBudget() {
+        return kvBudget;
+    }
+
+    /** Bytes of keys and values the decoding batches held after the last iteration (a gauge: it grows with the tokens held). */
+    public long kvCacheBytes() {
+        return kvCacheBytes;
+    }
+
+    /** On the scheduler's thread, which alone touches the batches. */
+    private void recordKvCacheBytes() {
+        long bytes = 0;
+        for (DecodeBatch batch : batches.values()) {
+            bytes += batch.cacheBytes();
+        }
+        kvCacheBytes = bytes;
     }
 
     /** Prefill passes that ran several prompts at once, for tests. */
@@ -146,7 +174,9 @@ public final class DecodeScheduler implements AutoCloseable {
                     log.error("decode step failed; failing the sequences it held", e);
                     failAll(e);
                 }
+                recordKvCacheBytes();
             }
+            kvCacheBytes = 0;
             failAll(new IllegalStateException("Folio is shutting down"));
             failWaiting();
         }
@@ -164,8 +194,8 @@ public final class DecodeScheduler implements AutoCloseable {
         if (running.get() == 0) {
             DecodingSequence next = incoming.poll(100, TimeUnit.MILLISECONDS);
             if (next != null) {
-                start(next);
-                admit(); // requests that arrived with it prefill with it, and then decode in step (no mask)
+                incoming.addFirst(next); // still first in line: admit() takes it, and those that arrived with it
+                admit(); // they prefill together, and then decode in step (no mask)
             }
             return;
         }
@@ -196,9 +226,22 @@ public final class DecodeScheduler implements AutoCloseable {
         return intraOpThreads > 0 && batch < SMALL_BATCH ? 1 : intraOpThreads;
     }
 
+    /** Takes waiting requests in order while there is a place and KV memory for each; the first that does not fit waits. */
     private void admit() {
         DecodingSequence next;
-        while (running.get() < maxBatch && (next = incoming.poll()) != null) {
+        while (running.get() < maxBatch && (next = incoming.peek()) != null) {
+            if (!next.listener.cancelled()) {
+                DecodeBatch batch = batchFor(next.model);
+                if (!batch.admits(next)) {
+                    if (!batch.idle()) {
+                        return; // waits, in order, for memory the admitted give back as they finish
+                    }
+                    incoming.poll(); // more than the whole budget (validation refuses these first)
+                    next.fail(new IllegalArgumentException(kvBudget.refusal(next.model.gpt().config(), next.positionsNeeded())));
+                    continue;
+                }
+            }
+            incoming.poll();
             start(next);
         }
     }
@@ -208,7 +251,9 @@ public final class DecodeScheduler implements AutoCloseable {
             sequence.fail(new GenerationCancelledException(0));
             return;
         }
-        sequence.start(manager);
+        DecodeBatch batch = batchFor(sequence.model);
+        batch.reserve(sequence);
+        sequence.start(manager, () -> batch.unreserve(sequence));
         prefilling.add(sequence);
         running.incrementAndGet();
     }
@@ -320,13 +365,13 @@ public final class DecodeScheduler implements AutoCloseable {
     }
 
     private DecodeBatch batchFor(LoadedModel model) {
-        return batches.computeIfAbsent(model, m -> new DecodeBatch(manager, m, maxBatch));
+        return batches.computeIfAbsent(model, m -> new DecodeBatch(manager, m, maxBatch, kvBudget.bytesPerModel()));
     }
 
     /** A batch of an older model version is freed once its last sequence leaves. */
     private void closeIdleBatches() {
         batches.values().removeIf(batch -> {
-            if (batch.isEmpty() && batch.model != newest) {
+            if (batch.idle() && batch.model != newest) {
                 batch.close();
                 return true;
             }

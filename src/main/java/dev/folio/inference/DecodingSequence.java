@@ -42,6 +42,7 @@ final class DecodingSequence {
     private KvCache prefillCache = KvCache.empty();
     private float[] prefillLogprobs; // (T·V) of the first prefill, when asked
     private int cached; // positions in the cache (the slot's, once decoding)
+    private Runnable onRelease = () -> {};
 
     DecodingSequence(LoadedModel model, GenerationRequest request, GenerationListener listener) {
         this.model = model;
@@ -55,8 +56,12 @@ final class DecodingSequence {
         this.length = request.promptIds().length;
     }
 
-    /** Takes a native-memory scope for its caches and queues the prompt's last window for prefill. */
-    void start(NDManager parent) {
+    /**
+     * Takes a native-memory scope for its caches and queues the prompt's last window for prefill; {@code onRelease} runs
+     * once, when it completes or fails (its KV memory is given back).
+     */
+    void start(NDManager parent, Runnable onRelease) {
+        this.onRelease = onRelease;
         manager = parent.newSubManager();
         queuePrefill(Math.max(0, length - blockSize));
         if (request.prefillLogprobs()) {
@@ -70,6 +75,15 @@ final class DecodingSequence {
         prefillCache.close();
         prefillCache = KvCache.empty();
         cached = 0;
+    }
+
+    /** Cache positions it can ever hold: its prompt and every token it may add, within the window (it shifts past that). */
+    int positionsNeeded() {
+        return positionsNeeded(request.promptIds().length, request.sampling().maxNewTokens(), blockSize);
+    }
+
+    static int positionsNeeded(int promptLength, int maxNewTokens, int blockSize) {
+        return (int) Math.min(blockSize, (long) promptLength + maxNewTokens);
     }
 
     int generatedCount() {
@@ -223,5 +237,8 @@ final class DecodingSequence {
         if (manager != null) {
             manager.close();
         }
+        Runnable released = onRelease;
+        onRelease = () -> {};
+        released.run();
     }
 }

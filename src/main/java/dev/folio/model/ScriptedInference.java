@@ -157,6 +157,7 @@ public final class ScriptedInference implements AutoCloseable {
             span = Math.max(span, positions[b] + 1);
             aligned &= positions[b] == positions[0];
         }
+        cache.ensure(batch, span); // grows the cache by doubling when this step reaches past it
         TorchScript.usePlainInterpreter();
         IValue tokenValue = IValue.from((PtNDArray) step.create(tokenIds));
         IValue positionValue = IValue.from((PtNDArray) step.create(positionIds));

@@ -136,16 +136,10 @@ public final class BenchmarkSuite {
 
     private void ceilings() {
         System.out.println("== ceilings");
+        Floor floor = Floor.measure();
+        gemmGflops = floor.gemmGflops();
+        bandwidthGbs = floor.bandwidthGbs();
         try (NDManager m = NDManager.newBaseManager(); GradMode ignored = GradMode.disabled()) {
-            NDArray a = m.randomNormal(new Shape(1024, 1024));
-            NDArray b = m.randomNormal(new Shape(1024, 1024));
-            List<Double> gemm = new ArrayList<>();
-            for (int i = 0; i < 12; i++) {
-                long t = System.nanoTime();
-                a.matMul(b).close();
-                gemm.add(2.0 * 1024 * 1024 * 1024 / ((System.nanoTime() - t) / 1e9) / 1e9);
-            }
-            gemmGflops = median(gemm.subList(2, gemm.size()));
             NDArray x = m.create(new float[] {1f});
             for (int i = 0; i < 5000; i++) {
                 x.add(x).close();
@@ -155,14 +149,6 @@ public final class BenchmarkSuite {
                 x.add(x).close();
             }
             double opMicros = (System.nanoTime() - t) / 1e3 / 50_000;
-            NDArray big = m.randomNormal(new Shape(64 * 1024 * 1024)); // 256 MB, far beyond the 32 MB L3
-            List<Double> reads = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                long c = System.nanoTime();
-                big.sum().close(); // reads 256 MB once; writes one float
-                reads.add(256.0 * 1024 * 1024 / ((System.nanoTime() - c) / 1e9) / 1e9);
-            }
-            bandwidthGbs = median(reads.subList(2, reads.size()));
             row("float32 matrix product 1024³", String.format("%.1f GFLOP/s", gemmGflops), "");
             row("one tiny op through JNI (add of one float)", String.format("%.2f µs", opMicros), "");
             row("memory read bandwidth (sum of 256 MB)", String.format("%.1f GB/s", bandwidthGbs), "");

@@ -19,14 +19,23 @@ import java.util.concurrent.CompletableFuture;
 /**
  * In-process decoding speed through the {@link DecodeScheduler} at several batch sizes: B requests of
  * 200 tokens each submitted at once, aggregate tokens/s, the median of three runs after a warm-up run at the
- * same size. A benchmark: prints, asserts nothing.
+ * same size; beside each, the machine's floor for that step ({@link Floor}), from the read bandwidth and matrix-product
+ * rate measured in the same run. A benchmark: prints, asserts nothing.
  *
- *   java -cp ... dev.folio.bench.DecodeSpeed [intra-op threads] [batch sizes...]
+ *   java [-Dbench.store=DIR -Dbench.model=NAME] -cp ... dev.folio.bench.DecodeSpeed [intra-op threads] [batch sizes...]
+ *
+ * The model is the bundled one unless {@code bench.store}/{@code bench.model} name another (bench/pytorch/compare.py
+ * --size makes randomly initialised ones of nanoGPT's sizes).
  */
 public final class DecodeSpeed {
 
     /** Timed runs per batch size, after one warm-up run at that size; the median is reported. */
-    private static final int REPEATS = 3;
+    private static final int REPEATS = Integer.getInteger("bench.repeats", 3);
+    /** Tokens per request ({@code bench.tokens}: fewer for the larger sizes, whose steps take a second on two cores). */
+    private static final int TOKENS = Integer.getInteger("bench.tokens", 200);
+
+    /** "ROMEO:", the prompt of every decoding run. */
+    private static final int PROMPT_TOKENS = 6;
 
     private DecodeSpeed() {}
 
@@ -35,8 +44,15 @@ public final class DecodeSpeed {
         OpenMpSpin.apply(); // as the server does
         AtenCpuCapability.apply();
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        try (LoadedModel model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
+        Floor floor = Floor.measure();
+        System.out.printf("ceilings: read bandwidth %.2f GB/s, float32 matrix product %.1f GFLOP/s (this run)%n", floor.bandwidthGbs(),
+                floor.gemmGflops());
+        try (LoadedModel model = new ModelStore(Path.of(System.getProperty("bench.store", "model-store")))
+                .loadCurrent(System.getProperty("bench.model", "shakespeare-char"));
                 DecodeScheduler scheduler = new DecodeScheduler(64, 64, threads)) {
+            System.out.printf("model %s: %d layers × %d, %d heads, context %d, %d parameters, serving path %s%n", model.metadata().modelName(),
+                    model.gpt().config().nLayer(), model.gpt().config().nEmbd(), model.gpt().config().nHead(), model.gpt().config().blockSize(),
+                    model.gpt().config().parameterCount(), model.inference().servingPath().name());
             tokensPerSecond(model, scheduler, 4, 100); // warm-up
             int[] longPrompt = DecodingRules.encodePrompt(model, "ROMEO:\nBut soft, what light through yonder window breaks? ".repeat(6).substring(0, 256), null);
             List<Double> ttft = new ArrayList<>();
@@ -49,14 +65,17 @@ public final class DecodeSpeed {
                     ttft.subList(5, 20).stream().sorted().toList().get(7));
             for (int i = 1; i < Math.max(2, args.length); i++) {
                 int batch = args.length > 1 ? Integer.parseInt(args[i]) : 1;
-                tokensPerSecond(model, scheduler, batch, 200); // warm-up at this batch size (JIT, allocator, caches)
+                tokensPerSecond(model, scheduler, batch, TOKENS); // warm-up at this batch size (JIT, allocator, caches)
                 List<Double> runs = new ArrayList<>();
                 for (int r = 0; r < REPEATS; r++) {
-                    runs.add(tokensPerSecond(model, scheduler, batch, 200));
+                    runs.add(tokensPerSecond(model, scheduler, batch, TOKENS));
                 }
                 double tps = runs.stream().sorted().toList().get(REPEATS / 2);
-                System.out.printf("scheduler, intra-op threads %d, batch %2d × 200 tokens: %6.0f tokens/s aggregate, %.2f ms per step (median of %d runs)%n",
-                        threads, batch, tps, 1000.0 * batch / tps, REPEATS);
+                System.out.printf("scheduler, intra-op threads %d, batch %2d × %d tokens: %6.0f tokens/s aggregate, %.2f ms per step (median of %d runs)%n",
+                        threads, batch, TOKENS, tps, 1000.0 * batch / tps, REPEATS);
+                Floor.Step bound = floor.step(model.gpt().config(), batch, PROMPT_TOKENS + TOKENS / 2); // positions attended, averaged over the run
+                System.out.printf("floor, batch %2d: %.2f ms per step (%s: %.0f MB read, %.2f GFLOP), %.0f tokens/s; Folio at %.2f× the floor%n", batch,
+                        bound.ms(), bound.bound(), bound.bytes() / 1e6, bound.flops() / 1e9, 1000.0 * batch / bound.ms(), (1000.0 * batch / tps) / bound.ms());
             }
         }
     }

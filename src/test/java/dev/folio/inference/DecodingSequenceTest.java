@@ -47,7 +47,7 @@ class DecodingSequenceTest {
     /** First {@code firstChunk} tokens, then the rest in one call; the last position's logits. */
     private float[] prefill(NDManager manager, int[] prompt, int firstChunk) {
         DecodingSequence sequence = new DecodingSequence(model, GenerationRequest.of(prompt, SamplingParameters.greedy(1)), GenerationListener.NONE);
-        sequence.start(manager);
+        sequence.start(manager, () -> {});
         float[] last;
         try (NDManager step = manager.newSubManager()) {
             last = sequence.prefillChunk(step, firstChunk);

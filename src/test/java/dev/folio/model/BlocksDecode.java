@@ -36,6 +36,7 @@ public final class BlocksDecode {
             span = Math.max(span, position + 1);
             aligned &= position == positions[0];
         }
+        cache.ensure(batch, span);
         NDArray tokenIds = step.create(tokens, new Shape(batch, 1)); // (B,1)
         NDArray positionIds = step.create(positions); // (B)
         NDArray wte = ps.getValue(gpt.tokenEmbedding(), tokenIds.getDevice(), false); // (V,C)

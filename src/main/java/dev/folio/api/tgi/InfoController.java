@@ -160,6 +160,7 @@ public class InfoController {
         published.put("max_best_of", limits.maxBestOf());
         published.put("max_grammar_length", limits.maxGrammarLength());
         published.put("max_grammar_states", limits.maxGrammarStates());
+        published.put("kv_memory_budget_bytes", limits.kvBudget().bytesPerModel());
         published.put("inspect", inspect.published());
         return published;
     }
