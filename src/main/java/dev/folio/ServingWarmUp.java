@@ -1,5 +1,6 @@
 package dev.folio;
 
+import dev.folio.engine.NativeHeap;
 import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;
@@ -40,6 +41,7 @@ class ServingWarmUp implements ApplicationRunner {
         for (ModelRegistry registry : registries.all()) {
             warm(registry);
         }
+        NativeHeap.trim(); // the load-time checks' float64 copies and the warm-up's cache, freed but still resident
     }
 
     private void warm(ModelRegistry registry) {

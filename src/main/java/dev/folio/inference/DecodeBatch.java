@@ -1,6 +1,7 @@
 package dev.folio.inference;
 
 import ai.djl.ndarray.NDManager;
+import dev.folio.engine.NativeHeap;
 import dev.folio.model.KvCache;
 import dev.folio.model.SlotKvCache;
 import dev.folio.store.LoadedModel;
@@ -24,6 +25,9 @@ import java.util.function.Predicate;
  * fails for memory halfway.
  */
 final class DecodeBatch implements AutoCloseable {
+
+    /** A batch that held less cache than this leaves too little behind to be worth a trim (a few ms over a large heap). */
+    private static final long TRIM_AFTER_BYTES = 64L << 20;
 
     final LoadedModel model;
     private final SlotKvCache slots;
@@ -114,7 +118,11 @@ final class DecodeBatch implements AutoCloseable {
             }
         }
         if (sequences.isEmpty()) {
+            long held = slots.bytes();
             slots.release(); // idle memory is the model's own, not its last batch's
+            if (held >= TRIM_AFTER_BYTES) {
+                NativeHeap.trim(); // and what its steps freed on the C heap leaves the process too
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.folio.store;
 
+import dev.folio.engine.NativeHeap;
 import dev.folio.model.ServingPath;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -96,6 +97,7 @@ public final class ModelRegistry implements AutoCloseable {
         try {
             LoadedModel loaded = load(version);
             swap(loaded);
+            NativeHeap.trim(); // what the load-time check freed (a float64 copy of the weights) leaves the process
             log.info("hot reload: now serving {}/{} (was {})", modelName, version, served);
             onReload.accept(new ReloadOutcome(version, true, null));
             return Optional.of(version);
