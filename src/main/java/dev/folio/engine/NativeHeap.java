@@ -19,13 +19,18 @@ public final class NativeHeap {
         int malloc_trim(long pad);
     }
 
+    /** Loaded on the first trim; a failure to load is thrown again (as NoClassDefFoundError, a LinkageError) on every later one. */
+    private static final class Loaded {
+        static final CHeap C = Native.load("c", CHeap.class);
+    }
+
     /** Returns the free pages; false where there is no glibc to ask (macOS, musl) or JNA cannot load. */
     public static boolean trim() {
         if (!System.getProperty("os.name", "").startsWith("Linux")) {
             return false;
         }
         try {
-            Native.load("c", CHeap.class).malloc_trim(0);
+            Loaded.C.malloc_trim(0);
             return true;
         } catch (LinkageError e) { // musl has no malloc_trim, or JNA's native part would not load: memory, not correctness
             LoggerFactory.getLogger(NativeHeap.class).debug("malloc_trim unavailable: {}", e.getMessage());

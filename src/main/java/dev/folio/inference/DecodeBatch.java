@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  */
 final class DecodeBatch implements AutoCloseable {
 
-    /** A batch that held less cache than this leaves too little behind to be worth a trim (a few ms over a large heap). */
+    /** A batch that held less cache than this leaves too little behind to be worth walking the C heap for. */
     private static final long TRIM_AFTER_BYTES = 64L << 20;
 
     final LoadedModel model;
