@@ -1,5 +1,6 @@
 package dev.folio.inference;
 
+import dev.folio.model.LogSumExp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -227,15 +228,7 @@ public final class TokenSampler {
 
     /** log softmax in double precision, as float. */
     public static float[] logSoftmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float logit : logits) {
-            max = Math.max(max, logit);
-        }
-        double sum = 0;
-        for (float logit : logits) {
-            sum += Math.exp(logit - max);
-        }
-        double logZ = max + Math.log(sum);
+        double logZ = LogSumExp.of(logits);
         float[] out = new float[logits.length];
         for (int i = 0; i < logits.length; i++) {
             out[i] = (float) (logits[i] - logZ);

@@ -1,5 +1,6 @@
 package dev.folio.inspect;
 
+import dev.folio.model.LogSumExp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,15 +17,7 @@ public record Distribution(float[] logits, double[] logProbs) {
     public record Candidate(int id, double prob, float logit) {}
 
     public static Distribution of(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float logit : logits) {
-            max = Math.max(max, logit);
-        }
-        double sum = 0;
-        for (float logit : logits) {
-            sum += Math.exp(logit - max);
-        }
-        double logSum = max + Math.log(sum);
+        double logSum = LogSumExp.of(logits);
         double[] logProbs = new double[logits.length];
         for (int i = 0; i < logits.length; i++) {
             logProbs[i] = logits[i] - logSum;
