@@ -48,6 +48,22 @@ public final class IgnoredFields {
         response.setHeader(COUNT_HEADER, Integer.toString(names.size()));
     }
 
+    /**
+     * For Folio's own routes, which no other protocol's client calls: any field the request does not know is refused with
+     * 422, naming it and the field it is near, so a typo never leaves a default in force.
+     */
+    public static void refuseAll(Unknown... objects) {
+        for (Unknown object : objects) {
+            if (object.fields() == null || object.fields().isEmpty()) {
+                continue;
+            }
+            String name = object.fields().keySet().iterator().next();
+            String field = bounded(object.prefix() + name);
+            String hint = NearMisses.meant(name, object.schema()).map(meant -> "; did you mean " + object.prefix() + meant + "?").orElse("");
+            throw new InvalidRequestException(field + " is not a field of this request" + hint, field);
+        }
+    }
+
     private static void refuseNearMiss(Unknown object, String name) {
         NearMisses.meant(name, object.schema()).ifPresent(meant -> {
             String field = object.prefix() + name;

@@ -248,6 +248,20 @@ class InspectApiTest extends BundledModelServerTest {
         assertProblem(client.get("/inspect/embeddings?neighbours=99"), 422, "neighbours");
     }
 
+    @Test
+    void fieldsFolioDoesNotKnowAreRefusedNeverIgnored() throws Exception {
+        ApiClient client = client();
+        assertProblem(client.post("/inspect", """
+                {"inputs": "%s", "hook": ["blocks.0.attn.hook_pattern"]}""".formatted(TEXT)), 422, "did you mean hooks?");
+        assertProblem(client.post("/inspect/lens", """
+                {"inputs": "%s", "temperature": 0.5}""".formatted(TEXT)), 422, "temperature is not a field");
+        assertProblem(client.post("/inspect/intervene", """
+                {"inputs": "%s", "interventions": [{"kind": "ablate_head", "layer": 0, "head": 1, "mod": "mean"}]}""".formatted(TEXT)),
+                422, "interventions[0].mod");
+        assertProblem(client.post("/logits", """
+                {"inputs": "%s", "top_k": 3}""".formatted(TEXT)), 422, "top_k is not a field");
+    }
+
     private void assertProblem(HttpResponse<String> response, int status, String mentions) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");

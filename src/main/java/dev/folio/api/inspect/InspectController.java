@@ -1,5 +1,8 @@
 package dev.folio.api.inspect;
 
+import dev.folio.api.IgnoredFields;
+import tools.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.inspect.Distribution;
@@ -54,7 +57,8 @@ public class InspectController {
             @Schema(allowableValues = {"dense", "causal"}) @JsonProperty("layout") String layout,
             @Schema(example = "5") @JsonProperty("top_k") Integer topK,
             @Schema(description = "Which served model (default: the default model)", example = "shakespeare-char") @JsonProperty("model") String model,
-            @Schema(description = "A version in the store (default: the one served now)", example = "v20261128-191341") @JsonProperty("version") String version) {}
+            @Schema(description = "A version in the store (default: the one served now)", example = "v20261128-191341") @JsonProperty("version") String version,
+            @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {}
 
     public record InspectResponse(@JsonProperty("model") String model, @JsonProperty("version") String version,
             @JsonProperty("model_version") String modelVersion, @JsonProperty("config") InspectWire.Config config,
@@ -71,6 +75,7 @@ public class InspectController {
                     schema = @Schema(implementation = InspectResponse.class)), @Content(mediaType = Npy.MEDIA_TYPE)}))
     @PostMapping(path = "/inspect", consumes = MediaType.APPLICATION_JSON_VALUE, produces = {MediaType.APPLICATION_JSON_VALUE, Npy.MEDIA_TYPE})
     public ResponseEntity<?> inspect(@Valid @RequestBody InspectRequest request, HttpServletResponse response) {
+        IgnoredFields.refuseAll(new IgnoredFields.Unknown("", request.unknownFields(), InspectRequest.class));
         try (InspectedModels.Subject subject = models.open(request.model(), request.version(), response)) {
             Inspector inspector = subject.inspector();
             int[] ids = subject.tokens(request.inputs(), "inputs", limits.maxPositions());

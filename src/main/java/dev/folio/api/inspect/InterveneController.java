@@ -1,5 +1,8 @@
 package dev.folio.api.inspect;
 
+import dev.folio.api.IgnoredFields;
+import tools.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.api.InvalidRequestException;
@@ -58,7 +61,8 @@ public class InterveneController {
             @Schema(description = "Activations of the intervened run, as /inspect's") @JsonProperty("hooks") List<String> hooks,
             @JsonProperty("layers") List<Integer> layers, @JsonProperty("heads") List<Integer> heads,
             @JsonProperty("positions") InspectWire.Positions positions, @JsonProperty("encoding") String encoding,
-            @JsonProperty("layout") String layout, @JsonProperty("model") String model, @JsonProperty("version") String version) {}
+            @JsonProperty("layout") String layout, @JsonProperty("model") String model, @JsonProperty("version") String version,
+            @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {}
 
     public record LogitDiff(@JsonProperty("correct") String correct, @JsonProperty("wrong") String wrong, @JsonProperty("baseline") double baseline,
             @JsonProperty("intervened") double intervened, @JsonProperty("change") double change) {}
@@ -88,6 +92,7 @@ public class InterveneController {
                             + "\"hook\": \"blocks.2.hook_resid_pre\", \"source\": \"JULIET:\\nBut har\", \"positions\": [14]}]}")})))
     @PostMapping(path = "/inspect/intervene", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public InterveneResponse intervene(@Valid @RequestBody InterveneRequest request, HttpServletResponse response) {
+        IgnoredFields.refuseAll(new IgnoredFields.Unknown("", request.unknownFields(), InterveneRequest.class));
         int topK = InspectController.topK(request.topK(), limits);
         try (InspectedModels.Subject subject = models.open(request.model(), request.version(), response)) {
             Inspector inspector = subject.inspector();

@@ -1,5 +1,9 @@
 package dev.folio.api.inspect;
 
+import dev.folio.api.IgnoredFields;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.api.InvalidRequestException;
@@ -32,10 +36,12 @@ public record InterventionSpec(
         @Schema(description = "patch: the second text, as long as inputs") @JsonProperty("source") String source,
         @Schema(description = "patch: only these heads") @JsonProperty("heads") List<Integer> heads,
         @Schema(description = "patch: only these positions") @JsonProperty("positions") List<Integer> positions,
-        @Schema(example = "blocks.1.ln1", description = "skip_layernorm: blocks.L.ln1, blocks.L.ln2 or ln_final") @JsonProperty("layernorm") String layernorm) {
+        @Schema(example = "blocks.1.ln1", description = "skip_layernorm: blocks.L.ln1, blocks.L.ln2 or ln_final") @JsonProperty("layernorm") String layernorm,
+        @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /** @param at this intervention's index in the request, for errors */
     Intervention resolve(int at, Inspector inspector, CharTokenizer tokenizer, int[] tokens) {
+        IgnoredFields.refuseAll(new IgnoredFields.Unknown("interventions[" + at + "].", unknownFields, InterventionSpec.class));
         String field = "interventions[" + at + "]";
         GptConfig config = inspector.config();
         if (kind == null) {

@@ -1,5 +1,9 @@
 package dev.folio.api.inspect;
 
+import dev.folio.api.IgnoredFields;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.inspect.Distribution;
 import dev.folio.inspect.Inspector;
@@ -36,7 +40,8 @@ public class LensController {
 
     public record LensRequest(@Schema(example = "ROMEO:\nBut soft") @JsonProperty("inputs") @NotNull String inputs,
             @JsonProperty("positions") InspectWire.Positions positions, @Schema(example = "3") @JsonProperty("top_k") Integer topK,
-            @JsonProperty("model") String model, @JsonProperty("version") String version) {}
+            @JsonProperty("model") String model, @JsonProperty("version") String version,
+            @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {}
 
     /** One stage's reading at one position. */
     public record Cell(@JsonProperty("top") List<InspectWire.Candidate> top, @JsonProperty("entropy") double entropy,
@@ -57,6 +62,7 @@ public class LensController {
                     value = "{\"inputs\": \"ROMEO:\\nBut soft\", \"positions\": {\"start\": 10, \"end\": 15}, \"top_k\": 3}"))))
     @PostMapping(path = "/inspect/lens", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public LensResponse lens(@Valid @RequestBody LensRequest request, HttpServletResponse response) {
+        IgnoredFields.refuseAll(new IgnoredFields.Unknown("", request.unknownFields(), LensRequest.class));
         int topK = InspectController.topK(request.topK() == null ? 3 : request.topK(), limits);
         try (InspectedModels.Subject subject = models.open(request.model(), request.version(), response)) {
             Inspector inspector = subject.inspector();

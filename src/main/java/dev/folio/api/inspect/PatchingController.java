@@ -1,5 +1,9 @@
 package dev.folio.api.inspect;
 
+import dev.folio.api.IgnoredFields;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.inspect.Inspector;
@@ -48,7 +52,8 @@ public class PatchingController {
             @Schema(allowableValues = {"resid_pre", "resid_mid", "resid_post", "attn_out", "mlp_out"}) @JsonProperty("stream") String stream,
             @Schema(allowableValues = {"denoise", "noise"}) @JsonProperty("direction") String direction,
             @JsonProperty("metric") MetricRequest metric, @JsonProperty("position") Integer position,
-            @JsonProperty("model") String model, @JsonProperty("version") String version) {}
+            @JsonProperty("model") String model, @JsonProperty("version") String version,
+            @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {}
 
     public record Cost(@JsonProperty("runs") int runs, @JsonProperty("token_positions") long tokenPositions, @JsonProperty("cpu_ms") double cpuMs) {}
 
@@ -71,6 +76,7 @@ public class PatchingController {
                      "metric": {"kind": "logit_diff", "correct": "t", "wrong": "n"}}"""))))
     @PostMapping(path = "/inspect/patching", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public PatchingResponse patching(@Valid @RequestBody PatchingRequest request, HttpServletResponse response) {
+        IgnoredFields.refuseAll(new IgnoredFields.Unknown("", request.unknownFields(), PatchingRequest.class));
         try (InspectedModels.Subject subject = models.open(request.model(), request.version(), response)) {
             Inspector inspector = subject.inspector();
             CharTokenizer tokenizer = subject.model().tokenizer();

@@ -1,5 +1,9 @@
 package dev.folio.api.logits;
 
+import dev.folio.api.IgnoredFields;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import dev.folio.api.InvalidRequestException;
 import dev.folio.api.ModelRouter;
 import dev.folio.api.ModelVersionHeader;
@@ -58,7 +62,8 @@ public class LogitsController {
             @Schema(allowableValues = {"last", "all"}) @JsonProperty("positions") @Pattern(regexp = "last|all", message = "must be \"last\" or \"all\"") String positions,
             @JsonProperty("top_n") @Min(0) Integer topN,
             @JsonProperty("include_logits") Boolean includeLogits,
-            @Schema(description = "Which served model (default: the default model)", example = "shakespeare-char") @JsonProperty("model") String model) {}
+            @Schema(description = "Which served model (default: the default model)", example = "shakespeare-char") @JsonProperty("model") String model,
+            @Schema(hidden = true) @JsonAnySetter Map<String, JsonNode> unknownFields) {}
 
     /** One candidate next token. */
     public record Candidate(@JsonProperty("id") int id, @JsonProperty("text") String text, @JsonProperty("logit") float logit,
@@ -90,6 +95,7 @@ public class LogitsController {
                     + "Texts longer than the context window are scored with a sliding window, described in `window`.")
     @PostMapping(path = "/logits", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public LogitsResponse logits(@Valid @RequestBody LogitsRequest request) {
+        IgnoredFields.refuseAll(new IgnoredFields.Unknown("", request.unknownFields(), LogitsRequest.class));
         int topN = request.topN() != null ? request.topN() : 5;
         if (topN > limits.maxTopNTokens()) {
             throw new InvalidRequestException("top_n must be at most " + limits.maxTopNTokens() + "; given: " + topN, "top_n");
