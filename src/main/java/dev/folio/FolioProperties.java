@@ -116,6 +116,8 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
      *     admitted while it holds them at their longest (prompt and max_new_tokens), the rest wait in order. Unset: a
      *     fraction of the memory the process may use
      * @param kvMemoryFraction that fraction, of the machine's memory or the container's limit
+     * @param singleThreadBelowRows decoding steps of fewer rows run on one libtorch thread, larger ones on
+     *     {@code intraOpThreads}; 0 (the default): as measured for each model on this machine when it loads
      */
     public record Generation(
             @DefaultValue("100") int defaultMaxNewTokens,
@@ -140,7 +142,8 @@ public record FolioProperties(@DefaultValue Store store, @DefaultValue Generatio
             @DefaultValue("1s") Duration grammarCompileTimeout,
             @DefaultValue("256") int grammarCacheSize,
             org.springframework.util.unit.DataSize kvMemoryBudget,
-            @DefaultValue("0.25") double kvMemoryFraction) {
+            @DefaultValue("0.25") double kvMemoryFraction,
+            @DefaultValue("0") int singleThreadBelowRows) {
 
         /** The KV memory budget these settings give. */
         public dev.folio.inference.KvBudget kvBudget() {

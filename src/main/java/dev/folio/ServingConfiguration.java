@@ -43,7 +43,8 @@ public class ServingConfiguration {
     @Bean(destroyMethod = "close")
     DecodeScheduler decodeScheduler(FolioProperties properties) {
         FolioProperties.Generation generation = properties.generation();
-        return new DecodeScheduler(generation.maxBatchSize(), generation.prefillChunk(), generation.intraOpThreads(), generation.kvBudget());
+        return new DecodeScheduler(generation.maxBatchSize(), generation.prefillChunk(), generation.intraOpThreads(), generation.singleThreadBelowRows(),
+                generation.kvBudget());
     }
 
     @Bean(destroyMethod = "close")

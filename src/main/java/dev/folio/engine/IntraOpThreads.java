@@ -4,9 +4,8 @@ import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
- * libtorch's intra-op thread count for the calling thread (an OpenMP setting, per thread). Decoding one
- * token is many small ops: on this project's 2-core machine one thread per generation is ~30% faster
- * than two (docs/performance.md, "The thread rule: one libtorch thread below 12 rows"), and it leaves the other core to the next request.
+ * libtorch's intra-op thread count for the calling thread (an OpenMP setting, per thread). How many a decoding step
+ * should use depends on the CPU and the model (dev.folio.model.StepThreads measures it at load).
  */
 public final class IntraOpThreads {
 

@@ -3,6 +3,7 @@ package dev.folio.inference;
 import ai.djl.ndarray.NDManager;
 import dev.folio.engine.GradMode;
 import dev.folio.engine.IntraOpThreads;
+import dev.folio.model.StepThreads;
 import dev.folio.store.LoadedModel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,17 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class DecodeScheduler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DecodeScheduler.class);
-    /**
-     * Below this many sequences a decoding step runs on one libtorch thread: with oneDNN's weight products
-     * ({@link dev.folio.model.ScriptedInference.WeightProducts}) one thread beats two at 8 rows, two win from 12
-     * (docs/performance.md, "The thread rule: one libtorch thread below 12 rows"). Small steps are many small ops, where OpenMP hand-offs
-     * cost more than they share.
-     */
-    public static final int SMALL_BATCH = 12;
-
     private final int maxBatch;
     private final int prefillChunk;
     private final int intraOpThreads;
+    private final int singleThreadBelowRows;
     private final KvBudget kvBudget;
     private final BlockingDeque<DecodingSequence> incoming = new LinkedBlockingDeque<>();
     private final ArrayDeque<DecodingSequence> prefilling = new ArrayDeque<>();
@@ -61,8 +55,8 @@ public final class DecodeScheduler implements AutoCloseable {
     /**
      * @param maxBatch sequences decoded together at most (the rest wait)
      * @param prefillChunk prompt tokens prefilled per iteration while others are decoding
-     * @param intraOpThreads libtorch threads of the scheduler's thread for prefills and for batches of
-     *     {@link #SMALL_BATCH} or more (smaller ones use one; 0: libtorch's default throughout)
+     * @param intraOpThreads libtorch threads of the scheduler's thread for prefills and for decoding steps of as many rows
+     *     as the model's {@link StepThreads} says gain from them (smaller ones use one; 0: libtorch's default throughout)
      */
     public DecodeScheduler(int maxBatch, int prefillChunk, int intraOpThreads) {
         this(maxBatch, prefillChunk, intraOpThreads, KvBudget.UNLIMITED);
@@ -70,12 +64,21 @@ public final class DecodeScheduler implements AutoCloseable {
 
     /** @param kvBudget each model's KV memory: sequences are admitted while their cache, at its longest, fits it */
     public DecodeScheduler(int maxBatch, int prefillChunk, int intraOpThreads, KvBudget kvBudget) {
-        if (maxBatch < 1 || prefillChunk < 1) {
-            throw new IllegalArgumentException("maxBatch and prefillChunk must be at least 1");
+        this(maxBatch, prefillChunk, intraOpThreads, 0, kvBudget);
+    }
+
+    /**
+     * @param singleThreadBelowRows decoding steps of fewer rows run on one thread, for every model; 0: as measured for
+     *     each model when it loaded ({@link StepThreads})
+     */
+    public DecodeScheduler(int maxBatch, int prefillChunk, int intraOpThreads, int singleThreadBelowRows, KvBudget kvBudget) {
+        if (maxBatch < 1 || prefillChunk < 1 || singleThreadBelowRows < 0) {
+            throw new IllegalArgumentException("maxBatch and prefillChunk must be at least 1, singleThreadBelowRows at least 0");
         }
         this.maxBatch = maxBatch;
         this.prefillChunk = prefillChunk;
         this.intraOpThreads = intraOpThreads;
+        this.singleThreadBelowRows = singleThreadBelowRows;
         this.kvBudget = kvBudget;
         this.thread = new Thread(this::run, "decode-scheduler");
         thread.setDaemon(true);
@@ -204,12 +207,12 @@ public final class DecodeScheduler implements AutoCloseable {
             IntraOpThreads.set(intraOpThreads); // a prefill is one matrix product per weight over many tokens: both cores help
             prefill();
         }
-        IntraOpThreads.set(decodingThreads(running.get() - prefilling.size()));
         for (DecodeBatch batch : List.copyOf(batches.values())) {
             if (!batch.isEmpty()) {
                 batch.removeIf(DecodingSequence::windowFull, this::requeueForShift);
             }
             if (!batch.isEmpty()) {
+                IntraOpThreads.set(decodingThreads(batch.model, batch.size()));
                 List<DecodingSequence> finished;
                 try (NDManager step = manager.newSubManager()) {
                     finished = batch.step(step);
@@ -221,9 +224,17 @@ public final class DecodeScheduler implements AutoCloseable {
         closeIdleBatches();
     }
 
-    /** One thread for small batches, the configured count from {@link #SMALL_BATCH} up; 0 leaves libtorch's default. */
-    private int decodingThreads(int batch) {
-        return intraOpThreads > 0 && batch < SMALL_BATCH ? 1 : intraOpThreads;
+    /**
+     * One thread for a model's small batches, the configured count from the rows where more threads win: as configured
+     * ({@code singleThreadBelowRows}), else as measured for the model on this machine when it loaded ({@link StepThreads}).
+     * 0 intra-op threads leaves libtorch's default.
+     */
+    private int decodingThreads(LoadedModel model, int rows) {
+        if (intraOpThreads <= 0) {
+            return intraOpThreads;
+        }
+        StepThreads rule = singleThreadBelowRows > 0 ? StepThreads.fixed(singleThreadBelowRows, intraOpThreads) : model.inference().stepThreads();
+        return rule.threadsFor(rows, intraOpThreads);
     }
 
     /** Takes waiting requests in order while there is a place and KV memory for each; the first that does not fit waits. */

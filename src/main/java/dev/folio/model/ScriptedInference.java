@@ -114,6 +114,11 @@ public final class ScriptedInference implements AutoCloseable {
         this.servingPath = path;
     }
 
+    /** How many libtorch threads a decoding step should run on, as measured at load ({@link StepThreads}). */
+    public StepThreads stepThreads() {
+        return servingPath.stepThreads();
+    }
+
     /**
      * Tests only: exchanges two matrices of the packed list (oneDNN) or of the weight list (linear), making these
      * passes deliberately wrong, so that a test can watch the load-time check refuse them.

@@ -13,8 +13,10 @@ import java.util.Locale;
  * @param tolerance the largest relative error a path may show
  * @param candidates the paths tried, in order, the served one last
  * @param checkMillis what the check cost, reference included
+ * @param stepThreads on how many threads the served path's decoding steps run, as measured when it loaded
  */
-public record ServingPath(WeightProducts products, boolean verified, double tolerance, List<Candidate> candidates, long checkMillis) {
+public record ServingPath(WeightProducts products, boolean verified, double tolerance, List<Candidate> candidates, long checkMillis,
+        StepThreads stepThreads) {
 
     /**
      * One path tried.
@@ -28,7 +30,7 @@ public record ServingPath(WeightProducts products, boolean verified, double tole
 
     /** Passes compiled for the asked products without a check. */
     static ServingPath unchecked(WeightProducts products) {
-        return new ServingPath(products, false, ServingPathCheck.TOLERANCE, List.of(), 0);
+        return new ServingPath(products, false, ServingPathCheck.TOLERANCE, List.of(), 0, StepThreads.UNMEASURED);
     }
 
     /** The products' name as the API and metrics show it: {@code onednn_packed} or {@code linear}. */

@@ -5,6 +5,7 @@ import dev.folio.model.ScriptedInference.WeightProducts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,8 @@ public final class ServingPaths {
         // on a thread of its own: its parallel regions leave their OpenMP workers to that thread, which ends here,
         // not to the loading thread (see ModelRegistryThreadsTest)
         AtomicReference<Object> outcome = new AtomicReference<>();
+        AtomicLong checkNanos = new AtomicLong();
+        AtomicReference<StepThreads> stepThreads = new AtomicReference<>();
         Thread checker = new Thread(() -> {
             try (Float64Reference reference = new Float64Reference(gpt)) {
                 ServingPathCheck check = new ServingPathCheck(reference, gpt.config(), BATCH_THREADS);
@@ -58,6 +61,8 @@ public final class ServingPaths {
                     ServingPath.Candidate candidate = judge(check, inference, manager, wanted);
                     tried.add(candidate);
                     if (candidate.agrees()) {
+                        checkNanos.set(System.nanoTime() - start);
+                        stepThreads.set(StepThreads.measure(inference, gpt.config(), manager, BATCH_THREADS));
                         outcome.set(inference);
                         return;
                     }
@@ -88,11 +93,11 @@ public final class ServingPaths {
             throw new IllegalStateException("no serving path agrees with the float64 reference on this CPU: " + tried);
         }
         ScriptedInference inference = (ScriptedInference) result;
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        ServingPath path = new ServingPath(inference.products(), true, ServingPathCheck.TOLERANCE, List.copyOf(tried), millis);
+        long millis = checkNanos.get() / 1_000_000;
+        ServingPath path = new ServingPath(inference.products(), true, ServingPathCheck.TOLERANCE, List.copyOf(tried), millis, stepThreads.get());
         inference.servingPath(path);
-        log.info("serving path {} (checked in {} ms; largest relative error {})", path.reason(), millis,
-                String.format(Locale.ROOT, "%.1e", tried.get(tried.size() - 1).relativeError()));
+        log.info("serving path {} (checked in {} ms; largest relative error {}); {}", path.reason(), millis,
+                String.format(Locale.ROOT, "%.1e", tried.get(tried.size() - 1).relativeError()), path.stepThreads().describe());
         return inference;
     }
 

@@ -309,7 +309,7 @@ public final class BenchmarkSuite {
         for (int[] sequence : sequences) {
             Arrays.fill(sequence, 1);
         }
-        IntraOpThreads.set(batch < DecodeScheduler.SMALL_BATCH ? 1 : 2);
+        IntraOpThreads.set(model.inference().stepThreads().threadsFor(batch, 2)); // as the scheduler does
         long t = System.nanoTime();
         try (NDManager m = model.model().getNDManager().newSubManager(); GradMode ignored = GradMode.disabled()) {
             for (int length = promptLength; length < promptLength + tokens; length++) {

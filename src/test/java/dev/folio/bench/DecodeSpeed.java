@@ -7,6 +7,7 @@ import dev.folio.inference.DecodeScheduler;
 import dev.folio.inference.Generation;
 import dev.folio.inference.GenerationListener;
 import dev.folio.inference.GenerationRequest;
+import dev.folio.inference.KvBudget;
 import dev.folio.inference.DecodingRules;
 import dev.folio.inference.SamplingParameters;
 import dev.folio.store.LoadedModel;
@@ -34,6 +35,9 @@ public final class DecodeSpeed {
     /** Tokens per request ({@code bench.tokens}: fewer for the larger sizes, whose steps take a second on two cores). */
     private static final int TOKENS = Integer.getInteger("bench.tokens", 200);
 
+    /** {@code bench.single-thread-below-rows}: a fixed thread rule to compare with the one measured at load (0, the default). */
+    private static final int SINGLE_THREAD_BELOW_ROWS = Integer.getInteger("bench.single-thread-below-rows", 0);
+
     /** "ROMEO:", the prompt of every decoding run. */
     private static final int PROMPT_TOKENS = 6;
 
@@ -49,10 +53,11 @@ public final class DecodeSpeed {
                 floor.gemmGflops());
         try (LoadedModel model = new ModelStore(Path.of(System.getProperty("bench.store", "model-store")))
                 .loadCurrent(System.getProperty("bench.model", "shakespeare-char"));
-                DecodeScheduler scheduler = new DecodeScheduler(64, 64, threads)) {
-            System.out.printf("model %s: %d layers × %d, %d heads, context %d, %d parameters, serving path %s%n", model.metadata().modelName(),
+                DecodeScheduler scheduler = new DecodeScheduler(64, 64, threads, SINGLE_THREAD_BELOW_ROWS, KvBudget.UNLIMITED)) {
+            System.out.printf("model %s: %d layers × %d, %d heads, context %d, %d parameters, serving path %s; %s%n", model.metadata().modelName(),
                     model.gpt().config().nLayer(), model.gpt().config().nEmbd(), model.gpt().config().nHead(), model.gpt().config().blockSize(),
-                    model.gpt().config().parameterCount(), model.inference().servingPath().name());
+                    model.gpt().config().parameterCount(), model.inference().servingPath().name(),
+                    SINGLE_THREAD_BELOW_ROWS > 0 ? "one thread below " + SINGLE_THREAD_BELOW_ROWS + " rows, as asked" : model.inference().stepThreads().describe());
             tokensPerSecond(model, scheduler, 4, 100); // warm-up
             int[] longPrompt = DecodingRules.encodePrompt(model, "ROMEO:\nBut soft, what light through yonder window breaks? ".repeat(6).substring(0, 256), null);
             List<Double> ttft = new ArrayList<>();

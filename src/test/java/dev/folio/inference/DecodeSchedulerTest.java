@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.offset;
 
 import dev.folio.grammar.GrammarLimits;
 import dev.folio.grammar.TokenGrammar;
+import dev.folio.model.StepThreads;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelStore;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +78,48 @@ class DecodeSchedulerTest {
         SamplingParameters sampling = new SamplingParameters(20 + 7 * (i % 5), i % 3 != 0, 0.9f, null, null, 500L + i, List.of(),
                 i % 7 == 6 ? 1.2f : 1f, adjustments);
         return new GenerationRequest(DecodingRules.encodePrompt(model, PROMPTS[i % PROMPTS.length], null), sampling, i % 2, false);
+    }
+
+    @Test
+    void decodingStepsRunOnOneThreadBelowTheRuleAndOnTheConfiguredCountFromIt() {
+        scheduler = new DecodeScheduler(64, 64, 2, 4, KvBudget.UNLIMITED);
+        StepThreads fixed = StepThreads.fixed(4, 2);
+        assertThat(threadsByStepSize(1)).as("1 row").containsOnlyKeys(1).allSatisfy((rows, threads) -> assertThat(threads).containsOnly(1));
+        Map<Integer, Set<Integer>> six = threadsByStepSize(6);
+        assertThat(six.keySet()).as("steps of 4 rows or more were seen").anyMatch(rows -> rows >= 4);
+        six.forEach((rows, threads) -> assertThat(threads).as("%d rows", rows).containsOnly(fixed.threadsFor(rows, 2)));
+        scheduler.close();
+        scheduler = new DecodeScheduler(64, 64, 2); // the model's own rule, measured when it loaded
+        StepThreads measured = model.inference().stepThreads();
+        threadsByStepSize(6).forEach((rows, threads) -> assertThat(threads).as("%d rows, %s", rows, measured.describe())
+                .containsOnly(measured.threadsFor(rows, 2)));
+    }
+
+    /**
+     * {@code rows} requests submitted together: for each decoding step, the rows it ran (the tokens it gave) and
+     * libtorch's thread count on the scheduler's thread while it ran (listeners run there, inside the step).
+     */
+    private Map<Integer, Set<Integer>> threadsByStepSize(int rows) {
+        Map<Long, List<Integer>> threadsByStep = new java.util.concurrent.ConcurrentHashMap<>();
+        List<CompletableFuture<Generation>> running = new ArrayList<>();
+        for (int i = 0; i < rows; i++) {
+            running.add(scheduler.submit(model, GenerationRequest.of(DecodingRules.encodePrompt(model, "to be", null), SamplingParameters.greedy(20)),
+                    new GenerationListener() {
+                        private int tokens;
+
+                        @Override
+                        public void onToken(Generation.GeneratedToken token, boolean last) {
+                            if (++tokens > 1) { // the first comes from the prefill
+                                threadsByStep.computeIfAbsent(scheduler.steps(), step -> Collections.synchronizedList(new ArrayList<>()))
+                                        .add(ai.djl.pytorch.jni.JniUtils.getNumThreads());
+                            }
+                        }
+                    }));
+        }
+        running.forEach(CompletableFuture::join);
+        Map<Integer, Set<Integer>> byRows = new java.util.TreeMap<>();
+        threadsByStep.values().forEach(threads -> byRows.computeIfAbsent(threads.size(), n -> new java.util.TreeSet<>()).addAll(threads));
+        return byRows;
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.folio.api.chat.ChatPrompts;
 import dev.folio.chat.TypographicNormalizer;
 import dev.folio.inference.ConcurrencyLimiter;
 import dev.folio.model.ServingPath;
+import dev.folio.model.StepThreads;
 import dev.folio.store.ModelMetadata;
 import dev.folio.store.ModelRegistry;
 import io.swagger.v3.oas.annotations.Operation;
@@ -89,14 +90,34 @@ public class InfoController {
             @JsonProperty("verified") boolean verified,
             @JsonProperty("tolerance") double tolerance,
             @JsonProperty("check_ms") long checkMillis,
-            @JsonProperty("candidates") List<CandidateInfo> candidates) {
+            @JsonProperty("candidates") List<CandidateInfo> candidates,
+            @JsonProperty("step_threads") StepThreadsInfo stepThreads) {
 
         static ServingPathInfo of(ServingPath path) {
+            StepThreads threads = path.stepThreads();
             return new ServingPathInfo(path.name(), path.reason(), path.verified(), path.tolerance(), path.checkMillis(),
                     path.candidates().stream().map(c -> new CandidateInfo(ServingPath.name(c.products()),
-                            Double.isFinite(c.relativeError()) ? c.relativeError() : null, c.worstPass(), c.agrees())).toList());
+                            Double.isFinite(c.relativeError()) ? c.relativeError() : null, c.worstPass(), c.agrees())).toList(),
+                    new StepThreadsInfo(threads.singleThreadBelowRows(), threads.threads(), threads.measureMillis(),
+                            threads.probes().stream().map(p -> new StepThreadsProbe(p.rows(), p.oneThreadMs(), p.allThreadsMs())).toList()));
         }
     }
+
+    /**
+     * On how many libtorch threads this model's decoding steps run, as measured when it loaded (unless
+     * {@code folio.generation.single-thread-below-rows} fixes it): one below {@code single_thread_below_rows} rows.
+     */
+    public record StepThreadsInfo(
+            @JsonProperty("single_thread_below_rows") int singleThreadBelowRows,
+            @JsonProperty("threads") int threads,
+            @JsonProperty("measure_ms") long measureMillis,
+            @JsonProperty("probes") List<StepThreadsProbe> probes) {}
+
+    /** One batch size timed at load: ms a decoding step on one thread and on all. */
+    public record StepThreadsProbe(
+            @JsonProperty("rows") int rows,
+            @JsonProperty("one_thread_ms") double oneThreadMs,
+            @JsonProperty("all_threads_ms") double allThreadsMs) {}
 
     /** One path tried: its largest error relative to the logits' magnitude (null if it could not run), and the pass that showed it. */
     public record CandidateInfo(

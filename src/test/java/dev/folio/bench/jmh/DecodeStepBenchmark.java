@@ -6,7 +6,6 @@ import dev.folio.engine.DjlOffline;
 import dev.folio.engine.GradMode;
 import dev.folio.engine.IntraOpThreads;
 import dev.folio.engine.OpenMpSpin;
-import dev.folio.inference.DecodeScheduler;
 import dev.folio.model.SlotKvCache;
 import dev.folio.store.LoadedModel;
 import dev.folio.store.ModelStore;
@@ -52,7 +51,7 @@ public class DecodeStepBenchmark {
         model = new ModelStore(Path.of("model-store")).loadCurrent("shakespeare-char");
         manager = NDManager.newBaseManager();
         gradMode = GradMode.disabled();
-        IntraOpThreads.set(batch < DecodeScheduler.SMALL_BATCH ? 1 : 2); // as the scheduler does
+        IntraOpThreads.set(model.inference().stepThreads().threadsFor(batch, 2)); // as the scheduler does
         slots = new SlotKvCache(manager, model.gpt().config(), batch);
         tokens = new int[batch];
         Arrays.fill(tokens, 5);

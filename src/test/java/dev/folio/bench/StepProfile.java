@@ -1,0 +1,76 @@
+package dev.folio.bench;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.folio.engine.AtenCpuCapability;
+import dev.folio.engine.DjlOffline;
+import dev.folio.engine.GradMode;
+import dev.folio.engine.IntraOpThreads;
+import dev.folio.engine.OpenMpSpin;
+import dev.folio.model.SlotKvCache;
+import dev.folio.store.LoadedModel;
+import dev.folio.store.ModelStore;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The TorchScript decoding step alone, without the scheduler: B rows at the same position, positions 6 → 206 as in
+ * {@link DecodeSpeed}'s runs, ms a step (median of rounds); with {@code bench.profile=FILE}, libtorch's profiler over one
+ * round, written as a Chrome trace. A benchmark: prints, asserts nothing.
+ *
+ *   java -cp ... dev.folio.bench.StepProfile [rounds] [batch sizes...]
+ */
+public final class StepProfile {
+
+    private StepProfile() {}
+
+    public static void main(String[] args) throws Exception {
+        DjlOffline.apply();
+        OpenMpSpin.apply();
+        AtenCpuCapability.apply();
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int[] batches = args.length > 1 ? Arrays.stream(args).skip(1).mapToInt(Integer::parseInt).toArray() : new int[] {1, 8, 32};
+        try (LoadedModel model = new ModelStore(Path.of(System.getProperty("bench.store", "model-store")))
+                .loadCurrent(System.getProperty("bench.model", "shakespeare-char"));
+                NDManager manager = NDManager.newBaseManager();
+                GradMode ignored = GradMode.disabled()) {
+            for (int batch : batches) {
+                int threads = Integer.getInteger("bench.threads", model.inference().stepThreads().threadsFor(batch, 2));
+                IntraOpThreads.set(threads);
+                double[] ms = new double[rounds];
+                for (int r = -1; r < rounds; r++) {
+                    String profile = System.getProperty("bench.profile");
+                    boolean profiled = profile != null && r == rounds - 1;
+                    if (profiled) {
+                        JniUtils.startProfile(false, false, false);
+                    }
+                    long start = System.nanoTime();
+                    runRound(model, manager, batch);
+                    if (profiled) {
+                        JniUtils.stopProfile(profile + "-b" + batch + ".json");
+                    }
+                    if (r >= 0) {
+                        ms[r] = (System.nanoTime() - start) / 1e6 / 200;
+                    }
+                }
+                Arrays.sort(ms);
+                System.out.printf("TorchScript step alone, batch %2d (%d thread): %.3f ms a step (median of %d rounds; %.3f–%.3f)%n", batch,
+                        threads, ms[rounds / 2], rounds, ms[0], ms[rounds - 1]);
+            }
+        }
+    }
+
+    private static void runRound(LoadedModel model, NDManager manager, int batch) {
+        try (SlotKvCache cache = new SlotKvCache(manager, model.gpt().config(), 64)) {
+            int[] tokens = new int[batch];
+            int[] positions = new int[batch];
+            for (int p = 6; p < 206; p++) {
+                Arrays.fill(tokens, p % 60 + 1);
+                Arrays.fill(positions, p);
+                try (NDManager step = manager.newSubManager()) {
+                    model.inference().decode(step, tokens, positions, cache).toFloatArray();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.folio.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import dev.folio.engine.GradMode;
+import dev.folio.engine.IntraOpThreads;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decoding step's thread rule, measured at load: the threshold follows the probes, the measured rule is what the
+ * served passes carry, and the thread count never changes a step's logits (so choosing it by speed is safe).
+ */
+class StepThreadsTest {
+
+    private static final GptConfig CONFIG = new GptConfig(17, 48, 2, 2, 32, 0f, true);
+
+    @Test
+    void allThreadsServeFromTheSmallestProbeWhereTheyWinAtEveryLargerOne() {
+        assertThat(StepThreads.threshold(List.of(probe(1, 1.0, 1.2), probe(4, 2.0, 1.5), probe(8, 3.0, 2.0), probe(16, 5.0, 3.0)))).isEqualTo(4);
+        assertThat(StepThreads.threshold(List.of(probe(1, 2.0, 1.0), probe(4, 3.0, 1.5), probe(8, 4.0, 2.0), probe(16, 5.0, 3.0)))).isEqualTo(1);
+        assertThat(StepThreads.threshold(List.of(probe(1, 1.0, 2.0), probe(4, 2.0, 1.0), probe(8, 3.0, 3.1), probe(16, 5.0, 3.0))))
+                .as("a win at 4 rows that is lost at 8 does not count").isEqualTo(16);
+        assertThat(StepThreads.threshold(List.of(probe(1, 1.0, 2.0), probe(4, 2.0, 2.5), probe(8, 3.0, 3.1), probe(16, 5.0, 5.0))))
+                .as("never a win: one thread up to the largest probe").isEqualTo(17);
+        assertThat(StepThreads.threshold(List.of(probe(1, 1.0, 0.97), probe(4, 2.0, 1.0))))
+                .as("within the margin is a tie, and a tie keeps one thread").isEqualTo(4);
+    }
+
+    @Test
+    void theRuleGivesOneThreadBelowTheThresholdAndTheConfiguredCountFromIt() {
+        StepThreads rule = StepThreads.fixed(8, 2);
+        assertThat(rule.threadsFor(1, 2)).isEqualTo(1);
+        assertThat(rule.threadsFor(7, 2)).isEqualTo(1);
+        assertThat(rule.threadsFor(8, 2)).isEqualTo(2);
+        assertThat(rule.threadsFor(64, 4)).isEqualTo(4);
+        assertThat(StepThreads.fixed(1, 2).threadsFor(1, 2)).isEqualTo(2);
+    }
+
+    @Test
+    void theServedPassesCarryARuleMeasuredAtEveryProbe() {
+        try (TestGpt fixture = new TestGpt(CONFIG, 3); ScriptedInference served = ServingPaths.choose(fixture.gpt, fixture.manager)) {
+            StepThreads measured = served.stepThreads();
+            assertThat(served.servingPath().stepThreads()).isSameAs(measured);
+            assertThat(measured.probes()).extracting(StepThreads.Probe::rows).containsExactly(1, 4, 8, 16);
+            assertThat(measured.probes()).allSatisfy(p -> assertThat(Math.min(p.oneThreadMs(), p.allThreadsMs())).isPositive());
+            assertThat(measured.singleThreadBelowRows()).isEqualTo(StepThreads.threshold(measured.probes()));
+            assertThat(measured.threads()).isEqualTo(Math.min(2, Runtime.getRuntime().availableProcessors()));
+            assertThat(measured.describe()).contains("measured in").contains("16 rows");
+        }
+    }
+
+    @Test
+    void aStepsLogitsAreTheSameOnOneThreadAndOnTwo() throws Exception {
+        try (TestGpt fixture = new TestGpt(CONFIG, 4).withRandomBiases();
+                ScriptedInference served = ServingPaths.choose(fixture.gpt, fixture.manager)) {
+            for (int rows : new int[] {1, 8, 16}) {
+                float[] one = onItsOwnThread(() -> steps(served, fixture.manager, rows, 1));
+                float[] two = onItsOwnThread(() -> steps(served, fixture.manager, rows, 2));
+                assertThat(two).as("%d rows", rows).containsExactly(one);
+            }
+        }
+    }
+
+    /** Five steps of {@code rows} rows at different positions on {@code threads} threads; the last step's logits. */
+    private static float[] steps(ScriptedInference inference, NDManager manager, int rows, int threads) {
+        IntraOpThreads.set(threads);
+        try (GradMode ignored = GradMode.disabled(); NDManager scratch = manager.newSubManager();
+                SlotKvCache cache = new SlotKvCache(scratch, CONFIG, rows)) {
+            float[] logits = null;
+            for (int step = 0; step < 5; step++) {
+                int[] tokens = new int[rows];
+                int[] positions = new int[rows];
+                for (int row = 0; row < rows; row++) {
+                    tokens[row] = (row * 7 + step * 3) % CONFIG.vocabSize();
+                    positions[row] = step + row % 3; // ragged: the masked step
+                }
+                try (NDManager pass = scratch.newSubManager()) {
+                    logits = inference.decode(pass, tokens, positions, cache).toFloatArray();
+                }
+            }
+            assertThat(logits).hasSize(rows * CONFIG.vocabSize());
+            return logits;
+        }
+    }
+
+    /** On a fresh thread: a thread's OpenMP workers stay with it, so each count gets its own. */
+    private static float[] onItsOwnThread(java.util.function.Supplier<float[]> work) throws Exception {
+        CompletableFuture<float[]> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                result.complete(work.get());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        thread.start();
+        return result.get();
+    }
+
+    private static StepThreads.Probe probe(int rows, double one, double all) {
+        return new StepThreads.Probe(rows, one, all);
+    }
+}
