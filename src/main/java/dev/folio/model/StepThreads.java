@@ -10,11 +10,11 @@ import java.util.Locale;
 
 /**
  * How many libtorch threads a decoding step of this model should run on, measured on this machine when the model
- * loads: one thread for batches below {@link #singleThreadBelowRows}, all from there. Which is faster depends on the
- * CPU and the model's size, so no fixed rule holds: with the bundled model's weights in a Zen 4's cache one thread
- * won at 8 rows, on a Zen 3 whose caches they overflow two threads won at 8 rows, and a 12 × 768 model streams
- * 344 MB a step, which two threads read 1.4× faster even at 1 row (docs/performance.md, "The thread rule").
- * The thread count does not change a step's result (the kernels split rows and heads, not sums), only its speed.
+ * loads: one thread for batches below {@link #singleThreadBelowRows}, all from there. No fixed rule holds across CPUs
+ * and sizes: a step of the bundled model (13 MB of weights) is a few hundred small ops, where OpenMP's hand-offs cost
+ * about what a second core gains below 12 rows; a 12 × 768 model streams 344 MB of weights a step, which two threads
+ * read 1.3–1.4× faster even at one row (docs/performance.md, "The thread rule"). The thread count does not change a
+ * step's result (the kernels split rows, heads and output columns, never a sum), only its speed.
  *
  * @param singleThreadBelowRows steps of fewer rows run on one thread; 1: every step on all threads
  * @param threads the thread count the probes compared against one thread
@@ -25,10 +25,18 @@ public record StepThreads(int singleThreadBelowRows, int threads, List<Probe> pr
 
     /** Rows timed, in order. Steps of more rows than the largest always run on all threads. */
     static final int[] PROBE_ROWS = {1, 4, 8, 16};
-    /** All threads must be this much faster to be chosen: near a tie one thread leaves the other core to the rest. */
-    static final double MARGIN = 0.95;
-    /** Alternating rounds per probe; the median of each side's times is compared. */
-    private static final int ROUNDS = 3;
+    /**
+     * All threads serve from the first probe where they are this much faster (step time ratio), near a tie one thread
+     * leaves the other core to the rest of the process (sampling, HTTP, the collector); the load's own noise (the JIT
+     * compiles beside it) is about 10%.
+     */
+    static final double CLEAR_WIN = 0.85;
+    /** ...and at every larger probe no slower than this, so one noisy probe neither starts nor stops the run of wins. */
+    static final double NOT_WORSE = 0.95;
+    /** Alternating rounds per probe; the median of each side's times is compared. Fewer for slow steps (large models), whose differences are large. */
+    private static final int ROUNDS = 5;
+    private static final int ROUNDS_FOR_SLOW_STEPS = 3;
+    private static final double SLOW_STEP_MS = 10;
     /** The least time one timing runs for, and the fewest steps, so a fast model's timing is not one clock tick. */
     private static final long MIN_TIMING_NANOS = 4_000_000;
     private static final int MIN_STEPS = 2;
@@ -41,8 +49,8 @@ public record StepThreads(int singleThreadBelowRows, int threads, List<Probe> pr
      */
     public record Probe(int rows, double oneThreadMs, double allThreadsMs) {
 
-        boolean allThreadsWin() {
-            return allThreadsMs < MARGIN * oneThreadMs;
+        double ratio() {
+            return allThreadsMs / oneThreadMs;
         }
     }
 
@@ -76,13 +84,18 @@ public record StepThreads(int singleThreadBelowRows, int threads, List<Probe> pr
     }
 
     /**
-     * The threshold from the probes: the smallest probed row count from which all threads win at every larger probe;
-     * above the largest probe, all threads.
+     * The threshold from the probes: the smallest probed row count at which all threads win clearly ({@link #CLEAR_WIN})
+     * and are no slower ({@link #NOT_WORSE}) at every larger probe; above the largest probe, all threads.
      */
     static int threshold(List<Probe> probes) {
         int threshold = probes.get(probes.size() - 1).rows() + 1;
-        for (int i = probes.size() - 1; i >= 0 && probes.get(i).allThreadsWin(); i--) {
-            threshold = probes.get(i).rows();
+        boolean notWorseAbove = true;
+        for (int i = probes.size() - 1; i >= 0 && notWorseAbove; i--) {
+            Probe probe = probes.get(i);
+            if (probe.ratio() < CLEAR_WIN) {
+                threshold = probe.rows();
+            }
+            notWorseAbove = probe.ratio() < NOT_WORSE;
         }
         return threshold;
     }
@@ -107,10 +120,12 @@ public record StepThreads(int singleThreadBelowRows, int threads, List<Probe> pr
                 Arrays.fill(positions, position);
                 IntraOpThreads.set(threads);
                 step(inference, scratch, tokens, positions, cache); // warm: the cache's growth, first calls at this shape
-                int steps = stepsPerTiming(inference, scratch, tokens, positions, cache);
-                double[] one = new double[ROUNDS];
-                double[] all = new double[ROUNDS];
-                for (int round = 0; round < ROUNDS; round++) {
+                double firstMs = time(inference, scratch, tokens, positions, cache, 1);
+                int steps = Math.max(MIN_STEPS, (int) Math.ceil(MIN_TIMING_NANOS / 1e6 / Math.max(firstMs, 1e-3)));
+                int rounds = firstMs > SLOW_STEP_MS ? ROUNDS_FOR_SLOW_STEPS : ROUNDS;
+                double[] one = new double[rounds];
+                double[] all = new double[rounds];
+                for (int round = 0; round < rounds; round++) {
                     IntraOpThreads.set(1);
                     one[round] = time(inference, scratch, tokens, positions, cache, steps);
                     IntraOpThreads.set(threads);
@@ -120,11 +135,6 @@ public record StepThreads(int singleThreadBelowRows, int threads, List<Probe> pr
             }
         }
         return new StepThreads(threshold(probes), threads, List.copyOf(probes), (System.nanoTime() - start) / 1_000_000);
-    }
-
-    private static int stepsPerTiming(ScriptedInference inference, NDManager manager, int[] tokens, int[] positions, SlotKvCache cache) {
-        double ms = time(inference, manager, tokens, positions, cache, 1);
-        return Math.max(MIN_STEPS, (int) Math.ceil(MIN_TIMING_NANOS / 1e6 / Math.max(ms, 1e-3)));
     }
 
     /** Milliseconds a step, over {@code steps} steps. */
