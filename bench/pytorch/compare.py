@@ -73,6 +73,7 @@ MEMORY_STREAMS_LINE = re.compile(r"(\d+) streams × (\d+) tokens: peak RSS (\d+)
 FOLIO_TRAIN_LINE = re.compile(r"steps (\d+), wall ([\d.]+) s, ([\d.]+) ms/step \(evaluations excluded\), ([\d.]+) tokens/s")
 FOLIO_STEP_LOG = re.compile(r"step 100/\d+: .*?, ([\d.]+) tokens/s")
 FOLIO_TTFT_LINE = re.compile(r"time to first token, 256-character prompt: ([\d.]+) ms")
+FOLIO_TTFT_FLOOR_LINE = re.compile(r"floor, time to first token: ([\d.]+) ms \(([\w-]+): .*?Folio at ([\d.]+)× the floor")
 FOLIO_DECODE_LINE = re.compile(r"intra-op threads (\d+), batch\s+(\d+) × (\d+) tokens:\s+([\d.]+) tokens/s aggregate, ([\d.]+) ms per step")
 
 
@@ -190,6 +191,10 @@ def folio_decode(threads: int, batches, timeout: int, size: str = "bundled", tok
         figures[f"floor_ms_per_step_b{batch}"] = float(match.group(2))
         figures[f"floor_tokens_per_s_b{batch}"] = float(match.group(4))
         figures[f"times_floor_b{batch}"] = float(match.group(5))
+    ttft_floor = FOLIO_TTFT_FLOOR_LINE.search(output)
+    if ttft_floor:
+        figures["ttft_floor_ms"] = float(ttft_floor.group(1))
+        figures["ttft_times_floor"] = float(ttft_floor.group(3))
     ceilings = FOLIO_CEILINGS_LINE.search(output)
     if ceilings:
         figures["bandwidth_gbs"] = float(ceilings.group(1))
@@ -259,6 +264,8 @@ def rows_for(args):
                      f"ms/step over {args.size_steps} steps (lower is better)", f"train-{args.size}", "ms_per_step", True))
     if args.only in (None, "decode"):
         rows.append(("time to first token, 256-token prompt, ms (lower is better)", "decode", "ttft_ms", True))
+        rows.append(("time to first token: the floor, ms (Folio column)", "decode", "ttft_floor_ms", None))
+        rows.append(("time to first token: Folio's over the floor (Folio column)", "decode", "ttft_times_floor", None))
         for b in args.batches:
             rows.append((f"decoding, batch {b}, tokens/s aggregate (higher is better)", "decode", f"tokens_per_s_b{b}", False))
             rows.append((f"decoding, batch {b}: the floor's tokens/s (Folio column)", "decode", f"floor_tokens_per_s_b{b}", None))
@@ -457,7 +464,7 @@ def main(argv=None):
           f"(peer time / Folio time, or Folio tokens/s / peer tokens/s).")
     print(f"Decoding: Folio's DecodeSpeed {args.decode_threads} {' '.join(map(str, args.batches))}; the peer: prefills on "
           f"{args.decode_threads} thread(s), decode steps of fewer than {PEER_SMALL_BATCH} rows on 1, larger on {args.decode_threads} "
-          f"(Folio's: fewer than 12 rows on 1).")
+          f"(Folio's: as its load-time probes found, in DecodeSpeed's 'model' line).")
     print(f"Peer environment: {' '.join(f'{k}={v}' for k, v in PEER_ENV.items()) or 'unchanged'} "
           f"(Folio sets GOMP_SPINCOUNT=2000 for itself unless the environment has one).\n")
     print(markdown(table, args))

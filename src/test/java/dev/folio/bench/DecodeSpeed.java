@@ -66,8 +66,11 @@ public final class DecodeSpeed {
                 scheduler.submit(model, GenerationRequest.of(longPrompt, SamplingParameters.greedy(1)), GenerationListener.NONE).join();
                 ttft.add((System.nanoTime() - start) / 1e6);
             }
-            System.out.printf("scheduler, time to first token, 256-character prompt: %.1f ms (median of the last 15)%n",
-                    ttft.subList(5, 20).stream().sorted().toList().get(7));
+            double ttftMs = ttft.subList(5, 20).stream().sorted().toList().get(7);
+            System.out.printf("scheduler, time to first token, 256-character prompt: %.1f ms (median of the last 15)%n", ttftMs);
+            Floor.Step prefillFloor = floor.prefill(model.gpt().config(), longPrompt.length);
+            System.out.printf("floor, time to first token: %.2f ms (%s: %.1f GFLOP, %.0f MB read); Folio at %.2f× the floor%n", prefillFloor.ms(),
+                    prefillFloor.bound(), prefillFloor.flops() / 1e9, prefillFloor.bytes() / 1e6, ttftMs / prefillFloor.ms());
             for (int i = 1; i < Math.max(2, args.length); i++) {
                 int batch = args.length > 1 ? Integer.parseInt(args[i]) : 1;
                 tokensPerSecond(model, scheduler, batch, TOKENS); // warm-up at this batch size (JIT, allocator, caches)

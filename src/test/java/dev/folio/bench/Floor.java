@@ -54,6 +54,21 @@ record Floor(double bandwidthGbs, double gemmGflops) {
         return readMs >= computeMs ? new Step(bytes, flops, readMs, "bytes-bound") : new Step(bytes, flops, computeMs, "FLOP-bound");
     }
 
+    /**
+     * The floor of a prefill of {@code tokens} tokens (time to first token): the weights read once, and the products'
+     * FLOPs over every token plus causal attention's (each position attends over itself and those before it).
+     */
+    Step prefill(GptConfig config, int tokens) {
+        double c = config.nEmbd();
+        double matrices = config.nLayer() * 12 * c * c + (double) config.vocabSize() * c;
+        double attended = (double) tokens * (tokens + 1) / 2; // (query, key) pairs under the causal mask
+        double flops = 2 * matrices * tokens + 4.0 * config.nLayer() * attended * c;
+        double bytes = 4 * matrices;
+        double readMs = bytes / (bandwidthGbs * 1e9) * 1000;
+        double computeMs = flops / (gemmGflops * 1e9) * 1000;
+        return readMs >= computeMs ? new Step(bytes, flops, readMs, "bytes-bound") : new Step(bytes, flops, computeMs, "FLOP-bound");
+    }
+
     private static double median(List<Double> values) {
         return values.stream().mapToDouble(Double::doubleValue).sorted().toArray()[values.size() / 2];
     }

@@ -3,12 +3,12 @@ package dev.folio.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
 import dev.folio.engine.AtenCpuCapability;
 import dev.folio.engine.DjlOffline;
 import dev.folio.engine.GradMode;
@@ -50,14 +50,17 @@ public final class KvCacheCost {
             List<String> names = List.of("float32, fused", "bfloat16, fused", "bfloat16, widened first", "float16, fused", "float16, widened first");
             DataType[] types = {DataType.FLOAT32, DataType.BFLOAT16, DataType.BFLOAT16, DataType.FLOAT16, DataType.FLOAT16};
             boolean[] widen = {false, false, true, false, true};
-            List<IValue> caches = new ArrayList<>();
-            for (DataType type : new DataType[] {DataType.FLOAT32, DataType.BFLOAT16, DataType.FLOAT16}) {
-                NDList views = new NDList();
-                for (int layer = 0; layer < layers; layer++) {
-                    NDArray full = manager.randomNormal(new Shape(rows, heads, 2, capacity, headDim)).toType(type, false);
-                    views.add(full.get(new NDIndex(":, :, :, :{}", span)));
-                }
-                caches.add(TorchScript.list(views));
+            NDList full = new NDList();
+            for (int layer = 0; layer < layers; layer++) {
+                full.add(manager.randomNormal(new Shape(rows, heads, 2, capacity, headDim)));
+            }
+            IValue fullList = TorchScript.list(full);
+            IValue spanValue = IValue.from((long) span);
+            List<IValue> caches = new ArrayList<>(); // converted in libtorch: DJL 0.36's toType to bfloat16 aborts the process
+            for (long scalarType : new long[] {6, 15, 5}) { // libtorch's ScalarType: float32, bfloat16, float16
+                IValue type = IValue.from(scalarType);
+                caches.add(IValueUtils.runMethod(module, "stored", fullList, type, spanValue));
+                type.close();
             }
             double[][] ms = new double[names.size()][rounds];
             IValue q = IValue.from((PtNDArray) query);
