@@ -13,7 +13,8 @@ import java.util.Random;
  * Runs every pass a {@link ScriptedInference} serves on a fixed probe and measures how far its logits are from the
  * {@link Float64Reference}: the padded prefill of rows of different lengths, a prefill after a cache (chunked prompts,
  * the scorer), the decoding step at one row, and batched steps with rows at one position and at different positions.
- * Each at the thread count the scheduler gives it: one thread for a row, {@code threads} for batches and prefills.
+ * Prefills at {@code threads}, as the scheduler runs them; decoding steps at one thread and at {@code threads}, since the
+ * model's measured rule ({@link StepThreads}) may run a step of any size on either.
  *
  * <p>The error is stated relative to the logits' magnitude (the largest |logit| of the reference), so one bound
  * serves a model of any size: see {@link #TOLERANCE}.
@@ -31,7 +32,7 @@ public final class ServingPathCheck {
      */
     public static final double TOLERANCE = 1e-4;
 
-    /** Rows of the batched decoding step: past the scheduler's one-thread rule, so the batched kernels run. */
+    /** Rows of the batched decoding step: enough for the batched kernels' blocking to differ from one row's. */
     static final int BATCH_ROWS = 16;
     private static final int PROBE_LENGTH = 32;
     /** Decoding steps each decoding probe runs (the positions before them are prefilled). */
@@ -89,9 +90,14 @@ public final class ServingPathCheck {
             errors.add(new PassError("padded prefill", paddedPrefill(inference, manager)));
             errors.add(new PassError("prefill after a cache", prefillAfterCache(inference, manager, Math.max(1, length / 2))));
             int split = Math.max(1, length - DECODE_STEPS);
+            // steps of any size may run on one thread or on all, as the model's measured rule decides (StepThreads)
             IntraOpThreads.set(1);
-            errors.add(new PassError("decoding step, 1 row", decodeOneRow(inference, manager, split)));
+            errors.add(new PassError("decoding step, 1 row, 1 thread", decodeOneRow(inference, manager, split)));
+            errors.add(new PassError("decoding step, " + BATCH_ROWS + " rows at different positions, 1 thread", decodeBatch(inference, manager, split, true)));
             IntraOpThreads.set(threads);
+            if (threads > 1) {
+                errors.add(new PassError("decoding step, 1 row, " + threads + " threads", decodeOneRow(inference, manager, split)));
+            }
             errors.add(new PassError("decoding step, " + BATCH_ROWS + " rows at one position", decodeBatch(inference, manager, split, false)));
             errors.add(new PassError("decoding step, " + BATCH_ROWS + " rows at different positions", decodeBatch(inference, manager, split, true)));
         }
