@@ -93,9 +93,9 @@ public final class ServingPathCheck {
             // steps of any size may run on one thread or on all, as the model's measured rule decides (StepThreads)
             IntraOpThreads.set(1);
             errors.add(new PassError("decoding step, 1 row, 1 thread", decodeOneRow(inference, manager, split)));
-            errors.add(new PassError("decoding step, " + BATCH_ROWS + " rows at different positions, 1 thread", decodeBatch(inference, manager, split, true)));
-            IntraOpThreads.set(threads);
             if (threads > 1) {
+                errors.add(new PassError("decoding step, " + BATCH_ROWS + " rows at different positions, 1 thread", decodeBatch(inference, manager, split, true)));
+                IntraOpThreads.set(threads);
                 errors.add(new PassError("decoding step, 1 row, " + threads + " threads", decodeOneRow(inference, manager, split)));
             }
             errors.add(new PassError("decoding step, " + BATCH_ROWS + " rows at one position", decodeBatch(inference, manager, split, false)));

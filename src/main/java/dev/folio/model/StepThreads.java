@@ -31,7 +31,7 @@ public record StepThreads(int singleThreadBelowRows, int threads, List<Probe> pr
      * compiles beside it) is about 10%.
      */
     static final double CLEAR_WIN = 0.85;
-    /** ...and at every larger probe no slower than this, so one noisy probe neither starts nor stops the run of wins. */
+    /** ...and at every larger probe no slower than this: a larger probe short of a clear win keeps the run, one that is slower on all threads ends it. */
     static final double NOT_WORSE = 0.95;
     /** Alternating rounds per probe; the median of each side's times is compared. Fewer for slow steps (large models), whose differences are large. */
     private static final int ROUNDS = 5;
