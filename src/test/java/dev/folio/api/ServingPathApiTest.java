@@ -26,6 +26,11 @@ class ServingPathApiTest extends TinyModelServerTest {
         assertThat(served.get("relative_error").asDouble()).isBetween(0.0, ServingPathCheck.TOLERANCE);
         assertThat(served.get("worst_pass").asString()).matches("padded prefill|prefill after a cache|decoding step, .+");
         assertThat(info.get("models").get(0).get("serving_path").get("products").asString()).isEqualTo(products);
+        JsonNode threads = path.get("step_threads");
+        assertThat(threads.get("probes")).as("the thread rule, measured at load (one core: nothing to measure)")
+                .hasSize(Runtime.getRuntime().availableProcessors() > 1 ? 4 : 0);
+        threads.get("probes").forEach(probe -> assertThat(probe.get("one_thread_ms").asDouble()).isPositive());
+        assertThat(threads.get("single_thread_below_rows").asInt()).isBetween(1, 17);
         assertThat(api().get("/actuator/prometheus").body()).containsPattern("folio_model_info\\{model=\"[^\"]+\",serving_path=\"" + products + "\"");
     }
 }
