@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The TorchScript decoding step alone, without the scheduler: B rows at the same position, positions 6 → 206 as in
- * {@link DecodeSpeed}'s runs, ms a step (median of rounds); with {@code bench.profile=FILE}, libtorch's profiler over one
+ * The TorchScript decoding step alone, without the scheduler: B rows at the same position, positions 6 → 205 as in
+ * {@link DecodeSpeed}'s runs (or spread around it, {@code bench.ragged}), ms a step (median of rounds); with {@code bench.profile=FILE}, libtorch's profiler over one
  * round, written as a Chrome trace. A benchmark: prints, asserts nothing.
  *
  *   java -cp ... dev.folio.bench.StepProfile [rounds] [batch sizes...]
@@ -50,7 +50,7 @@ public final class StepProfile {
                         JniUtils.stopProfile(profile + "-b" + batch + ".json");
                     }
                     if (r >= 0) {
-                        ms[r] = (System.nanoTime() - start) / 1e6 / 200;
+                        ms[r] = (System.nanoTime() - start) / 1e6 / (LAST_POSITION - 5);
                     }
                 }
                 Arrays.sort(ms);
@@ -60,13 +60,23 @@ public final class StepProfile {
         }
     }
 
+    /** Positions of a round: 6 up to {@code bench.last-position} (205); the step time is their average. */
+    private static final int LAST_POSITION = Integer.getInteger("bench.last-position", 205);
+    /**
+     * {@code bench.ragged=true}: rows at positions spread evenly around the round's position (0 to twice it), as a batch
+     * of requests that arrived at different times is, instead of all at it; the same mean span, a longer longest one.
+     */
+    private static final boolean RAGGED = Boolean.getBoolean("bench.ragged");
+
     private static void runRound(LoadedModel model, NDManager manager, int batch) {
         try (SlotKvCache cache = new SlotKvCache(manager, model.gpt().config(), 64)) {
             int[] tokens = new int[batch];
             int[] positions = new int[batch];
-            for (int p = 6; p < 206; p++) {
+            for (int p = 6; p <= LAST_POSITION; p++) {
                 Arrays.fill(tokens, p % 60 + 1);
-                Arrays.fill(positions, p);
+                for (int row = 0; row < batch; row++) {
+                    positions[row] = RAGGED && batch > 1 ? (int) Math.round(2.0 * p * row / (batch - 1)) : p;
+                }
                 try (NDManager step = manager.newSubManager()) {
                     model.inference().decode(step, tokens, positions, cache).toFloatArray();
                 }
