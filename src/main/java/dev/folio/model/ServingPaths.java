@@ -62,7 +62,7 @@ public final class ServingPaths {
                     tried.add(candidate);
                     if (candidate.agrees()) {
                         checkNanos.set(System.nanoTime() - start);
-                        stepThreads.set(StepThreads.measure(inference, gpt.config(), manager, BATCH_THREADS));
+                        stepThreads.set(StepThreads.forShape(inference, gpt.config(), manager, BATCH_THREADS));
                         outcome.set(inference);
                         return;
                     }

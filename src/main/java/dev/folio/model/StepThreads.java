@@ -5,8 +5,10 @@ import dev.folio.engine.GradMode;
 import dev.folio.engine.IntraOpThreads;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * How many libtorch threads a decoding step of this model should run on, measured on this machine when the model
@@ -98,6 +100,26 @@ public record StepThreads(int singleThreadBelowRows, int threads, List<Probe> pr
             notWorseAbove = probe.ratio() < NOT_WORSE;
         }
         return threshold;
+    }
+
+    /** What was measured in this process, by shape: the rule depends on the CPU and the model's shape, not its weights. */
+    private static final Map<Shape, StepThreads> MEASURED = new HashMap<>();
+
+    private record Shape(GptConfig config, ScriptedInference.WeightProducts products, int threads) {}
+
+    /**
+     * The rule for {@code inference}'s shape: measured the first time this process serves the shape ({@link #measure}),
+     * the same afterwards. So a new version of a served model (a hot reload, often while the other core is decoding)
+     * keeps the rule measured at start, when the machine was quiet, and does not pay for measuring again.
+     */
+    static synchronized StepThreads forShape(ScriptedInference inference, GptConfig config, NDManager manager, int threads) {
+        Shape shape = new Shape(config, inference.products(), threads);
+        StepThreads known = MEASURED.get(shape);
+        if (known == null) {
+            known = measure(inference, config, manager, threads);
+            MEASURED.put(shape, known);
+        }
+        return known;
     }
 
     /**

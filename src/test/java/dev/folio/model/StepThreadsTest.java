@@ -53,6 +53,18 @@ class StepThreadsTest {
     }
 
     @Test
+    void aShapeIsMeasuredOnceAndItsNextVersionsKeepTheRule() {
+        GptConfig other = new GptConfig(17, 32, 2, 2, 24, 0f, true);
+        try (TestGpt first = new TestGpt(other, 5); ScriptedInference one = ServingPaths.choose(first.gpt, first.manager);
+                TestGpt second = new TestGpt(other, 6); ScriptedInference two = ServingPaths.choose(second.gpt, second.manager);
+                TestGpt wider = new TestGpt(CONFIG, 7); ScriptedInference three = ServingPaths.choose(wider.gpt, wider.manager)) {
+            assertThat(two.stepThreads()).as("new weights, same shape: a hot reload").isSameAs(one.stepThreads());
+            assertThat(three.stepThreads()).as("another shape").isNotSameAs(one.stepThreads());
+            assertThat(three.stepThreads().probes()).hasSize(one.stepThreads().probes().size());
+        }
+    }
+
+    @Test
     void aStepsLogitsAreTheSameOnOneThreadAndOnTwo() throws Exception {
         try (TestGpt fixture = new TestGpt(CONFIG, 4).withRandomBiases();
                 ScriptedInference served = ServingPaths.choose(fixture.gpt, fixture.manager)) {
