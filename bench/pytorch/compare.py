@@ -357,7 +357,7 @@ def main(argv=None):
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--decode-threads", type=int, default=2,
                         help="Folio's DecodeSpeed intra-op threads argument and the peer's: prefills and large batches use this "
-                             "many (Folio from DecodeScheduler.SMALL_BATCH rows, the peer from 8), smaller batches 1. "
+                             "many (Folio from the rows its load-time probes choose, the peer from 8), smaller batches 1. "
                              "1: one thread throughout")
     parser.add_argument("--python", default=VENV_PYTHON if os.path.exists(VENV_PYTHON) else sys.executable,
                         help="the interpreter with torch (default: target/pytorch-venv/bin/python)")
