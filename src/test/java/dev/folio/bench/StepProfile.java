@@ -15,10 +15,12 @@ import java.util.Arrays;
 
 /**
  * The TorchScript decoding step alone, without the scheduler: B rows at the same position, positions 6 → 205 as in
- * {@link DecodeSpeed}'s runs (or spread around it, {@code bench.ragged}), ms a step (median of rounds); with {@code bench.profile=FILE}, libtorch's profiler over one
- * round, written as a Chrome trace. A benchmark: prints, asserts nothing.
+ * {@link DecodeSpeed}'s runs (or spread around it, {@code bench.ragged}), ms a step (median of rounds), on the threads
+ * the model's measured rule gives (or {@code bench.threads}); with {@code bench.profile=FILE}, libtorch's profiler over
+ * the last round, written as a Chrome trace to FILE-bB.json. A benchmark: prints, asserts nothing.
  *
- *   java -cp ... dev.folio.bench.StepProfile [rounds] [batch sizes...]
+ *   java [-Dbench.store=DIR -Dbench.model=NAME -Dbench.threads=N -Dbench.ragged=true -Dbench.last-position=P]
+ *       -cp ... dev.folio.bench.StepProfile [rounds] [batch sizes...]
  */
 public final class StepProfile {
 
