@@ -38,7 +38,8 @@ public final class DecodeScheduler implements AutoCloseable {
     private final int maxBatch;
     private final int prefillChunk;
     private final int intraOpThreads;
-    private final int singleThreadBelowRows;
+    /** The configured thread rule for every model, or null: each model's own, measured at load. */
+    private final StepThreads configuredRule;
     private final KvBudget kvBudget;
     private final BlockingDeque<DecodingSequence> incoming = new LinkedBlockingDeque<>();
     private final ArrayDeque<DecodingSequence> prefilling = new ArrayDeque<>();
@@ -78,7 +79,7 @@ public final class DecodeScheduler implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.prefillChunk = prefillChunk;
         this.intraOpThreads = intraOpThreads;
-        this.singleThreadBelowRows = singleThreadBelowRows;
+        this.configuredRule = singleThreadBelowRows > 0 ? StepThreads.fixed(singleThreadBelowRows, intraOpThreads) : null;
         this.kvBudget = kvBudget;
         this.thread = new Thread(this::run, "decode-scheduler");
         thread.setDaemon(true);
@@ -233,7 +234,7 @@ public final class DecodeScheduler implements AutoCloseable {
         if (intraOpThreads <= 0) {
             return intraOpThreads;
         }
-        StepThreads rule = singleThreadBelowRows > 0 ? StepThreads.fixed(singleThreadBelowRows, intraOpThreads) : model.inference().stepThreads();
+        StepThreads rule = configuredRule != null ? configuredRule : model.inference().stepThreads();
         return rule.threadsFor(rows, intraOpThreads);
     }
 

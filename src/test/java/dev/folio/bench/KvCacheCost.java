@@ -83,17 +83,15 @@ public final class KvCacheCost {
             System.out.printf("attention of a %d-row step over %d layers × %d heads × %d positions × %d (median of %d alternating rounds, 2 threads)%n",
                     rows, layers, heads, span, headDim, rounds);
             for (int v = 0; v < names.size(); v++) {
-                double[] sorted = ms[v].clone();
-                Arrays.sort(sorted);
-                double median = sorted[rounds / 2];
+                double median = median(ms[v]);
                 double cacheBytes = bytes * (types[v] == DataType.FLOAT32 ? 4 : 2);
                 System.out.printf("  %-24s %7.3f ms  (%.1f MB of cache, %.1f GB/s; %.2f× float32's time)%n", names.get(v), median, cacheBytes / 1e6,
-                        cacheBytes / median / 1e6, median / sortedMedian(ms[0]));
+                        cacheBytes / median / 1e6, median / median(ms[0]));
             }
         }
     }
 
-    private static double sortedMedian(double[] values) {
+    private static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
+import ai.djl.pytorch.jni.JniUtils;
 import dev.folio.grammar.GrammarLimits;
 import dev.folio.grammar.TokenGrammar;
 import dev.folio.model.StepThreads;
@@ -18,8 +19,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -100,7 +104,7 @@ class DecodeSchedulerTest {
      * libtorch's thread count on the scheduler's thread while it ran (listeners run there, inside the step).
      */
     private Map<Integer, Set<Integer>> threadsByStepSize(int rows) {
-        Map<Long, List<Integer>> threadsByStep = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Long, List<Integer>> threadsByStep = new ConcurrentHashMap<>();
         List<CompletableFuture<Generation>> running = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
             running.add(scheduler.submit(model, GenerationRequest.of(DecodingRules.encodePrompt(model, "to be", null), SamplingParameters.greedy(20)),
@@ -111,14 +115,14 @@ class DecodeSchedulerTest {
                         public void onToken(Generation.GeneratedToken token, boolean last) {
                             if (++tokens > 1) { // the first comes from the prefill
                                 threadsByStep.computeIfAbsent(scheduler.steps(), step -> Collections.synchronizedList(new ArrayList<>()))
-                                        .add(ai.djl.pytorch.jni.JniUtils.getNumThreads());
+                                        .add(JniUtils.getNumThreads());
                             }
                         }
                     }));
         }
         running.forEach(CompletableFuture::join);
-        Map<Integer, Set<Integer>> byRows = new java.util.TreeMap<>();
-        threadsByStep.values().forEach(threads -> byRows.computeIfAbsent(threads.size(), n -> new java.util.TreeSet<>()).addAll(threads));
+        Map<Integer, Set<Integer>> byRows = new TreeMap<>();
+        threadsByStep.values().forEach(threads -> byRows.computeIfAbsent(threads.size(), n -> new TreeSet<>()).addAll(threads));
         return byRows;
     }
 

@@ -7,6 +7,8 @@ import dev.folio.engine.GradMode;
 import dev.folio.engine.IntraOpThreads;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,7 +101,7 @@ class StepThreadsTest {
     }
 
     /** On a fresh thread: a thread's OpenMP workers stay with it, so each count gets its own. */
-    private static float[] onItsOwnThread(java.util.function.Supplier<float[]> work) throws Exception {
+    private static float[] onItsOwnThread(Supplier<float[]> work) throws Exception {
         CompletableFuture<float[]> result = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             try {
@@ -115,6 +117,6 @@ class StepThreadsTest {
     /** Probes at 1, 4, 8 and 16 rows whose all-threads time is {@code ratios} of one thread's. */
     private static List<StepThreads.Probe> probes(double... ratios) {
         int[] rows = {1, 4, 8, 16};
-        return java.util.stream.IntStream.range(0, rows.length).mapToObj(i -> new StepThreads.Probe(rows[i], 2.0, 2.0 * ratios[i])).toList();
+        return IntStream.range(0, rows.length).mapToObj(i -> new StepThreads.Probe(rows[i], 2.0, 2.0 * ratios[i])).toList();
     }
 }
